@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small string helpers: prefixes, edit distance for "did you mean"
+ * hints, duration and date parsing.
+ */
+#ifndef CORE_STRUTIL_H
+#define CORE_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct err;
+
+bool starts_with(const char *s, const char *prefix);
+bool ends_with(const char *s, const char *suffix);
+/* Levenshtein distance, capped at 255. */
+unsigned edit_distance(const char *a, const char *b);
+/*
+ * The candidate closest to 'word' when it is close enough to be a likely
+ * typo (distance <= 2, or <= a third of the word), else NULL.  'cands' is
+ * NULL-terminated.
+ */
+const char *suggest(const char *word, const char *const *cands);
+/* Parse "90", "90s", "10m", "2h", "1d" into seconds. -1 with ERR_USAGE. */
+int parse_duration(const char *s, int64_t *secs, struct err *err);
+/*
+ * Parse "2019-01-01", "2019-01-01T12:00:00Z" or a unix timestamp into unix
+ * seconds (UTC).  -1 with ERR_USAGE naming 'what'.
+ */
+int parse_date(const char *s, const char *what, int64_t *out,
+               struct err *err);
+/* Format unix seconds as "2019-01-01T00:00:00Z" into out (>= 21 bytes). */
+void format_time(int64_t t, char *out, size_t size);
+
+#endif

@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: MIT
+# Shell library for tests that drive the stripe-reader binary (TAP output).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   double_start [double options]   start a Stripe API double on 127.0.0.1
+#                                   (OS-chosen port); sets DOUBLE_URL, DOUBLE_PID
+#   dctl METHOD PATH [JSON]         call the double's control interface
+#   requests_count [PATH_PREFIX]    number of API requests in the double's log
+#   run CMD...                      run, capturing $OUT (stdout), $ERR (stderr)
+#                                   and $RC (exit code); never fails the script
+#   t_ok DESC CMD...                ok if CMD succeeds
+#   t_is GOT WANT DESC              ok if GOT = WANT
+#   t_match TEXT REGEX DESC         ok if TEXT matches the extended regex
+#   t_nomatch TEXT REGEX DESC       ok if it does not
+#   t_skip DESC REASON              a skipped test
+#   t_done                          print the plan; exit status
+#
+# $BIN is the binary under test, $TMP a private temp dir (removed at exit),
+# $TOP the repository root, $PYTHON the Python interpreter.
+set -u
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BIN=${BIN:-$TOP/build/stripe-reader}
+PYTHON=${PYTHON:-python3}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sr-test.XXXXXX")
+T_N=0
+T_FAILED=0
+DOUBLE_PIDS=""
+export STRIPE_READER_CONFIG_DIR="$TMP/config"   # never read the user's own
+export XDG_CONFIG_HOME="$TMP/xdg-config"
+export XDG_STATE_HOME="$TMP/xdg-state"
+export HOME="$TMP/home"
+mkdir -p "$HOME"
+unset STRIPE_READER_PROFILE STRIPE_API_KEY
+
+t_cleanup() {
+    for p in $DOUBLE_PIDS; do
+        kill "$p" 2>/dev/null
+    done
+    for p in $DOUBLE_PIDS; do
+        wait "$p" 2>/dev/null
+    done
+    rm -rf "$TMP"
+}
+trap t_cleanup EXIT
+
+# double_start [options]: waits for the "listening on" line (no sleeps).
+double_start() {
+    local fifo="$TMP/double.$RANDOM.out" line
+    mkfifo "$fifo"
+    "$PYTHON" "$TOP/tests/double/stripe_double.py" --port 0 "$@" \
+        >"$fifo" 2>"$TMP/double.err" &
+    DOUBLE_PID=$!
+    DOUBLE_PIDS="$DOUBLE_PIDS $DOUBLE_PID"
+    exec 9<"$fifo"
+    if ! IFS= read -r -t 120 line <&9; then
+        echo "# double did not start:"; sed 's/^/# /' "$TMP/double.err"
+        exit 1
+    fi
+    # keep draining its stdout so it never blocks on a full pipe
+    cat <&9 >/dev/null &
+    exec 9<&-
+    rm -f "$fifo"
+    DOUBLE_URL="http://${line#listening on }"
+    export DOUBLE_URL DOUBLE_PID
+}
+
+double_stop() {
+    kill "$DOUBLE_PID" 2>/dev/null
+    wait "$DOUBLE_PID" 2>/dev/null
+}
+
+dctl() {
+    "$PYTHON" "$TOP/tests/cli/dctl.py" "$DOUBLE_URL" "$@"
+}
+
+# number of API requests logged by the double (optionally under a path)
+requests_count() {
+    dctl GET /_double/requests | "$PYTHON" -c '
+import json, sys
+prefix = sys.argv[1] if len(sys.argv) > 1 else ""
+reqs = json.load(sys.stdin)["requests"]
+print(sum(1 for r in reqs if r["path"].startswith(prefix)))' "$@"
+}
+
+run() {
+    OUT=$("$@" 2>"$TMP/stderr")
+    RC=$?
+    ERR=$(cat "$TMP/stderr")
+    return 0
+}
+
+t_report() { # ok? desc
+    T_N=$((T_N + 1))
+    if [ "$1" = 0 ]; then
+        echo "ok $T_N - $2"
+    else
+        echo "not ok $T_N - $2"
+        T_FAILED=$((T_FAILED + 1))
+    fi
+}
+
+t_ok() {
+    local desc=$1
+    shift
+    "$@" >"$TMP/t_ok.out" 2>&1
+    local rc=$?
+    t_report $rc "$desc"
+    [ $rc = 0 ] || sed 's/^/#   /' "$TMP/t_ok.out" | tail -20
+}
+
+t_is() {
+    if [ "$1" = "$2" ]; then
+        t_report 0 "$3"
+    else
+        t_report 1 "$3"
+        printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -40
+    fi
+}
+
+t_match() {
+    if printf '%s' "$1" | grep -qE -- "$2"; then
+        t_report 0 "$3"
+    else
+        t_report 1 "$3"
+        printf '#   text: %s\n#   regex: %s\n' "$1" "$2" | head -40
+    fi
+}
+
+t_nomatch() {
+    if printf '%s' "$1" | grep -qE -- "$2"; then
+        t_report 1 "$3"
+        printf '#   text: %s\n#   regex: %s\n' "$1" "$2" | head -40
+    else
+        t_report 0 "$3"
+    fi
+}
+
+t_skip() {
+    T_N=$((T_N + 1))
+    echo "ok $T_N - $1 # SKIP $2"
+}
+
+t_done() {
+    echo "1..$T_N"
+    [ "$T_FAILED" = 0 ]
+}
