@@ -1,0 +1,312 @@
+"""The control and inspection API under /_double/ (see README.md).
+
+Control requests need no key, are not logged, not rate limited, not
+delayed and never hit by faults. Bodies are JSON; errors are
+{"error": "message"} with status 400 or 404.
+"""
+
+import json
+import os
+import random
+import tempfile
+from urllib.parse import parse_qsl
+
+import listing
+from mutations import ALL_KINDS, DEFAULT_KINDS, NEW_KINDS, OpError
+from shapes import dumps
+
+
+class ControlError(Exception):
+    def __init__(self, status, message):
+        Exception.__init__(self, message)
+        self.status = status
+
+
+class Control:
+    """Routes /_double/ requests; each handler returns a JSON-able value
+    or JSON text."""
+
+    def __init__(self, app):
+        self.app = app
+        self.routes = {
+            ("GET", "health"): lambda q, b: {"ok": True},
+            ("GET", "clock"): self.get_clock,
+            ("POST", "clock"): self.post_clock,
+            ("POST", "mutate"): self.mutate,
+            ("GET", "faults"): lambda q, b: self.faults_state(),
+            ("POST", "faults"): self.post_faults,
+            ("DELETE", "faults"): self.delete_faults,
+            ("GET", "limits"): lambda q, b: self.limits_state(),
+            ("POST", "limits"): self.post_limits,
+            ("GET", "requests"): self.get_requests,
+            ("DELETE", "requests"): self.delete_requests,
+            ("GET", "truth"): self.get_truth,
+            ("POST", "truth"): self.post_truth,
+            ("GET", "state"): self.get_state,
+            ("DELETE", "state"): self.delete_state,
+            ("POST", "shutdown"): self.shutdown,
+        }
+
+    def handle(self, method, target, body):
+        """(status, JSON text, callable to run after answering or None)."""
+        path, _, query = target.partition("?")
+        handler = self.routes.get((method, path[len("/_double/"):]))
+        if handler is None:
+            return 404, dumps({"error": "no control endpoint %s %s"
+                               % (method, path)}), None
+        try:
+            data = json.loads(body) if body.strip() else {}
+            if not isinstance(data, dict):
+                raise ControlError(400, "the body must be a JSON object")
+            result = handler(dict(parse_qsl(query)), data)
+        except json.JSONDecodeError as err:
+            return 400, dumps({"error": "invalid JSON body: %s" % err}), None
+        except (ControlError, OpError, ValueError, KeyError,
+                TypeError) as err:
+            status = getattr(err, "status", 400)
+            extra = getattr(err, "extra", {})
+            return status, dumps(dict(error=str(err), **extra)), None
+        after = None
+        if path == "/_double/shutdown":
+            after = self.app.stopping.set
+        if not isinstance(result, bytes):
+            result = dumps(result)
+        return 200, result, after
+
+    # -- clock -----------------------------------------------------------
+
+    def get_clock(self, query, body):
+        clock = self.app.clock
+        return {"now": clock.now(), "frozen": clock.frozen}
+
+    def post_clock(self, query, body):
+        clock = self.app.clock
+        if "set" in body:
+            clock.set(int(body["set"]))
+        if "advance" in body:
+            clock.advance(float(body["advance"]))
+        if "freeze" in body:
+            clock.freeze(bool(body["freeze"]))
+        return self.get_clock(query, body)
+
+    # -- mutations -------------------------------------------------------
+
+    def _ledger(self, spec):
+        store = self.app.store
+        account = spec.get("account") or store.platform
+        mode = spec.get("mode") or store.modes[0]
+        ledger = store.ledger(account, mode)
+        if ledger is None:
+            raise ControlError(400, "unknown account/mode %s/%s"
+                               % (account, mode))
+        return ledger
+
+    def mutate(self, query, body):
+        """Random mutations ({"count", "kinds", "seed"...}) or explicit
+        ones ({"ops": [...]})."""
+        step = float(body.get("step", 1))
+        store = self.app.store
+        with store.lock:
+            if "ops" in body:
+                applied = self._explicit(body["ops"], step, body)
+            else:
+                applied = self._random(body, step)
+        return {"applied": applied, "now": self.app.clock.now()}
+
+    def _apply(self, kind, ledger, rec, step, rng, args):
+        clock = self.app.clock
+        clock.advance(step)
+        t = clock.now()
+        try:
+            rec, events = self.app.mutator.apply(kind, ledger, rec, t, rng,
+                                                 args)
+        except OpError:
+            clock.advance(-step)      # a refused op takes no time
+            raise
+        return {"op": kind, "id": rec.id, "object": rec.resource[:-1],
+                "account": ledger.account, "mode": ledger.mode, "time": t,
+                "events": [{"id": ev.id, "type": ev.type} for ev in events]}
+
+    def _explicit(self, ops, step, body):
+        applied = []
+        rng = random.Random(body["seed"]) if "seed" in body else self.app.rng
+        for op in ops:
+            kind = op.get("op")
+            if kind not in ALL_KINDS:
+                raise _op_error("unknown op %r" % kind, applied)
+            if kind in NEW_KINDS:
+                ledger, rec = self._ledger(op), None
+            else:
+                rec = self.app.store.lookup(op.get("id", ""))
+                if rec is None or rec.resource not in ("charges", "payouts"):
+                    raise _op_error("no charge or payout %r" % op.get("id"),
+                                    applied)
+                ledger = rec.ledger
+            try:
+                applied.append(self._apply(kind, ledger, rec, step, rng, op))
+            except OpError as err:
+                raise _op_error(str(err), applied)
+        return applied
+
+    def _random(self, body, step):
+        kinds = body.get("kinds") or list(DEFAULT_KINDS)
+        unknown = [k for k in kinds if k not in ALL_KINDS]
+        if unknown:
+            raise ControlError(400, "unknown kinds: %s" % unknown)
+        rng = random.Random(body["seed"]) if "seed" in body else self.app.rng
+        ledger = self._ledger(body)
+        applied = []
+        for _ in range(int(body.get("count", 1))):
+            kind = rng.choice(kinds)
+            rec = self.app.mutator.pick(kind, ledger,
+                                        self.app.clock.now() + int(step), rng)
+            if rec is None and kind not in NEW_KINDS:
+                applied.append({"op": kind, "skipped": "no eligible object"})
+                continue
+            applied.append(self._apply(kind, ledger, rec, step, rng, {}))
+        return applied
+
+    # -- faults and limits -----------------------------------------------
+
+    def faults_state(self):
+        return {"faults": self.app.faults.describe()}
+
+    def post_faults(self, query, body):
+        self.app.faults.install(body.get("faults") or [],
+                                body.get("seed", 0))
+        return self.faults_state()
+
+    def delete_faults(self, query, body):
+        self.app.faults.clear()
+        return self.faults_state()
+
+    def limits_state(self):
+        app = self.app
+        state = app.limiter.describe()
+        state.update(latency_ms=app.latency.latency_ms,
+                     jitter_ms=app.latency.jitter_ms,
+                     visibility_lag=app.store.settings.visibility_lag)
+        return state
+
+    def post_limits(self, query, body):
+        app = self.app
+        if any(key in body for key in ("global_rps", "endpoint_rps",
+                                       "max_concurrency")):
+            app.limiter.configure(body.get("global_rps"),
+                                  body.get("endpoint_rps"),
+                                  body.get("max_concurrency"))
+        if "latency_ms" in body:
+            app.latency.latency_ms = float(body["latency_ms"])
+        if "jitter_ms" in body:
+            app.latency.jitter_ms = float(body["jitter_ms"])
+        if "visibility_lag" in body:
+            app.store.settings.visibility_lag = int(body["visibility_lag"])
+        return self.limits_state()
+
+    # -- request log and state -------------------------------------------
+
+    def get_requests(self, query, body):
+        rows = self.app.log.select(int(query.get("since", 0)),
+                                   query.get("path", ""))
+        return {"requests": rows}
+
+    def delete_requests(self, query, body):
+        self.app.log.clear()
+        return {"ok": True}
+
+    def get_state(self, query, body):
+        app = self.app
+        log, store = app.log, app.store
+        objects = {}
+        with store.lock:
+            for (account, mode), ledger in store.ledgers.items():
+                if mode in store.modes or any(
+                        len(t) for t in ledger.tables.values()):
+                    objects.setdefault(account, {})[mode] = {
+                        name: len(table)
+                        for name, table in ledger.tables.items()}
+        with log.lock:
+            counters = {"requests": log.total,
+                        "by_status": dict(log.by_status),
+                        "status_429": log.by_status.get("429", 0),
+                        "rate_limited": log.rate_limited,
+                        "faults": log.faults, "last_n": log.n}
+        counters.update(
+            oauth_refreshes=app.auth.refreshes, now=app.clock.now(),
+            frozen=app.clock.frozen, in_flight=app.limiter.in_flight,
+            in_flight_peak=app.limiter.peak, accounts=store.accounts,
+            platform=store.platform, modes=store.modes,
+            start=app.cfg["start"], end=app.cfg["end"],
+            same_second_at=app.cfg["same_second_at"],
+            specials=store.specials, objects=objects)
+        return counters
+
+    def delete_state(self, query, body):
+        app = self.app
+        with app.log.lock:
+            app.log.reset_counters()
+        with app.limiter.lock:
+            app.limiter.peak = app.limiter.in_flight
+        return {"ok": True}
+
+    def shutdown(self, query, body):
+        return {"ok": True}
+
+    # -- truth -----------------------------------------------------------
+
+    def get_truth(self, query, body):
+        return self._truth_text(query)
+
+    def post_truth(self, query, body):
+        path = body.get("file")
+        if not path:
+            raise ControlError(400, "POST /_double/truth needs 'file'")
+        text = self._truth_text(body)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".truth-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(text)
+        os.replace(tmp, path)
+        return {"file": path, "bytes": len(text)}
+
+    def _truth_text(self, spec):
+        store = self.app.store
+        mode = spec.get("mode") or store.modes[0]
+        now = self.app.clock.now()
+        with store.lock:
+            if spec.get("account"):
+                ledger = self._ledger({"account": spec["account"],
+                                       "mode": mode})
+                return _ledger_truth(store, ledger, now)
+            parts = [b'"%s":%s' % (account.encode(), _ledger_truth(
+                store, store.ledger(account, mode), now))
+                for account in store.accounts]
+        return b"{" + b",".join(parts) + b"}"
+
+
+def _op_error(message, applied):
+    err = ControlError(400, message)
+    err.extra = {"applied": applied}
+    return err
+
+
+def _ledger_truth(store, ledger, now):
+    """{"charges","payouts","events"} of one ledger, newest first:
+    every charge and payout created up to now (visibility lag ignored),
+    and exactly the events a list would return now."""
+    parts = []
+    for name in ("charges", "payouts"):
+        items = [it for it in reversed(ledger.tables[name].items)
+                 if it.created <= now]
+        parts.append(_json_array(name, items))
+    q = listing.ListQuery()
+    q.limit = len(ledger.tables["events"]) + 1
+    events, _ = listing.run_list(store, ledger, "events", q, now)
+    parts.append(_json_array("events", events))
+    return b"{" + b",".join(parts) + b"}"
+
+
+def _json_array(name, items):
+    """b'"name":[...]' (not through the cache: truth reads everything)."""
+    return b'"%s":[%s]' % (name.encode(), b",".join(
+        it.json().encode("utf-8") for it in items))

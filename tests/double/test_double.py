@@ -1,0 +1,998 @@
+#!/usr/bin/env python3
+"""Tests of the Stripe API double; prints TAP.
+
+    python3 tests/double/test_double.py [-j JOBS] [NAME-SUBSTRING...]
+
+Every test starts its own double on port 0 (waiting for its "listening on"
+line), so tests run in parallel (-j, default 4) and never collide. The
+performance test runs alone at the end.
+"""
+
+import email.utils
+import http.client
+import json
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bench_double  # noqa: E402
+from double_client import (APP_SECRET, KEY, LIVE_KEY, PLATFORM,  # noqa: E402
+                           REFRESH_TOKEN, RESTRICTED_KEY, Double, connected)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = []
+ID_RE = {p: re.compile(r"^%s_[A-Za-z0-9]{24}$" % p)
+         for p in ("ch", "py", "po", "evt", "re", "dp", "pi", "txn")}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test(description, alone=False):
+    def register(fn):
+        TESTS.append((description, fn, alone))
+        return fn
+    return register
+
+
+class Context:
+    """Per-test diagnostics (printed as '# ' lines)."""
+
+    def __init__(self):
+        self.lines = []
+
+    def diag(self, message):
+        self.lines.append(str(message))
+
+
+def check(condition, message="check failed"):
+    if not condition:
+        raise AssertionError(message)
+
+
+def equal(got, want, what=""):
+    if got != want:
+        raise AssertionError("%s: got %r, want %r" % (what, got, want))
+
+
+def api_error(d, path, status, key=KEY, account=None):
+    """The error object of a request that must fail with status."""
+    got, body, headers = d.get(path, key, account)
+    equal(got, status, "status of " + path)
+    check(headers.get("request-id", "").startswith("req_"), "Request-Id")
+    return body["error"]
+
+
+def oauth(d, token, secret=APP_SECRET):
+    return d.api("/v1/oauth/token", key=secret, basic=True, method="POST",
+                 headers=FORM, body="grant_type=refresh_token&"
+                 "refresh_token=" + token)
+
+
+def mutate(d, *ops, step=1):
+    return d.ctl("POST", "/_double/mutate", {"ops": list(ops),
+                                             "step": step})["applied"]
+
+
+def truth(d, account=PLATFORM, mode="test"):
+    return d.ctl("GET", "/_double/truth?account=%s&mode=%s"
+                 % (account, mode))
+
+
+def first(items, predicate, what):
+    for item in items:
+        if predicate(item):
+            return item
+    raise AssertionError("no " + what)
+
+
+# -- 1. start-up -----------------------------------------------------------
+
+@test("start-up: listening line, port file, health, shutdown, SIGTERM")
+def t_startup(t):
+    with tempfile.TemporaryDirectory() as tmp:
+        port_file = os.path.join(tmp, "port")
+        d = Double("--charges", "5", "--port-file", port_file)
+        try:
+            check(re.match(r"^listening on 127\.0\.0\.1:\d+$", d.line))
+            with open(port_file) as f:
+                equal(f.read(), "%d\n" % d.port, "port file")
+            resp = d.request("GET", "/_double/health")
+            equal((resp.status, resp.json()), (200, {"ok": True}), "health")
+            check(resp.headers["request-id"].startswith("req_"))
+            d.ctl("POST", "/_double/shutdown")
+            equal(d.proc.wait(10), 0, "exit status after shutdown")
+        finally:
+            d.close()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with Double("--charges", "5") as d:
+            d.proc.send_signal(sig)
+            equal(d.proc.wait(10), 0, "exit status after %s" % sig)
+
+
+# -- 2. data ---------------------------------------------------------------
+
+def _load_fixture(name):
+    with open(os.path.join(HERE, "stripe-objects", name + ".json")) as f:
+        return json.load(f)
+
+
+def _same_keys(ours, theirs, where):
+    """Same keys at every level where both sides are objects."""
+    equal(sorted(ours), sorted(theirs), "keys of " + where)
+    for key, value in theirs.items():
+        if key == "metadata":
+            continue        # free-form
+        if isinstance(value, dict) and isinstance(ours[key], dict):
+            _same_keys(ours[key], value, where + "." + key)
+
+
+@test("data: objects have the fixtures' shapes, real id formats, livemode")
+def t_shapes(t):
+    with Double("--charges", "2000", "--payouts", "40",
+                "--frozen-clock") as d:
+        tr = truth(d)
+        charges = tr["charges"]
+        card = first(charges, lambda c: c["id"].startswith("ch_"), "card")
+        _same_keys(card, _load_fixture("charge"), "charge")
+        _same_keys(tr["payouts"][0], _load_fixture("payout"), "payout")
+        event = first(tr["events"], lambda e: True, "event")
+        fixture_event = _load_fixture("event")
+        _same_keys({k: v for k, v in event.items() if k != "data"},
+                   {k: v for k, v in fixture_event.items() if k != "data"},
+                   "event")
+        for c in charges:
+            check(ID_RE[c["id"][:2]].match(c["id"]), c["id"])
+            check(ID_RE["pi"].match(c["payment_intent"]))
+            equal(c["livemode"], False, "livemode")
+            if c["customer"] is not None:
+                check(re.match(r"^cus_[A-Za-z0-9]{14}$", c["customer"]))
+        py = sum(c["id"].startswith("py_") for c in charges)
+        t.diag("py_ charges: %d of %d" % (py, len(charges)))
+        check(0.01 * len(charges) <= py <= 0.06 * len(charges), "py_ share")
+        check(all(ID_RE["po"].match(p["id"]) for p in tr["payouts"]))
+        check(all(ID_RE["evt"].match(e["id"]) for e in tr["events"]))
+        statuses = {c["status"] for c in charges}
+        equal(statuses, {"succeeded", "pending", "failed"}, "statuses")
+        check(len({c["currency"] for c in charges}) >= 4, "currencies")
+        refunded = first(charges, lambda c: c["refunds"]["data"], "refund")
+        _same_keys(refunded["refunds"]["data"][0], _load_fixture("refund"),
+                   "refund")
+        types = {e["type"] for e in tr["events"]}
+        for want in ("charge.succeeded", "charge.failed", "charge.refunded",
+                     "charge.dispute.created", "payout.created",
+                     "payout.paid"):
+            check(want in types, "event type %s in the history" % want)
+        dispute = first(tr["events"],
+                        lambda e: e["type"] == "charge.dispute.created",
+                        "dispute event")["data"]["object"]
+        _same_keys(dispute, _load_fixture("dispute"), "dispute")
+
+
+@test("data: creation events carry the object as created; same seed, "
+      "same data")
+def t_deterministic(t):
+    args = ("--charges", "300", "--payouts", "20", "--frozen-clock",
+            "--retention-days", "1000")
+    with Double(*args) as a, Double(*args) as b, \
+            Double(*args, "--seed", "2") as c:
+        ta = a.request("GET", "/_double/truth").body
+        equal(ta, b.request("GET", "/_double/truth").body, "same seed")
+        check(ta != c.request("GET", "/_double/truth").body, "other seed")
+        tr = truth(a)
+        by_id = {ch["id"]: ch for ch in tr["charges"]}
+        first_event = {}
+        for e in reversed(tr["events"]):      # oldest first
+            obj_id = e["data"]["object"]["id"]
+            if obj_id in by_id and e["type"] in (
+                    "charge.succeeded", "charge.pending", "charge.failed"):
+                first_event.setdefault(obj_id, e)
+        equal(len(first_event), 300, "one creation event per charge")
+        for e in first_event.values():
+            obj = e["data"]["object"]
+            equal(e["created"], obj["created"], "creation event created")
+            if not by_id[obj["id"]]["refunded"] and \
+                    not by_id[obj["id"]]["disputed"]:
+                equal(obj["amount"], by_id[obj["id"]]["amount"], "amount")
+
+
+@test("data: big integers and UTF-8 survive byte-exact")
+def t_big_integers(t):
+    with Double("--charges", "200", "--frozen-clock") as d:
+        big = d.ctl("GET", "/_double/state")["specials"][
+            "big_integer_charge"]["test"]
+        raw = d.api("/v1/charges/" + big).body
+        for needle in (b'"amount":99999999999,',
+                       b'"application_fee_amount":9007199254740993,',
+                       b'"big_number":"123456789012345678901234567890"',
+                       "☕ — 東京".encode()):
+            check(needle in raw, "%r in the charge" % needle)
+        created = json.loads(raw)["created"]
+        page = d.api("/v1/charges?created=%d&limit=100" % created).body
+        check(raw in page, "the list page carries the same bytes")
+        check(raw in d.request("GET", "/_double/truth").body, "truth")
+
+
+# -- 2. list semantics -------------------------------------------------------
+
+@test("lists: 250 charges in one second page exactly once, in order")
+def t_same_second(t):
+    with Double("--charges", "400", "--same-second", "250",
+                "--frozen-clock") as d:
+        x = d.ctl("GET", "/_double/state")["same_second_at"]
+        seen, cursor, shape = [], None, []
+        while True:
+            url = "/v1/charges?limit=100&created=%d" % x
+            if cursor:
+                url += "&starting_after=" + cursor
+            status, page, _ = d.get(url)
+            equal(status, 200, url)
+            equal((page["object"], page["url"]), ("list", "/v1/charges"),
+                  "envelope")
+            shape.append((len(page["data"]), page["has_more"]))
+            seen.extend(page["data"])
+            if not page["has_more"]:
+                break
+            cursor = page["data"][-1]["id"]
+        equal(shape, [(100, True), (100, True), (50, False)], "pages")
+        ids = [c["id"] for c in seen]
+        equal(len(set(ids)), 250, "distinct")
+        check(all(c["created"] == x for c in seen), "all in that second")
+        equal(ids, sorted(ids, reverse=True), "id desc inside the second")
+        everything = d.list_all("/v1/charges")
+        keys = [(c["created"], c["id"]) for c in everything]
+        equal(len(set(keys)), 400, "full listing distinct")
+        equal(keys, sorted(keys, reverse=True), "created desc, id desc")
+        equal([c["id"] for c in everything],
+              [c["id"] for c in truth(d)["charges"]], "listing = truth")
+        _ending_before(d, x, ids)
+        _created_bounds(d, x)
+
+
+def _ending_before(d, x, ids):
+    """Walk back up from the oldest charge of the second."""
+    got, cursor, shape = [], ids[-1], []
+    while True:
+        status, page, _ = d.get("/v1/charges?limit=100&created=%d&"
+                                "ending_before=%s" % (x, cursor))
+        equal(status, 200, "ending_before")
+        shape.append((len(page["data"]), page["has_more"]))
+        got = page["data"] + got
+        if not page["has_more"]:
+            break
+        cursor = page["data"][0]["id"]
+    equal(shape, [(100, True), (100, True), (49, False)],
+          "ending_before pages")
+    equal([c["id"] for c in got], ids[:-1], "ending_before order")
+
+
+def _count(d, query):
+    return len(d.list_all("/v1/charges?" + query))
+
+
+def _created_bounds(d, x):
+    equal(_count(d, "created[gte]=%d&created[lte]=%d" % (x, x)), 250, "gte")
+    above = _count(d, "created[gt]=%d" % x)
+    below = _count(d, "created[lt]=%d" % x)
+    equal(above + below + 250, 400, "gt + lt + the second")
+    equal(_count(d, "created[gt]=%d&created[lt]=%d" % (x - 1, x + 1)), 250,
+          "gt/lt around the second")
+
+
+@test("lists: 400 errors name the parameter")
+def t_bad_params(t):
+    cases = [
+        ("/v1/charges?limit=0", "limit"), ("/v1/charges?limit=101", "limit"),
+        ("/v1/charges?limit=abc", "limit"), ("/v1/charges?foo=1", "foo"),
+        ("/v1/charges?created=abc", "created"),
+        ("/v1/charges?created[gte]=x", "created[gte]"),
+        ("/v1/charges?created[foo]=1", "created[foo]"),
+        ("/v1/charges?starting_after=", "starting_after"),
+        ("/v1/charges?starting_after=ch_a&ending_before=ch_b",
+         "ending_before"),
+        ("/v1/events?type=charge.*&types[]=charge.failed", "types"),
+        ("/v1/payouts?status=bogus", "status"),
+        ("/v1/events?status=paid", "status"),
+        ("/v1/charges/ch_x?limit=3", "limit"),
+    ]
+    with Double("--charges", "20") as d:
+        for path, param in cases:
+            err = api_error(d, path, 400)
+            equal(err["type"], "invalid_request_error", path)
+            equal(err["param"], param, "param of " + path)
+        err = api_error(d, "/v1/charges?starting_after=ch_a&ending_before=b",
+                        400)
+        check("ending_before, starting_after" in err["message"])
+
+
+@test("lists: unknown ids and cursors are 404 resource_missing")
+def t_not_found(t):
+    with Double("--charges", "20", "--payouts", "3") as d:
+        for param in ("starting_after", "ending_before"):
+            err = api_error(d, "/v1/charges?%s=ch_nope" % param, 404)
+            equal((err["code"], err["param"]), ("resource_missing", param),
+                  param)
+            equal(err["message"], "No such charge: 'ch_nope'", "message")
+        payout = d.get("/v1/payouts?limit=1")[1]["data"][0]["id"]
+        api_error(d, "/v1/charges?starting_after=" + payout, 404)
+        err = api_error(d, "/v1/charges/ch_nope", 404)
+        equal((err["code"], err["param"]), ("resource_missing", "id"), "id")
+        api_error(d, "/v1/events/evt_nope", 404)
+        err = api_error(d, "/v1/customers", 404)
+        check(err["message"].startswith("Unrecognized request URL"))
+
+
+@test("lists: retrieve by id, filters (types, type wildcard, status, "
+      "customer)")
+def t_retrieve_and_filters(t):
+    with Double("--charges", "300", "--payouts", "40", "--frozen-clock",
+                "--retention-days", "1000") as d:
+        for resource in ("charges", "payouts", "events"):
+            obj = d.get("/v1/%s?limit=1" % resource)[1]["data"][0]
+            status, got, _ = d.get("/v1/%s/%s" % (resource, obj["id"]))
+            equal((status, got), (200, obj), "retrieve " + resource)
+        events = d.list_all("/v1/events?types[]=payout.paid")
+        check(events and all(e["type"] == "payout.paid" for e in events))
+        both = d.list_all("/v1/events?types[0]=payout.paid&"
+                          "types[1]=payout.created")
+        equal({e["type"] for e in both}, {"payout.paid", "payout.created"},
+              "indexed types")
+        star = d.list_all("/v1/events?type=payout.*")
+        check(star and all(e["type"].startswith("payout.") for e in star))
+        equal(len(d.list_all("/v1/events?type=*")),
+              len(d.list_all("/v1/events")), "type=*")
+        paid = d.list_all("/v1/payouts?status=paid")
+        check(paid and all(p["status"] == "paid" for p in paid))
+        cus = first(d.list_all("/v1/charges"), lambda c: c["customer"],
+                    "customer")["customer"]
+        mine = d.list_all("/v1/charges?customer=" + cus)
+        check(mine and all(c["customer"] == cus for c in mine))
+        pending = d.list_all("/v1/events?delivery_success=false")
+        check(all(e["pending_webhooks"] > 0 for e in pending))
+
+
+@test("lists: a deep page of a 60,000-charge dataset is fast")
+def t_large(t):
+    with Double("--charges", "60000", "--payouts", "10",
+                "--frozen-clock") as d:
+        tr_ids = d.request("GET", "/_double/truth?account=" + PLATFORM).body
+        middle = re.findall(rb'"id":"(ch_[A-Za-z0-9]{24})","object":"charge"',
+                            tr_ids)[30000].decode()
+        times = []
+        for _ in range(5):
+            started = time.monotonic()
+            status, page, _ = d.get("/v1/charges?limit=100&starting_after="
+                                    + middle)
+            times.append(time.monotonic() - started)
+            equal((status, len(page["data"])), (200, 100), "deep page")
+        times.sort()
+        t.diag("deep page of 100 charges: median %.1f ms" % (times[2] * 1e3))
+        check(times[2] < 0.05, "median deep page under 50 ms")
+
+
+# -- 3. auth -----------------------------------------------------------------
+
+@test("auth: 401 without or with a bad key (masked), Basic auth, 403 "
+      "rak_payout_read")
+def t_auth(t):
+    with Double("--charges", "20", "--payouts", "3") as d:
+        err = api_error(d, "/v1/charges", 401, key=None)
+        check(err["message"].startswith("You did not provide an API key."))
+        bad = "sk_test_this_is_wrong_WXYZ"
+        resp = d.api("/v1/charges", key=bad)
+        equal(resp.status, 401, "bad key")
+        equal(resp.json()["error"]["message"],
+              "Invalid API Key provided: sk_test_****WXYZ", "message")
+        check(b"this_is_wrong" not in resp.body, "key not echoed")
+        equal(d.api("/v1/charges", basic=True).status, 200, "Basic auth")
+        err = api_error(d, "/v1/payouts", 403, key=RESTRICTED_KEY)
+        equal(err["message"],
+              "The provided key 'rk_test_****outs' does not have the "
+              "required permissions for this endpoint on account "
+              "'acct_1DoublePlatform00'. Having the 'rak_payout_read' "
+              "permission would allow this request to continue.",
+              "403 message")
+        equal(err["type"], "invalid_request_error", "type")
+        for path in ("/v1/charges", "/v1/events"):
+            equal(d.api(path, key=RESTRICTED_KEY).status, 200, path)
+
+
+@test("auth: Stripe-Account selects a connected account; modes separate "
+      "data")
+def t_accounts_and_modes(t):
+    with Double("--accounts", "2", "--mode", "both", "--charges", "50",
+                "--payouts", "5", "--frozen-clock") as d:
+        mine = {c["id"] for c in d.list_all("/v1/charges")}
+        theirs = d.list_all("/v1/charges", account=connected(1))
+        check(not mine & {c["id"] for c in theirs}, "disjoint accounts")
+        equal([c["id"] for c in theirs],
+              [c["id"] for c in truth(d, connected(1))["charges"]],
+              "connected listing = its truth")
+        events = d.list_all("/v1/events", account=connected(2))
+        check(events and all(e["account"] == connected(2) for e in events))
+        check(all("account" not in e for e in d.list_all("/v1/events")))
+        charge = theirs[0]["id"]
+        api_error(d, "/v1/charges/" + charge, 404)
+        equal(d.api("/v1/charges/" + charge, account=connected(1)).status,
+              200, "retrieve with Stripe-Account")
+        err = api_error(d, "/v1/charges", 403, account="acct_1Unknown")
+        equal(err["code"], "account_invalid", "unknown account")
+        check("sk_test_****form" in err["message"])
+        err = api_error(d, "/v1/charges", 403, key=RESTRICTED_KEY,
+                        account=connected(1))
+        check("does not have any Connect permissions" in err["message"])
+        live = d.list_all("/v1/charges", key=LIVE_KEY)
+        equal(len(live), 50, "live charges")
+        check(all(c["livemode"] is True for c in live), "livemode true")
+        check(not mine & {c["id"] for c in live}, "modes disjoint")
+
+
+# -- 4. OAuth ----------------------------------------------------------------
+
+@test("oauth: refresh rotates the token, invalid_grant, access token "
+      "expiry")
+def t_oauth(t):
+    with Double("--accounts", "1", "--charges", "30",
+                "--frozen-clock") as d:
+        resp = oauth(d, REFRESH_TOKEN)
+        equal(resp.status, 200, "refresh")
+        tok = resp.json()
+        equal({k: tok[k] for k in ("livemode", "scope", "stripe_user_id",
+                                   "token_type")},
+              {"livemode": False, "scope": "stripe_apps",
+               "stripe_user_id": connected(1), "token_type": "bearer"},
+              "token fields")
+        check("expires_in" not in tok, "no expires_in by default")
+        check(tok["refresh_token"] != REFRESH_TOKEN, "rotated")
+        ids = [c["id"] for c in d.list_all("/v1/charges",
+                                           key=tok["access_token"])]
+        equal(ids, [c["id"] for c in truth(d, connected(1))["charges"]],
+              "the token reads its account")
+        again = oauth(d, REFRESH_TOKEN)
+        equal((again.status, again.json()["error"]), (400, "invalid_grant"),
+              "old refresh token")
+        check("error_description" in again.json())
+        equal(oauth(d, REFRESH_TOKEN, secret="sk_test_wrong").json()["error"],
+              "invalid_client", "wrong app secret")
+        second = oauth(d, tok["refresh_token"])
+        equal(second.status, 200, "new refresh token works")
+        d.ctl("POST", "/_double/clock", {"advance": 3600})
+        err = api_error(d, "/v1/charges", 401, key=tok["access_token"])
+        equal(err["code"], "api_key_expired", "expired")
+        equal(d.ctl("GET", "/_double/state")["oauth_refreshes"], 2,
+              "refresh count")
+        log = d.request("GET", "/_double/requests").body
+        check(REFRESH_TOKEN.encode() not in log and
+              tok["access_token"].encode() not in log and
+              tok["refresh_token"].encode() not in log, "no secret in log")
+        check(b"refresh_token=rt_****" in log, "masked form body logged")
+    with Double("--charges", "5", config={
+            "oauth": {"expires_in": True, "access_ttl": 60}}) as d:
+        equal(oauth(d, REFRESH_TOKEN).json()["expires_in"], 60,
+              "expires_in when configured")
+
+
+# -- 5. change over time ------------------------------------------------------
+
+def _events(d, applied):
+    return [d.get("/v1/events/" + e["id"])[1] for e in applied["events"]]
+
+
+@test("mutations: dispute, refunds, update, capture emit Stripe's events")
+def t_charge_mutations(t):
+    with Double("--charges", "300", "--frozen-clock") as d:
+        charges = truth(d)["charges"]
+        ok = [c for c in charges if c["status"] == "succeeded" and
+              c["captured"] and not c["refunded"] and not c["disputed"] and
+              c["amount_refunded"] == 0]
+        now = d.ctl("GET", "/_double/clock")["now"]
+        (disp,) = mutate(d, {"op": "dispute", "id": ok[0]["id"]})
+        equal(disp["time"], now + 1, "step advances the clock")
+        (ev,) = _events(d, disp)
+        equal((ev["type"], ev["created"]),
+              ("charge.dispute.created", now + 1), "dispute event")
+        equal((ev["data"]["object"]["object"], ev["data"]["object"]["charge"]),
+              ("dispute", ok[0]["id"]), "data.object is a Dispute")
+        equal(d.get("/v1/charges/" + ok[0]["id"])[1]["disputed"], True,
+              "disputed")
+        (ref,) = mutate(d, {"op": "refund_full", "id": ok[1]["id"]})
+        refunded, refund = _events(d, ref)
+        equal([refunded["type"], refund["type"]],
+              ["charge.refunded", "charge.refund.updated"], "refund events")
+        obj = refunded["data"]["object"]
+        equal((obj["refunded"], obj["amount_refunded"]),
+              (True, obj["amount_captured"]), "fully refunded")
+        equal(obj["refunds"]["data"][0], refund["data"]["object"],
+              "refund in the charge")
+        (part,) = mutate(d, {"op": "refund_partial", "id": ok[2]["id"],
+                             "amount": 1})
+        obj = _events(d, part)[0]["data"]["object"]
+        equal((obj["refunded"], obj["amount_refunded"]), (False, 1),
+              "partial")
+        (upd,) = mutate(d, {"op": "update", "id": ok[3]["id"],
+                            "metadata": {"k": "v"}})
+        (ev,) = _events(d, upd)
+        equal(ev["type"], "charge.updated", "update")
+        equal(ev["data"]["previous_attributes"], {"metadata": {"k": None}},
+              "previous_attributes")
+        equal(d.get("/v1/charges/" + ok[3]["id"])[1]["metadata"]["k"], "v",
+              "metadata")
+        auth = first(charges, lambda c: c["status"] == "succeeded" and
+                     not c["captured"], "uncaptured")
+        (cap,) = mutate(d, {"op": "capture", "id": auth["id"]})
+        equal(_events(d, cap)[0]["type"], "charge.captured", "capture")
+        resp = d.request("POST", "/_double/mutate", body=json.dumps(
+            {"ops": [{"op": "capture", "id": auth["id"]}]}))
+        equal(resp.status, 400, "capture twice")
+
+
+@test("mutations: payouts and new objects; random mutations are seeded")
+def t_payout_and_random_mutations(t):
+    args = ("--charges", "200", "--payouts", "30", "--frozen-clock")
+    with Double(*args) as d, Double(*args) as twin:
+        (created,) = mutate(d, {"op": "new_payout", "amount": 5000})
+        pending = d.get("/v1/payouts/" + created["id"])[1]
+        equal((pending["status"], pending["amount"]), ("pending", 5000),
+              "new payout")
+        equal(_events(d, created)[0]["type"], "payout.created", "event")
+        (paid,) = mutate(d, {"op": "payout_paid", "id": pending["id"]})
+        updated, done = _events(d, paid)
+        equal([updated["type"], done["type"]],
+              ["payout.updated", "payout.paid"], "payout events")
+        equal(updated["data"]["previous_attributes"], {"status": "pending"},
+              "previous status")
+        resp = d.request("POST", "/_double/mutate", body=json.dumps(
+            {"ops": [{"op": "payout_canceled", "id": pending["id"]}]}))
+        equal(resp.status, 400, "cancel a paid payout")
+        (new,) = mutate(d, {"op": "new_charge", "amount": 1234})
+        top = d.get("/v1/charges?limit=1")[1]["data"][0]
+        equal((top["id"], top["amount"]), (new["id"], 1234), "new charge")
+        equal(_events(d, new)[0]["type"], "charge.succeeded", "its event")
+        body = {"count": 40, "seed": 7}
+        got = d.ctl("POST", "/_double/mutate", body)["applied"]
+        kinds = {a["op"] for a in got if "skipped" not in a}
+        check(len(kinds) >= 6, "many kinds: %s" % kinds)
+        check(all(a.get("events") for a in got if "skipped" not in a))
+        twin.ctl("POST", "/_double/mutate", {"ops": [
+            {"op": "new_payout", "amount": 5000},
+            {"op": "payout_paid", "id": pending["id"]},
+            {"op": "new_charge", "amount": 1234}]})
+        again = twin.ctl("POST", "/_double/mutate", body)["applied"]
+        equal([(a["op"], a.get("id")) for a in again],
+              [(a["op"], a.get("id")) for a in got], "same seed, same ops")
+
+
+@test("clock: Date header is the double's clock; set, advance, freeze")
+def t_clock(t):
+    with Double("--charges", "50", "--clock", "1800000000",
+                "--frozen-clock") as d:
+        _, _, headers = d.get("/v1/charges")
+        equal(email.utils.parsedate_to_datetime(headers["date"]).timestamp(),
+              1800000000, "Date")
+        equal(d.ctl("POST", "/_double/clock", {"advance": 60})["now"],
+              1800000060, "advance")
+        end = d.ctl("GET", "/_double/state")["end"]
+        d.ctl("POST", "/_double/clock", {"set": end - 10 * 86400})
+        newest = d.get("/v1/charges?limit=1")[1]["data"][0]
+        check(newest["created"] <= end - 10 * 86400, "no future objects")
+        state = d.ctl("POST", "/_double/clock", {"freeze": False})
+        equal(state["frozen"], False, "unfrozen")
+        check(d.ctl("GET", "/_double/clock")["now"] >= end - 10 * 86400)
+
+
+@test("retention: events older than 30 days are neither listed nor "
+      "retrievable")
+def t_retention(t):
+    with Double("--charges", "200", "--frozen-clock") as d:
+        now = d.ctl("GET", "/_double/clock")["now"]
+        events = d.list_all("/v1/events")
+        oldest = events[-1]
+        check(oldest["created"] >= now - 30 * 86400, "within 30 days")
+        equal(d.get("/v1/events/" + oldest["id"])[0], 200, "retrievable")
+        d.ctl("POST", "/_double/clock",
+              {"advance": oldest["created"] + 30 * 86400 + 1 - now})
+        later = d.list_all("/v1/events")
+        check(oldest["id"] not in {e["id"] for e in later}, "dropped")
+        equal(d.get("/v1/events/" + oldest["id"])[0], 404, "404 now")
+        equal(truth(d)["events"], later, "truth events = list")
+    with Double("--charges", "200", "--frozen-clock",
+                "--retention-days", "1000") as d:
+        check(len(d.list_all("/v1/events")) > len(events), "retention option")
+
+
+# -- 6. rough edges -----------------------------------------------------------
+
+@test("visibility lag: new objects appear in lists only after the lag")
+def t_visibility_lag(t):
+    with Double("--charges", "50", "--frozen-clock",
+                "--visibility-lag", "5") as d:
+        (new,) = mutate(d, {"op": "new_charge"}, step=0)
+        listed = {c["id"] for c in d.get("/v1/charges?limit=5")[1]["data"]}
+        check(new["id"] not in listed, "hidden")
+        equal(d.get("/v1/charges/" + new["id"])[0], 200, "retrieve works")
+        check(new["events"][0]["id"] not in
+              {e["id"] for e in d.get("/v1/events?limit=5")[1]["data"]})
+        check(new["id"] in {c["id"] for c in truth(d)["charges"]}, "truth")
+        d.ctl("POST", "/_double/clock", {"advance": 5})
+        listed = {c["id"] for c in d.get("/v1/charges?limit=5")[1]["data"]}
+        check(new["id"] in listed, "visible after 5 s")
+    with Double("--charges", "50", "--frozen-clock", "--visibility-lag", "5",
+                config={"visibility_lag_fraction": 0.5}) as d:
+        got = mutate(d, *([{"op": "new_charge"}] * 40), step=0)
+        listed = {c["id"] for c in d.get("/v1/charges?limit=100")[1]["data"]}
+        hidden = [a["id"] for a in got if a["id"] not in listed]
+        t.diag("fraction 0.5: %d of 40 hidden" % len(hidden))
+        check(0 < len(hidden) < 40, "a subset lags")
+        for a in got:
+            lagged = zlib.crc32(a["id"].encode()) % 10000 < 5000
+            equal(a["id"] in hidden, lagged, "documented subset rule")
+
+
+@test("event disorder: ids roughly ordered, unique, evt_ + 24 alnum")
+def t_event_disorder(t):
+    args = ("--charges", "500", "--frozen-clock", "--retention-days", "1000")
+    with Double(*args) as d:
+        events = d.list_all("/v1/events")
+        ids = [e["id"] for e in events]
+        equal(ids, sorted(ids, reverse=True), "ordered without disorder")
+    with Double(*args, "--event-disorder", "0.3") as d:
+        mutate(d, *([{"op": "new_charge"}] * 40), step=1)
+        events = d.list_all("/v1/events")
+        ids = [e["id"] for e in events]
+        equal(len(set(ids)), len(ids), "unique")
+        check(all(ID_RE["evt"].match(i) for i in ids), "format")
+        keys = [(e["created"], e["id"]) for e in events]
+        equal(keys, sorted(keys, reverse=True), "list order")
+        check(ids != sorted(ids, reverse=True), "ids not in created order")
+
+
+# -- 7. rate limits -----------------------------------------------------------
+
+@test("rate limits: global, per endpoint and concurrency give 429 without "
+      "Retry-After")
+def t_rate_limits(t):
+    with Double("--charges", "20", "--payouts", "3",
+                "--global-rps", "5") as d:
+        statuses = [d.api("/v1/charges") for _ in range(15)]
+        limited = [r for r in statuses if r.status == 429]
+        t.diag("global 5 rps: %d of 15 limited" % len(limited))
+        equal([r.status for r in statuses[:5]], [200] * 5, "a full bucket")
+        check(limited, "some limited")
+        for r in limited:
+            err = r.json()["error"]
+            equal((err["type"], err["code"]),
+                  ("invalid_request_error", "rate_limit"), "429 body")
+            check(err["message"].startswith("Too many requests hit the API"))
+            check("retry-after" not in r.headers, "no Retry-After")
+            check(r.headers["request-id"].startswith("req_"))
+        check(all(d.request("GET", "/_double/health").status == 200
+                  for _ in range(20)), "control never limited")
+        equal(d.ctl("GET", "/_double/state")["status_429"], len(limited),
+              "state counts 429s")
+        d.ctl("POST", "/_double/limits", {"global_rps": 0,
+                                          "endpoint_rps": 3})
+        charges = [d.api("/v1/charges").status for _ in range(6)]
+        payouts = [d.api("/v1/payouts").status for _ in range(3)]
+        check(429 in charges, "endpoint limited")
+        equal(payouts, [200] * 3, "another endpoint has its own bucket")
+        d.ctl("POST", "/_double/limits", {"endpoint_rps": 0,
+                                          "max_concurrency": 2,
+                                          "latency_ms": 500})
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(
+            d.api("/v1/charges"))) for _ in range(6)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        reasons = [r.headers.get("stripe-rate-limited-reason")
+                   for r in results if r.status == 429]
+        t.diag("concurrency 2: %d of 6 limited" % len(reasons))
+        check(reasons and set(reasons) == {"global-concurrency"},
+              "concurrency limiter")
+
+
+# -- 8. faults ----------------------------------------------------------------
+
+def _fault_once(d, kind, extra=None):
+    """Install kind on the 2nd request to /v1/charges; returns the
+    outcome of that request (Response or exception)."""
+    spec = {"kind": kind, "nth": 2, "path": "/v1/charges",
+            "should_retry": True}
+    spec.update(extra or {})
+    d.ctl("POST", "/_double/faults", {"faults": [spec]})
+    equal(d.api("/v1/charges?limit=3").status, 200, "1st request")
+    equal(d.api("/v1/payouts").status, 200, "other path")
+    started = time.monotonic()
+    try:
+        outcome = d.api("/v1/charges?limit=3")
+    except (OSError, http.client.HTTPException) as err:
+        outcome = err
+    elapsed = time.monotonic() - started
+    equal(d.api("/v1/charges?limit=3").status, 200, "3rd request")
+    entry = [e for e in d.ctl("GET", "/_double/requests")["requests"]
+             if e["fault"]][-1]
+    equal(entry["fault"], kind, "logged fault")
+    return outcome, elapsed
+
+
+@test("faults by nth: every kind, Stripe-Should-Retry, path prefix")
+def t_faults_nth(t):
+    with Double("--charges", "30", "--payouts", "3") as d:
+        for kind in ("500", "502", "503"):
+            r, _ = _fault_once(d, kind)
+            equal((r.status, r.json()["error"]["type"]),
+                  (int(kind), "api_error"), kind)
+            equal(r.headers.get("stripe-should-retry"), "true", "header")
+        r, _ = _fault_once(d, "lock_timeout", {"should_retry": False})
+        equal((r.status, r.json()["error"]["code"]), (429, "lock_timeout"),
+              "lock_timeout")
+        equal(r.headers.get("stripe-should-retry"), "false", "header false")
+        r, _ = _fault_once(d, "rate_limit")
+        equal((r.status, r.json()["error"]["code"]), (429, "rate_limit"),
+              "rate_limit")
+        check("retry-after" not in r.headers)
+        r, _ = _fault_once(d, "html")
+        equal((r.status, r.headers["content-type"]), (200, "text/html"),
+              "html")
+        r, _ = _fault_once(d, "bad_json")
+        equal(r.status, 200, "bad_json status")
+        try:
+            json.loads(r.body)
+            raise AssertionError("bad_json parsed")
+        except ValueError:
+            pass
+        r, _ = _fault_once(d, "truncated")
+        check(isinstance(r, http.client.IncompleteRead), "truncated: %r" % r)
+        r, _ = _fault_once(d, "reset")
+        check(isinstance(r, ConnectionResetError), "reset: %r" % r)
+        r, elapsed = _fault_once(d, "slow", {"delay_ms": 300})
+        check(r.status == 200 and elapsed >= 0.3, "slow %.3f" % elapsed)
+        d.ctl("POST", "/_double/faults", {"faults": [
+            {"kind": "503", "nth": 1, "count": 3}]})
+        equal([d.api("/v1/charges").status for _ in range(4)],
+              [503, 503, 503, 200], "count 3")
+        d.ctl("DELETE", "/_double/faults")
+        equal(d.api("/v1/charges").status, 200, "cleared")
+    with Double("--charges", "5", config={
+            "faults": [{"kind": "502", "nth": 2}]}) as d:
+        equal([d.api("/v1/events").status for _ in range(3)],
+              [200, 502, 200], "config faults: Nth request overall")
+
+
+@test("faults by probability: seeded and reproducible, count limit")
+def t_faults_probability(t):
+    with Double("--charges", "10") as d:
+        patterns = []
+        for _ in range(2):
+            d.ctl("POST", "/_double/faults", {"seed": 42, "faults": [
+                {"kind": "500", "probability": 0.3}]})
+            patterns.append([d.api("/v1/charges").status
+                             for _ in range(40)])
+        equal(patterns[0], patterns[1], "same seed, same faults")
+        t.diag("500s with p=0.3: %d of 40" % patterns[0].count(500))
+        check(4 <= patterns[0].count(500) <= 20, "about 30%")
+        d.ctl("POST", "/_double/faults", {"seed": 43, "faults": [
+            {"kind": "500", "probability": 0.3}]})
+        other = [d.api("/v1/charges").status for _ in range(40)]
+        check(other != patterns[0], "another seed differs")
+        d.ctl("POST", "/_double/faults", {"faults": [
+            {"kind": "503", "probability": 1.0, "count": 2}]})
+        equal([d.api("/v1/charges").status for _ in range(4)],
+              [503, 503, 200, 200], "count limit")
+
+
+# -- 9. latency ---------------------------------------------------------------
+
+def _cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@test("latency: fixed and jittered delays, by sleeping")
+def t_latency(t):
+    with Double("--charges", "10", "--latency-ms", "150") as d:
+        started = time.monotonic()
+        d.api("/v1/charges")
+        check(time.monotonic() - started >= 0.15, "fixed latency")
+        d.ctl("POST", "/_double/limits", {"latency_ms": 100,
+                                          "jitter_ms": 100})
+        spent = []
+        for _ in range(5):
+            started = time.monotonic()
+            d.api("/v1/charges")
+            spent.append(time.monotonic() - started)
+        check(all(0.1 <= s < 0.5 for s in spent), "jitter %s" % spent)
+        d.ctl("POST", "/_double/limits", {"latency_ms": 500,
+                                          "jitter_ms": 0})
+        cpu = _cpu_seconds(d.proc.pid)
+        threads = [threading.Thread(target=d.api, args=("/v1/charges",))
+                   for _ in range(20)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        used = _cpu_seconds(d.proc.pid) - cpu
+        t.diag("CPU for 20 requests of 500 ms: %.2f s" % used)
+        check(used < 0.3, "sleeping, not spinning")
+
+
+# -- 10. control and inspection -----------------------------------------------
+
+@test("request log: exact entries, masked keys, control requests not "
+      "logged")
+def t_request_log(t):
+    with Double("--accounts", "1", "--charges", "20",
+                "--frozen-clock") as d:
+        d.api("/v1/charges")
+        d.ctl("DELETE", "/_double/requests")
+        resp = d.api("/v1/charges?limit=3&created[gte]=5",
+                     account=connected(1),
+                     headers={"Stripe-Version": "2025-04-30.basil",
+                              "User-Agent": "stripe-reader/0.1",
+                              "Idempotency-Key": "ik-1"})
+        d.ctl("GET", "/_double/state")
+        d.api("/v1/events", key="sk_live_secret_value_9876")
+        rows = d.ctl("GET", "/_double/requests")["requests"]
+        equal(len(rows), 2, "two API requests")
+        now = d.ctl("GET", "/_double/clock")["now"]
+        want = {"method": "GET", "path": "/v1/charges",
+                "query": "limit=3&created[gte]=5",
+                "account": connected(1), "key": "sk_test_****form",
+                "status": 200, "request_id": resp.headers["request-id"],
+                "time": now, "fault": None, "rate_limited": None,
+                "stripe_version": "2025-04-30.basil",
+                "user_agent": "stripe-reader/0.1",
+                "idempotency_key": "ik-1", "body": None}
+        equal({k: rows[0][k] for k in want}, want, "entry")
+        equal(rows[1]["n"], rows[0]["n"] + 1, "n increases")
+        equal((rows[1]["key"], rows[1]["status"]),
+              ("sk_live_****9876", 401), "bad key entry")
+        text = d.request("GET", "/_double/requests").body
+        check(b"sk_test_double_platform" not in text and
+              b"secret_value" not in text, "no secret")
+        equal(len(d.ctl("GET", "/_double/requests?since=%d"
+                        % rows[0]["n"])["requests"]), 1, "since")
+        d.ctl("DELETE", "/_double/requests")
+        equal(d.ctl("GET", "/_double/requests")["requests"], [], "cleared")
+
+
+@test("truth: every account, equals the lists, can be written to a file")
+def t_truth(t):
+    with Double("--accounts", "1", "--charges", "120", "--payouts", "8",
+                "--frozen-clock") as d:
+        everything = d.ctl("GET", "/_double/truth")
+        equal(sorted(everything), sorted([PLATFORM, connected(1)]),
+              "keyed by account")
+        for account in (PLATFORM, connected(1)):
+            part = everything[account]
+            for resource in ("charges", "payouts", "events"):
+                equal(part[resource],
+                      d.list_all("/v1/" + resource, account=account),
+                      "%s %s" % (account, resource))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "truth.json")
+            got = d.ctl("POST", "/_double/truth", {"file": path,
+                                                   "account": PLATFORM})
+            with open(path, "rb") as f:
+                data = f.read()
+            equal(got["bytes"], len(data), "bytes")
+            equal(data, d.request("GET", "/_double/truth?account="
+                                  + PLATFORM).body, "file = GET")
+
+
+@test("state and control: counters, limits, errors of the control API")
+def t_state(t):
+    with Double("--charges", "10") as d:
+        d.api("/v1/charges")
+        d.api("/v1/charges", key=None)
+        state = d.ctl("GET", "/_double/state")
+        equal((state["requests"], state["by_status"]),
+              (2, {"200": 1, "401": 1}), "counters")
+        check(state["in_flight_peak"] >= 1 and state["now"] > 0)
+        d.ctl("DELETE", "/_double/state")
+        equal(d.ctl("GET", "/_double/state")["requests"], 0, "reset")
+        limits = d.ctl("POST", "/_double/limits", {"global_rps": 7})
+        equal(limits["global_rps"], 7, "limits")
+        equal(d.request("GET", "/_double/nothing").status, 404, "unknown")
+        equal(d.request("POST", "/_double/clock", body="{").status, 400,
+              "bad JSON")
+        equal(d.request("POST", "/_double/faults", body=json.dumps(
+            {"faults": [{"kind": "boom", "nth": 1}]})).status, 400,
+              "bad fault")
+
+
+@test("config file: accounts, keys, permissions, limits; options override")
+def t_config(t):
+    cfg = {"seed": 5,
+           "accounts": [{"id": "acct_1CustomPlatform0", "charges": 20,
+                         "payouts": 3},
+                        {"id": "acct_1CustomConnA00", "charges": 7}],
+           "keys": [{"key": "sk_test_custom", "mode": "test",
+                     "account": "acct_1CustomPlatform0",
+                     "connect": ["acct_1CustomConnA00"]},
+                    {"key": "rk_test_custom", "mode": "test",
+                     "account": "acct_1CustomPlatform0",
+                     "permissions": {"charges": "none", "events": "read"}}],
+           "limits": {"endpoint_rps": 1000}, "latency_ms": 1}
+    with Double("--payouts", "4", config=cfg) as d:
+        state = d.ctl("GET", "/_double/state")
+        equal(state["objects"]["acct_1CustomPlatform0"]["test"]["payouts"],
+              4, "option overrides the file")
+        equal(state["objects"]["acct_1CustomConnA00"]["test"]["charges"], 7,
+              "per-account size")
+        equal(len(d.list_all("/v1/charges", key="sk_test_custom")), 20,
+              "custom key")
+        equal(len(d.list_all("/v1/charges", key="sk_test_custom",
+                             account="acct_1CustomConnA00")), 7, "connect")
+        api_error(d, "/v1/charges", 401)
+        err = api_error(d, "/v1/charges", 403, key="rk_test_custom")
+        check("'rak_charge_read'" in err["message"])
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["endpoint_rps"], limits["latency_ms"]), (1000, 1),
+              "limits from the file")
+
+
+# -- performance --------------------------------------------------------------
+
+@test("performance: >= 500 pages of 100 charges/s; 64 connections at once",
+      alone=True)
+def t_performance(t):
+    with Double("--charges", "20000", "--payouts", "10") as d:
+        rate = bench_double.pages_per_second(d.port, 6, 2.0)
+        t.diag("6 keep-alive connections: %.0f pages of 100 charges per "
+               "second" % rate)
+        elapsed = bench_double.wide(d.port, 64, 250)
+        t.diag("64 connections, 250 ms latency each: all answered in "
+               "%.3f s" % elapsed)
+        check(rate >= 500, "pages/s %.0f >= 500" % rate)
+        check(elapsed < 1.0, "64 connections in %.3f s" % elapsed)
+
+
+# -- runner -------------------------------------------------------------------
+
+def run(fn):
+    ctx = Context()
+    try:
+        fn(ctx)
+        return True, ctx.lines
+    except Exception:  # noqa: BLE001 (a failing test of any kind)
+        return False, ctx.lines + traceback.format_exc().splitlines()
+
+
+def main(argv):
+    jobs = 4
+    if argv[:1] == ["-j"]:
+        jobs, argv = int(argv[1]), argv[2:]
+    selected = [(i, test_) for i, test_ in enumerate(TESTS)
+                if not argv or any(a in test_[0] for a in argv)]
+    results = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {i: pool.submit(run, fn)
+                   for i, (_, fn, alone) in selected if not alone}
+        for i, future in futures.items():
+            results[i] = future.result()
+    for i, (_, fn, alone) in selected:
+        if alone:
+            results[i] = run(fn)
+    failed = 0
+    for number, (i, (description, _, _)) in enumerate(selected, 1):
+        ok, lines = results[i]
+        failed += not ok
+        print("%s %d - %s" % ("ok" if ok else "not ok", number, description))
+        for line in lines:
+            print("# " + line)
+    print("1..%d" % len(selected))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
