@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "profiles/tokenstore.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/redact.h"
+#include "core/xalloc.h"
+#include "profiles/profile.h"
+
+#define STORE_MAX_BYTES 65536
+
+void token_set_release(struct token_set *t)
+{
+    FREE_AND_NULL(t->access_token);
+    FREE_AND_NULL(t->refresh_token);
+    FREE_AND_NULL(t->account);
+    FREE_AND_NULL(t->seed);
+    t->expires_at = 0;
+    t->updated_at = 0;
+    t->livemode = -1;
+}
+
+char *tokenstore_path(const struct profile *p)
+{
+    const char *name = p->name && *p->name ? p->name : "default";
+    const char *v;
+
+    if (p->oauth.token_store && *p->oauth.token_store) {
+        return xstrdup(p->oauth.token_store);
+    }
+    /* the loader's default (profiles/spec_profile.c), for profiles that
+     * were not loaded from a file */
+    v = getenv("STRIPE_READER_STATE_DIR");
+    if (v && *v) {
+        return xstrfmt("%s/%s.oauth.json", v, name);
+    }
+    v = getenv("XDG_STATE_HOME");
+    if (v && v[0] == '/') {
+        return xstrfmt("%s/stripe-reader/%s.oauth.json", v, name);
+    }
+    v = getenv("HOME");
+    return xstrfmt("%s/.local/state/stripe-reader/%s.oauth.json",
+                   v && *v ? v : ".", name);
+}
+
+void tokenstore_seed(const char *refresh_token, char out[17])
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 */
+
+    for (const char *p = refresh_token ? refresh_token : ""; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 1099511628211ULL;
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* mkdir -p of the directory part of 'path', mode 0700. */
+static int make_parent_dirs(const char *path, struct err *err)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    int ret = 0;
+
+    if (!slash || slash == dir) {
+        free(dir);
+        return 0;
+    }
+    *slash = '\0';
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/') {
+            continue;
+        }
+        *p = '\0';
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+            ret = err_set(err, ERR_IO, "cannot create directory '%s': %s", dir,
+                          strerror(errno));
+            goto out;
+        }
+        *p = '/';
+    }
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        ret = err_set(err, ERR_IO, "cannot create directory '%s': %s", dir,
+                      strerror(errno));
+    }
+out:
+    free(dir);
+    return ret;
+}
+
+static int read_file(const char *path, struct buf *out, bool *missing,
+                     struct err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char chunk[4096];
+    ssize_t n;
+    int ret = 0;
+
+    *missing = false;
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            *missing = true;
+            return 0;
+        }
+        return err_set(err, ERR_CONFIG, "cannot read token store '%s': %s",
+                       path, strerror(errno));
+    }
+    buf_init_capped(out, STORE_MAX_BYTES);
+    for (;;) {
+        n = read(fd, chunk, sizeof(chunk));
+        if (n == 0) {
+            break;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            ret = err_set(err, ERR_CONFIG, "cannot read token store '%s': %s",
+                          path, strerror(errno));
+            break;
+        }
+        if (buf_add(out, chunk, (size_t)n) < 0) {
+            ret = err_set(err, ERR_CONFIG,
+                          "token store '%s' is larger than %d bytes", path,
+                          STORE_MAX_BYTES);
+            break;
+        }
+    }
+    close(fd);
+    return ret;
+}
+
+static char *dup_string(const cJSON *root, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+
+    if (cJSON_IsString(v) && v->valuestring && *v->valuestring) {
+        return xstrdup(v->valuestring);
+    }
+    return NULL;
+}
+
+static int64_t get_int(const cJSON *root, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+int tokenstore_read(const char *path, struct token_set *t, struct err *err)
+{
+    struct buf text = BUF_INIT;
+    cJSON *root = NULL;
+    const cJSON *live;
+    bool missing;
+    int ret = -1;
+
+    token_set_release(t);
+    if (read_file(path, &text, &missing, err) < 0) {
+        goto out;
+    }
+    if (missing) {
+        ret = 0;
+        goto out;
+    }
+    root = cJSON_ParseWithLengthOpts(text.buf, text.len, NULL, 0);
+    if (!cJSON_IsObject(root)) {
+        err_set(err, ERR_CONFIG,
+                "token store '%s' is not a JSON object (remove it and "
+                "put a fresh refresh token in the profile)",
+                path);
+        goto out;
+    }
+    t->access_token = dup_string(root, "access_token");
+    t->refresh_token = dup_string(root, "refresh_token");
+    t->account = dup_string(root, "account");
+    t->seed = dup_string(root, "seed");
+    t->expires_at = get_int(root, "expires_at");
+    t->updated_at = get_int(root, "updated_at");
+    live = cJSON_GetObjectItemCaseSensitive(root, "livemode");
+    t->livemode = cJSON_IsBool(live) ? cJSON_IsTrue(live) : -1;
+    secret_register(t->access_token);
+    secret_register(t->refresh_token);
+    ret = 0;
+out:
+    cJSON_Delete(root);
+    buf_release(&text);
+    return ret;
+}
+
+static void add_field(struct buf *b, const char *key, const char *value)
+{
+    /* the buffer holds "{" before the first field */
+    buf_addstr(b, b->len > 1 ? ",\n  " : "\n  ");
+    json_quote(b, key);
+    buf_addstr(b, ": ");
+    if (value) {
+        json_quote(b, value);
+    }
+    else {
+        buf_addstr(b, "null");
+    }
+}
+
+static void format_store(const struct token_set *t, struct buf *b)
+{
+    char live[8];
+
+    buf_addch(b, '{');
+    add_field(b, "access_token", t->access_token);
+    add_field(b, "refresh_token", t->refresh_token);
+    add_field(b, "account", t->account);
+    add_field(b, "seed", t->seed);
+    snprintf(live, sizeof(live), "%s",
+             t->livemode < 0 ? "null"
+             : t->livemode   ? "true"
+                             : "false");
+    buf_addf(b,
+             ",\n  \"livemode\": %s,\n  \"expires_at\": %lld,\n"
+             "  \"updated_at\": %lld\n}\n",
+             live, (long long)t->expires_at, (long long)t->updated_at);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w < 0) {
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int fsync_dir(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    int fd, ret;
+
+    if (!slash) {
+        free(dir);
+        dir = xstrdup(".");
+    }
+    else if (slash == dir) {
+        slash[1] = '\0';
+    }
+    else {
+        *slash = '\0';
+    }
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0) {
+        return -1;
+    }
+    ret = fsync(fd);
+    close(fd);
+    return ret;
+}
+
+int tokenstore_write(const char *path, const struct token_set *t,
+                     struct err *err)
+{
+    struct buf text = BUF_INIT;
+    char *tmp = xstrfmt("%s.tmp.%ld", path, (long)getpid());
+    int fd = -1;
+    int ret = -1;
+
+    if (make_parent_dirs(path, err) < 0) {
+        goto out;
+    }
+    format_store(t, &text);
+    unlink(tmp); /* a leftover of a crashed run with the same pid */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        err_set(err, ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (write_all(fd, text.buf, text.len) < 0 || fsync(fd) < 0) {
+        err_set(err, ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        err_set(err, ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0) {
+        err_set(err, ERR_IO, "cannot replace token store '%s': %s", path,
+                strerror(errno));
+        goto out;
+    }
+    if (fsync_dir(path) < 0) {
+        err_set(err, ERR_IO, "cannot sync the directory of '%s': %s", path,
+                strerror(errno));
+        goto out;
+    }
+    ret = 0;
+out:
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (ret < 0) {
+        unlink(tmp);
+    }
+    /* the text holds tokens: do not leave it in freed memory */
+    if (text.alloc) {
+        memset(text.buf, 0, text.alloc);
+    }
+    buf_release(&text);
+    free(tmp);
+    return ret;
+}
+
+int tokenstore_lock(const char *path, int *fd, struct err *err)
+{
+    char *lock = xstrfmt("%s.lock", path);
+    int ret = -1;
+
+    *fd = -1;
+    if (make_parent_dirs(path, err) < 0) {
+        goto out;
+    }
+    *fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (*fd < 0) {
+        err_set(err, ERR_IO, "cannot open lock file '%s': %s", lock,
+                strerror(errno));
+        goto out;
+    }
+    while (flock(*fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            err_set(err, ERR_IO, "cannot lock '%s': %s", lock, strerror(errno));
+            close(*fd);
+            *fd = -1;
+            goto out;
+        }
+    }
+    ret = 0;
+out:
+    free(lock);
+    return ret;
+}
+
+void tokenstore_unlock(int fd)
+{
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+}
