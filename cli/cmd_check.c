@@ -1,11 +1,229 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * stripe-reader check: validate the profile, authenticate, and probe
+ * every selected stream with a limit=1 list request (all at once through
+ * the adapter), then print a table of what the credential can read.
+ * It never calls /v1/account, which restricted keys often cannot read.
+ */
 #include "core/compat.h"
 #include "cli/cli.h"
+
+#include "adapter/adapter.h"
+#include "adapter/auth.h"
+#include "core/buf.h"
 #include "core/err.h"
+#include "core/redact.h"
+#include "core/xalloc.h"
+#include "profiles/profile.h"
+#include "reader/streams.h"
+
+struct check_opts {
+    struct common_opts common;
+    const char *profile;
+    const char *streams;
+};
+
+struct probe {
+    const struct stream *stream;
+    struct http_req req;
+    bool readable;
+    enum err_kind kind;
+    char detail[ERR_MSG_MAX];
+};
+
+static int open_profile(const char *name, struct profile *p, struct err *err)
+{
+    char *path = NULL;
+    int ret;
+
+    if (profile_find(name, &path, err) < 0) {
+        return -1;
+    }
+    ret = profile_load(path, p, err);
+    free(path);
+    return ret;
+}
+
+/* "rak_payout_read" out of Stripe's 403 message, or "" */
+static void missing_permission(const char *msg, char *out, size_t size)
+{
+    const char *p = strstr(msg, "'rak_");
+    size_t len;
+
+    out[0] = '\0';
+    if (!p) {
+        p = strstr(msg, "rak_");
+        if (!p) {
+            return;
+        }
+    }
+    else {
+        p++;
+    }
+    len = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    snprintf(out, size, "%.*s", (int)len, p);
+}
+
+/* The part of an adapter error after "GET /v1/x: " */
+static const char *after_path(const char *msg)
+{
+    const char *p = strstr(msg, ": ");
+
+    return p ? p + 2 : msg;
+}
+
+static void judge(struct probe *pr)
+{
+    const struct http_req *req = &pr->req;
+    char perm[64];
+
+    pr->kind = req->err.kind;
+    if (req->err.kind == ERR_NONE) {
+        pr->readable = true;
+        return;
+    }
+    if (req->status == 403) {
+        missing_permission(req->err.msg, perm, sizeof(perm));
+        if (perm[0]) {
+            snprintf(pr->detail, sizeof(pr->detail),
+                     "missing permission %s (Request-Id %s)", perm,
+                     req->request_id[0] ? req->request_id : "none");
+            return;
+        }
+    }
+    snprintf(pr->detail, sizeof(pr->detail), "%s", after_path(req->err.msg));
+}
+
+static void print_header(const struct profile *p, struct adapter *a,
+                         struct buf *out)
+{
+    char mask[64];
+    const char *cred = adapter_credential(a);
+
+    secret_mask(cred ? cred : "", mask, sizeof(mask));
+    buf_addf(out, "profile:  %s (%s)\n", p->name ? p->name : "",
+             p->file ? p->file : "");
+    buf_addf(out, "account:  %s\n",
+             p->account_id ? p->account_id : "(key's own account)");
+    buf_addf(out, "mode:     %s\n", profile_mode_name(p->mode));
+    if (p->auth == PROFILE_AUTH_OAUTH) {
+        buf_addf(out, "key:      OAuth access token %s\n", mask);
+    }
+    else {
+        buf_addf(out, "key:      %s\n", mask);
+    }
+    buf_addf(out, "base URL: %s\n\n", p->adapter.base_url);
+}
+
+static int run_probes(struct adapter *a, struct probe *probes, size_t n,
+                      struct err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        http_req_init(&probes[i].req);
+        probes[i].req.path = xstrfmt("%s?limit=1", probes[i].stream->path);
+        probes[i].req.endpoint = probes[i].stream->path;
+        probes[i].req.user = &probes[i];
+        adapter_submit(a, &probes[i].req);
+    }
+    for (size_t done = 0; done < n; done++) {
+        struct http_req *req = adapter_next(a, -1);
+
+        if (!req) {
+            return err_set(err, ERR_INTERNAL, "a probe was lost");
+        }
+        judge(req->user);
+    }
+    return 0;
+}
+
+static int report(const struct probe *probes, size_t n, struct buf *out,
+                  struct err *err)
+{
+    size_t bad = 0, auth = 0;
+
+    buf_addf(out, "%-10s %-14s %s\n", "STREAM", "STATUS", "DETAIL");
+    for (size_t i = 0; i < n; i++) {
+        const struct probe *pr = &probes[i];
+
+        buf_addf(out, "%-10s %-14s %s\n", pr->stream->name,
+                 pr->readable ? "readable" : "not readable", pr->detail);
+        if (!pr->readable) {
+            bad++;
+            auth += pr->kind == ERR_AUTH;
+        }
+    }
+    if (!bad) {
+        return 0;
+    }
+    return err_set(err, auth ? ERR_AUTH : ERR_API,
+                   "%zu of %zu streams not readable", bad, n);
+}
 
 int cmd_check(int argc, char **argv, struct err *err)
 {
-    return cmd_stub("check", "stripe-reader check [options]",
-                "Validate the profile and probe every stream.", argc, argv,
-                err);
+    struct check_opts o;
+    const struct opt table[] = {
+        OPT_COMMON(struct check_opts),
+        OPT_STRING('p', "profile", struct check_opts, profile, "NAME|FILE",
+                   "the profile (default $STRIPE_READER_PROFILE)"),
+        OPT_STRING(0, "streams", struct check_opts, streams, "LIST",
+                   "streams to probe, comma-separated (default all)"),
+        OPT_END(),
+    };
+    struct strlist args = STRLIST_INIT;
+    struct profile p;
+    struct adapter *a = NULL;
+    const struct stream *sel[16];
+    struct probe probes[16];
+    struct buf out = BUF_INIT;
+    int n = 0, ret;
+
+    memset(&o, 0, sizeof(o));
+    memset(&p, 0, sizeof(p));
+    memset(probes, 0, sizeof(probes));
+    ret = cli_parse("stripe-reader check [--profile P] [--streams LIST]",
+                    "Validate the profile, authenticate (refreshing an "
+                    "OAuth token if needed)\nand probe each stream with "
+                    "a limit=1 list request.  Exits 0 only when every\n"
+                    "selected stream is readable.",
+                    table, &o, argc, argv, &args, err);
+    if (ret != 0) {
+        ret = ret < 0 ? -1 : 0;
+        goto out;
+    }
+    ret = -1;
+    if (args.nr) {
+        err_set(err, ERR_USAGE, "unexpected argument '%s'", args.items[0]);
+        goto out;
+    }
+    if (common_apply(&o.common, err) < 0) {
+        goto out;
+    }
+    n = stream_select(o.streams, sel, ARRAY_SIZE(sel), err);
+    if (n < 0 || open_profile(o.profile, &p, err) < 0) {
+        goto out;
+    }
+    if (adapter_open(&a, &p, err) < 0) {
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        probes[i].stream = sel[i];
+    }
+    if (run_probes(a, probes, (size_t)n, err) < 0) {
+        goto out;
+    }
+    print_header(&p, a, &out);
+    ret = report(probes, (size_t)n, &out, err);
+    redact_buf(&out);
+    fwrite(out.buf, 1, out.len, stdout);
+    fflush(stdout);
+out:
+    for (int i = 0; i < n; i++) {
+        http_req_release(&probes[i].req);
+    }
+    adapter_close(a);
+    profile_release(&p);
+    buf_release(&out);
+    strlist_release(&args);
+    return ret;
 }

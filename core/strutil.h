@@ -22,11 +22,21 @@ unsigned edit_distance(const char *a, const char *b);
  * NULL-terminated.
  */
 const char *suggest(const char *word, const char *const *cands);
-/* Parse "90", "90s", "10m", "2h", "1d" into seconds. -1 with ERR_USAGE. */
-int parse_duration(const char *s, int64_t *secs, struct err *err);
 /*
- * Parse "2019-01-01", "2019-01-01T12:00:00Z" or a unix timestamp into unix
- * seconds (UTC).  -1 with ERR_USAGE naming 'what'.
+ * Durations: a bare number of seconds, or numbers with units ms, s, m, h,
+ * d, combined ("1m30s").  parse_duration() wants whole seconds.  -1 with
+ * ERR_USAGE.
+ */
+int parse_duration(const char *s, int64_t *secs, struct err *err);
+int parse_duration_ms(const char *s, long *ms, struct err *err);
+/* Sizes: bytes, or with B, KiB, MiB, GiB; at most 'max'.  -1 with
+ * ERR_USAGE. */
+int parse_size(const char *s, size_t max, size_t *bytes, struct err *err);
+/*
+ * Parse "2019-01-01" (UTC midnight), an RFC 3339 time
+ * ("2019-01-01T12:00:00Z", "...+02:00", fractions allowed) or unix seconds
+ * into unix seconds.  The calendar is checked (no 2019-02-31).  -1 with
+ * ERR_USAGE naming 'what'.
  */
 int parse_date(const char *s, const char *what, int64_t *out,
                struct err *err);

@@ -179,87 +179,6 @@ static int check_account(struct loader *ld, const struct fval *v)
                        shown);
 }
 
-/* 'n' digits at 'p' into '*out'; false if any is not a digit. */
-static bool digits(const char *p, int n, int *out)
-{
-    *out = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)p[i])) {
-            return false;
-        }
-        *out = *out * 10 + (p[i] - '0');
-    }
-    return true;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[] = { 31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31 };
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* "[T]HH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" after a date; -1 if invalid. */
-static int parse_time_part(const char *p, struct tm *tm, long *offset)
-{
-    int oh, om;
-
-    if (!digits(p, 2, &tm->tm_hour) || p[2] != ':' ||
-        !digits(p + 3, 2, &tm->tm_min) || p[5] != ':' ||
-        !digits(p + 6, 2, &tm->tm_sec)) {
-        return -1;
-    }
-    p += 8;
-    if (*p == '.' && isdigit((unsigned char)p[1])) {
-        p++;
-        while (isdigit((unsigned char)*p)) {
-            p++;
-        }
-    }
-    if ((*p == 'Z' || *p == 'z') && !p[1]) {
-        return tm->tm_hour < 24 && tm->tm_min < 60 && tm->tm_sec < 61 ? 0
-                                                                     : -1;
-    }
-    if ((*p != '+' && *p != '-') || !digits(p + 1, 2, &oh) || p[3] != ':' ||
-        !digits(p + 4, 2, &om) || p[6] || oh > 23 || om > 59) {
-        return -1;
-    }
-    *offset = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-    return tm->tm_hour < 24 && tm->tm_min < 60 && tm->tm_sec < 61 ? 0 : -1;
-}
-
-/*
- * startDate: unix seconds, YYYY-MM-DD (UTC midnight) or an RFC 3339 time.
- * Stricter than parse_date() about the calendar (no 2019-02-31).
- */
-static int parse_start_date(const char *s, int64_t *out)
-{
-    struct tm tm;
-    long offset = 0;
-    int y, m, d;
-
-    if (strspn(s, "0123456789") == strlen(s)) {
-        return parse_date(s, "startDate", out, NULL);
-    }
-    memset(&tm, 0, sizeof(tm));
-    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
-        s[7] != '-' || !digits(s + 8, 2, &d) || y < 1970 || m < 1 ||
-        m > 12 || d < 1 || d > days_in_month(y, m)) {
-        return -1;
-    }
-    if (s[10] && (!strchr("Tt ", s[10]) ||
-                  parse_time_part(s + 11, &tm, &offset) < 0)) {
-        return -1;
-    }
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d;
-    *out = (int64_t)timegm(&tm) - offset;
-    return 0;
-}
-
 static int check_values(struct loader *ld, struct profile_doc *d,
                         struct profile *p)
 {
@@ -269,7 +188,7 @@ static int check_values(struct loader *ld, struct profile_doc *d,
         return -1;
     }
     if (d->start_date.s) {
-        if (parse_start_date(d->start_date.s, &p->start_date) < 0) {
+        if (parse_date(d->start_date.s, "startDate", &p->start_date, NULL) < 0) {
             shown_value(d->start_date.s, shown, sizeof(shown));
             return ld_error_at(ld, &d->start_date.pos,
                                "invalid date '%s' in 'spec.startDate' (use "

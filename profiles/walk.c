@@ -172,58 +172,7 @@ int walk_string(struct loader *ld, yaml_node_t *node, const char *path,
 /* "1m30s", "500ms", "90" (seconds) into milliseconds; -1 if invalid. */
 int parse_ms(const char *s, long *ms)
 {
-    static const struct {
-        const char *unit;
-        long ms;
-    } units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
-                  { "h", 3600000 }, { "d", 86400000 } };
-    long total = 0;
-
-    if (!*s) {
-        return -1;
-    }
-    if (strspn(s, "0123456789") == strlen(s)) {
-        /* a bare number: seconds */
-        errno = 0;
-        total = strtol(s, NULL, 10);
-        if (errno || total > KEY_MS_MAX / 1000) {
-            return -1;
-        }
-        *ms = total * 1000;
-        return 0;
-    }
-    while (*s) {
-        char *end;
-        long v;
-        size_t i;
-
-        if (!isdigit((unsigned char)*s)) {
-            return -1;
-        }
-        errno = 0;
-        v = strtol(s, &end, 10);
-        if (errno || v > KEY_MS_MAX) {
-            return -1;
-        }
-        for (i = 0; i < ARRAY_SIZE(units); i++) {
-            size_t ul = strlen(units[i].unit);
-
-            if (!strncmp(end, units[i].unit, ul) &&
-                !isalpha((unsigned char)end[ul])) {
-                break;
-            }
-        }
-        if (i == ARRAY_SIZE(units) || v > KEY_MS_MAX / units[i].ms) {
-            return -1;
-        }
-        total += v * units[i].ms;
-        if (total > KEY_MS_MAX) {
-            return -1;
-        }
-        s = end + strlen(units[i].unit);
-    }
-    *ms = total;
-    return 0;
+    return parse_duration_ms(s, ms, NULL) < 0 || *ms > KEY_MS_MAX ? -1 : 0;
 }
 
 void format_ms(long ms, char *out, size_t size)
@@ -270,33 +219,7 @@ char *ld_resolve_path(const struct loader *ld, const char *path)
 /* "65536", "512KiB", "32MiB", "1GiB" into bytes; -1 if invalid. */
 int parse_bytes(const char *s, size_t *bytes)
 {
-    static const struct {
-        const char *unit;
-        unsigned shift;
-    } units[] = { { "", 0 }, { "B", 0 }, { "KiB", 10 }, { "MiB", 20 },
-                  { "GiB", 30 } };
-    char *end;
-    unsigned long long v;
-
-    if (!isdigit((unsigned char)*s)) {
-        return -1;
-    }
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno) {
-        return -1;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-        if (strcmp(end, units[i].unit)) {
-            continue;
-        }
-        if (v > (unsigned long long)KEY_BYTES_MAX >> units[i].shift) {
-            return -1;
-        }
-        *bytes = (size_t)(v << units[i].shift);
-        return 0;
-    }
-    return -1;
+    return parse_size(s, KEY_BYTES_MAX, bytes, NULL);
 }
 
 static int parse_count(const char *s, int *out)

@@ -61,7 +61,8 @@ double_start() {
     exec 9<&-
     rm -f "$fifo"
     DOUBLE_URL="http://${line#listening on }"
-    export DOUBLE_URL DOUBLE_PID
+    SR_URL=$DOUBLE_URL
+    export DOUBLE_URL DOUBLE_PID SR_URL
 }
 
 double_stop() {
@@ -143,4 +144,72 @@ t_skip() {
 t_done() {
     echo "1..$T_N"
     [ "$T_FAILED" = 0 ]
+}
+
+# profile_for NAME [ACCOUNT]: write $TMP/NAME.yaml, a test-mode profile for
+# the double (key from $SR_KEY, URL from $SR_URL, fast retries), holding no
+# literal secret.
+profile_for() {
+    local name=$1 account=${2:-}
+    {
+        echo "apiVersion: stripe-reader/v1"
+        echo "kind: Profile"
+        echo "metadata: {name: $name}"
+        echo "spec:"
+        echo "  mode: test"
+        echo "  auth:"
+        echo "    apiKey: \${{ SR_KEY }}"
+        if [ -n "$account" ]; then
+            echo "  accountId: $account"
+        fi
+        echo "  adapter: double"
+        echo "---"
+        echo "apiVersion: stripe-reader/adapters/v1"
+        echo "kind: HTTP"
+        echo "metadata: {name: double}"
+        echo "spec:"
+        echo "  baseUrl: \${{ SR_URL }}"
+        echo "  retry: {initialBackoff: 20ms, maxBackoff: 100ms}"
+        echo "  rateLimit: {globalRps: ${SR_RPS:-1000}, endpointRps: ${SR_RPS:-1000}, maxInFlight: 32}"
+        if [ -n "${PROFILE_EXTRA:-}" ]; then
+            printf '%s\n' "$PROFILE_EXTRA"
+        fi
+    } >"$TMP/$name.yaml"
+}
+export SR_KEY=sk_test_double_platform
+PLATFORM=acct_1DoublePlatform00
+CONNECTED=acct_1DoubleConn000001
+
+# truth_to FILE ACCOUNT: the double's truth for ACCOUNT (test mode)
+truth_to() {
+    dctl GET "/_double/truth?account=$2&mode=test" >"$1"
+}
+
+# compare_db DB TRUTH [DB_ACCOUNT] [STREAMS]: the database equals the truth
+compare_db() {
+    "$PYTHON" "$TOP/tests/cli/sr_compare.py" sqlite "$1" "$2" \
+        --db-account "${3:-}" --streams "${4:-charges,payouts,events}" \
+        ${COMPARE_OPTS:-}
+}
+
+# db_dump DB: every data row (without per-run metadata), sorted
+db_dump() {
+    local t
+    for t in charges payouts events; do
+        sqlite3 "$1" "SELECT '$t', account, id, version, source,
+            coalesce(source_event_id, ''), raw FROM $t ORDER BY account, id"
+    done
+}
+
+# request_paths: "METHOD PATH" of every API request in the double's log
+request_paths() {
+    dctl GET /_double/requests | "$PYTHON" -c '
+import json, sys
+for r in json.load(sys.stdin)["requests"]:
+    print(r["method"], r["path"])'
+}
+
+# nd_check DIR [options]: check an NDJSON folder (tests/cli/nd_check.py)
+nd_check() {
+    "$PYTHON" "$TOP/tests/cli/nd_check.py" "$@"
 }

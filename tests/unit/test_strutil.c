@@ -35,6 +35,12 @@ static void test_duration_date(void)
           "date-time");
     CHECK(parse_date("1546300800", "date", &v, &err) == 0 && v == 1546300800,
           "unix seconds");
+    CHECK(parse_date("2019-01-01T03:00:00+02:00", "date", &v, &err) == 0 &&
+              v == 1546304400,
+          "RFC 3339 offset");
+    CHECK_INT(parse_date("2019-02-29", "date", &v, &err), -1,
+              "no February 29 in 2019");
+    CHECK(parse_date("2020-02-29", "date", &v, &err) == 0, "leap day 2020");
     CHECK_INT(parse_date("2019-13-45", "--since", &v, &err), -1, "bad date");
     CHECK(strstr(err.msg, "invalid --since '2019-13-45'") != NULL,
           "date message names the option");

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stream table: everything the reader knows about each Stripe list
+ * endpoint it reads, one row per stream.  Adding a list endpoint (refunds,
+ * balance transactions, ...) is one entry in 'streams[]' plus its column
+ * array in streams.c; the SQLite schema, `stripe-reader streams` and the
+ * loader schemas are all generated from this table.  The table is static
+ * and const; pointers into it stay valid for the whole run.
+ */
+#ifndef READER_STREAMS_H
+#define READER_STREAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct err;
+
+enum col_type {
+    COL_TEXT,
+    COL_INT,
+    COL_BOOL
+};
+
+/* A typed column projected from the object. */
+struct column {
+    const char *name; /* column name in every sink */
+    enum col_type type;
+    /*
+     * Dotted path of the value in the Stripe object ("amount",
+     * "data.object.id").  An expandable reference (a string id, or an
+     * expanded object with an "id") is read as its id.
+     */
+    const char *path;
+    const char *doc; /* one line, for `streams` and schemas */
+};
+
+struct stream {
+    const char *name;       /* "charges": table name, --streams value */
+    const char *path;       /* list endpoint, "/v1/charges" */
+    const char *object;     /* the "object" value of its items, "charge" */
+    const char *permission; /* restricted-key permission to read it,
+                             * e.g. "rak_charge_read" (403 messages) */
+    /*
+     * Events whose type starts with this prefix update this stream: when
+     * their data.object is of type 'object' it is stored as a new version;
+     * otherwise (a Dispute, a Refund) the object it names in its field
+     * named 'object' (e.g. "charge") is re-read by id.  NULL: never
+     * updated after creation (the events stream itself).
+     */
+    const char *event_prefix;
+    bool is_events; /* the /v1/events stream, scanned for updates */
+    const struct column *columns;
+    size_t nr_columns;
+};
+
+extern const struct stream streams[];
+extern const size_t nr_streams;
+
+/* The stream called 'name', or NULL. */
+const struct stream *stream_find(const char *name);
+/* Index of 's' in streams[]. */
+size_t stream_index(const struct stream *s);
+
+/*
+ * Parse a comma-separated list of stream names ("charges,payouts") into
+ * 'out' (at most 'max' entries, duplicates dropped, in the order given);
+ * NULL or "" selects every stream in table order.  Returns the count, or
+ * -1 with ERR_USAGE naming an unknown stream (with a did-you-mean hint).
+ */
+int stream_select(const char *list, const struct stream **out,
+                  size_t max, struct err *err);
+/* The same as a bit mask over streams[] (bit i = streams[i]). */
+int streams_parse(const char *list, unsigned *mask, struct err *err);
+
+const char *col_type_name(enum col_type t);
+
+#endif
