@@ -10,7 +10,7 @@
 #   SANITIZE=address,undefined   build (into build-san/) with sanitizers
 #   V=1                  show commands
 
-PKGS     := libcurl libcjson yaml-0.1 sqlite3
+PKGS     := libcurl libcjson yaml-0.1 sqlite3 zlib
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -77,11 +77,12 @@ stripe-reader: $(BIN)
 ifdef SANITIZE
 	@:
 else
-	@cp $(BIN) $@
+	@cp $(BIN) $@.tmp && mv -f $@.tmp $@
 endif
 
+# linked under a temporary name, so a running binary is never overwritten
 $(BIN): $(OBJ)
-	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@.tmp $(OBJ) $(LIBS) && mv -f $@.tmp $@
 
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)

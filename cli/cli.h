@@ -48,10 +48,6 @@ void cli_print_exit_codes(FILE *fp);
 
 int cli_main(int argc, char **argv);
 
-/* A command not implemented yet: --help works, running it says so. */
-int cmd_stub(const char *name, const char *usage, const char *desc,
-             int argc, char **argv, struct err *err);
-
 int cmd_sync(int argc, char **argv, struct err *err);
 int cmd_backfill(int argc, char **argv, struct err *err);
 int cmd_check(int argc, char **argv, struct err *err);

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "reader/streams.h"
+#include "sinks/schema.h"
+
+struct streams_opts {
+    struct common_opts common;
+    const char *schema; /* --schema FORMAT */
+    const char *stream; /* --stream NAME */
+};
+
+static void print_stream(const struct stream *s)
+{
+    printf("%s  %s  (%s objects", s->name, s->path, s->object);
+    if (s->event_prefix) {
+        printf("; updated by %s* events", s->event_prefix);
+    }
+    printf(")\n");
+    printf("  %-22s %-8s %s\n", "account", "text",
+           "connected account (Stripe-Account), '' for the key's own");
+    for (size_t i = 0; i < s->nr_columns; i++) {
+        const struct column *c = &s->columns[i];
+
+        printf("  %-22s %-8s %s\n", c->name, col_type_name(c->type), c->doc);
+    }
+    printf("  %-22s %-8s %s\n", "version", "integer",
+           "when this copy was observed (unix s)");
+    printf("  %-22s %-8s %s\n", "source", "text", "list, event or retrieve");
+    printf("  %-22s %-8s %s\n", "source_event_id", "text",
+           "the event it came from");
+    printf("  %-22s %-8s %s\n", "source_api_version", "text",
+           "that event's api_version");
+    printf("  %-22s %-8s %s\n", "extracted_at", "integer",
+           "when stripe-reader stored it (unix s)");
+    printf("  %-22s %-8s %s\n", "raw", "json",
+           "the Stripe object, exactly as returned");
+}
+
+/* --schema FORMAT [--stream NAME]: a loader schema on stdout. */
+static int print_schema(const struct streams_opts *o, struct err *err)
+{
+    enum schema_format f;
+    const struct stream *sel[8];
+    const struct stream *only = NULL;
+    struct buf out = BUF_INIT;
+    int ret = -1;
+
+    if (schema_format_parse(o->schema, &f, err) < 0) {
+        return -1;
+    }
+    if (o->stream) {
+        int n = stream_select(o->stream, sel, ARRAY_SIZE(sel), err);
+
+        if (n < 0) {
+            return -1;
+        }
+        if (n != 1) {
+            return err_set(err, ERR_USAGE,
+                           "option '--stream' takes one stream name");
+        }
+        only = sel[0];
+    }
+    schema_generate(&out, f, only);
+    if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+        err_set(err, ERR_IO, "cannot write the schema: %s", strerror(errno));
+        goto out;
+    }
+    ret = 0;
+out:
+    buf_release(&out);
+    return ret;
+}
+
+int cmd_streams(int argc, char **argv, struct err *err)
+{
+    struct streams_opts o = { { 0, NULL }, NULL, NULL };
+    struct strlist args = STRLIST_INIT;
+    const struct opt table[] = {
+        OPT_STRING(0, "schema", struct streams_opts, schema,
+                   "bigquery|postgres",
+                   "print a loader schema of the NDJSON envelope instead"),
+        OPT_STRING(0, "stream", struct streams_opts, stream, "NAME",
+                   "with --schema: only this stream (default: all)"),
+        OPT_COMMON(struct streams_opts),
+        OPT_END(),
+    };
+    int ret = cli_parse("stripe-reader streams [--schema bigquery|postgres "
+                        "[--stream NAME]]",
+                        "List the streams, their endpoints and the columns "
+                        "every sink stores for them.\n\n"
+                        "--schema prints, for warehouse loaders of the "
+                        "NDJSON sink's envelope lines,\n"
+                        "a BigQuery JSON schema ({\"charges\": [...], "
+                        "...}; a bare array with\n"
+                        "--stream) or PostgreSQL CREATE TABLE statements, "
+                        "generated from the same\n"
+                        "stream table as the SQLite columns.",
+                        table, &o, argc, argv, &args, err);
+
+    if (ret == 0 && args.nr > 0) {
+        ret =
+            err_set(err, ERR_USAGE, "unexpected argument '%s'", args.items[0]);
+    }
+    if (ret == 0 && o.stream && !o.schema) {
+        ret = err_set(err, ERR_USAGE, "option '--stream' needs '--schema'");
+    }
+    strlist_release(&args);
+    if (ret != 0) {
+        return ret < 0 ? -1 : 0;
+    }
+    if (o.schema) {
+        return print_schema(&o, err);
+    }
+    for (size_t i = 0; i < nr_streams; i++) {
+        if (i) {
+            printf("\n");
+        }
+        print_stream(&streams[i]);
+    }
+    return 0;
+}

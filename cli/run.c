@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "cli/run.h"
+#include "adapter/adapter.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/strutil.h"
+#include "core/xalloc.h"
+#include "profiles/profile.h"
+#include "reader/engine.h"
+#include "reader/streams.h"
+#include "sinks/sink.h"
+
+#include <time.h>
+
+/* Stripe keeps events 30 days; a cursor older than this is a gap. */
+#define EVENT_RETENTION_SECS (30 * 86400LL)
+#define RETENTION_MARGIN_SECS 86400LL
+/* how far back a first events scan starts: all that Stripe still lists */
+#define EVENTS_FIRST_MARGIN_SECS 0LL
+#define DEFAULT_CONCURRENCY 8
+#define DEFAULT_SETTLE_SECS 5
+
+struct run {
+    enum run_kind kind;
+    const struct run_opts *o;
+    struct profile p;
+    struct sink *sink;
+    struct adapter *ad;
+    struct checkpoint cp;
+    bool have_cp;
+    const char *sink_uri;
+    unsigned mask;
+    int64_t overlap, settle;
+    long commit_ms;
+    int64_t since, until; /* backfill */
+    char range[80];       /* backfill's key */
+    int64_t started_at;
+    int64_t started_ms;
+    struct engine_result res;
+};
+
+int run_load_profile(const char *name, struct profile *p, struct err *err)
+{
+    char *path = NULL;
+    int ret;
+
+    if (profile_find(name, &path, err) < 0) {
+        return -1;
+    }
+    ret = profile_load(path, p, err);
+    free(path);
+    return ret;
+}
+
+int run_sink_opts(const struct run_opts *o, struct sink_opts *so,
+                  struct err *err)
+{
+    size_t bytes = 0;
+
+    memset(so, 0, sizeof(*so));
+    so->gzip = o->gzip;
+    so->ndjson_format = o->ndjson_format;
+    so->state_file = o->state_file;
+    if (o->rotate_records < 0) {
+        return err_set(err, ERR_USAGE,
+                       "option '--rotate-records' expects a positive number");
+    }
+    so->rotate_records = o->rotate_records;
+    if (o->rotate_size &&
+        parse_size(o->rotate_size, (size_t)1 << 40, &bytes, err) < 0) {
+        return -1;
+    }
+    so->rotate_bytes = (long long)bytes;
+    return 0;
+}
+
+static int parse_options(struct run *r, struct err *err)
+{
+    const struct run_opts *o = r->o;
+
+    r->overlap = r->p.overlap_secs > 0 ? r->p.overlap_secs : 60;
+    r->settle = DEFAULT_SETTLE_SECS;
+    r->commit_ms = 0; /* the sink's default */
+    if (o->commit_interval &&
+        parse_duration_ms(o->commit_interval, &r->commit_ms, err) < 0) {
+        return -1;
+    }
+    if ((o->overlap && parse_duration(o->overlap, &r->overlap, err) < 0) ||
+        (o->settle && parse_duration(o->settle, &r->settle, err) < 0) ||
+        streams_parse(o->streams, &r->mask, err) < 0) {
+        return -1;
+    }
+    if (o->concurrency < 0 || o->concurrency > 64) {
+        return err_set(err, ERR_USAGE,
+                       "option '--concurrency' expects 1 to 64, got %d",
+                       o->concurrency);
+    }
+    if (r->kind == RUN_BACKFILL) {
+        if (!o->since) {
+            return err_set(err, ERR_USAGE, "backfill needs --since DATE");
+        }
+        if (parse_date(o->since, "--since", &r->since, err) < 0) {
+            return -1;
+        }
+        r->until = INT64_MAX;
+        if (o->until && parse_date(o->until, "--until", &r->until, err) < 0) {
+            return -1;
+        }
+        if (r->until <= r->since) {
+            return err_set(err, ERR_USAGE, "--until must be after --since");
+        }
+    }
+    return 0;
+}
+
+/*
+ * The checkpoint stored for this profile, or a fresh one.  A stored one
+ * written for another account or mode is refused: its marks mean nothing
+ * for this key's data.
+ */
+static int load_checkpoint(struct run *r, struct err *err)
+{
+    const char *account = r->p.account_id ? r->p.account_id : "";
+    const char *mode = profile_mode_name(r->p.mode);
+    char *json = NULL;
+    char where[256];
+
+    checkpoint_init(&r->cp, account, mode);
+    r->have_cp = true;
+    if (r->sink->type->load_state(r->sink, r->p.name, &json, err) < 0) {
+        return -1;
+    }
+    if (!json) {
+        return 0;
+    }
+    snprintf(where, sizeof(where), "state of profile '%s' in '%s'",
+             r->p.name, r->sink_uri);
+    if (checkpoint_from_json(&r->cp, json, where, err) < 0) {
+        free(json);
+        return -1;
+    }
+    free(json);
+    if (strcmp(r->cp.account, account) || strcmp(r->cp.mode, mode)) {
+        return err_set(err, ERR_CONFIG,
+                       "the %s belongs to account '%s' in %s mode, but "
+                       "this run reads account '%s' in %s mode; use "
+                       "another sink, or 'stripe-reader state reset'",
+                       where, *r->cp.account ? r->cp.account : "(own)",
+                       r->cp.mode, *account ? account : "(own)", mode);
+    }
+    return 0;
+}
+
+/* Oldest point the events cursor stands for, or 0 if none. */
+static int64_t events_cursor(const struct stream_state *st)
+{
+    int64_t c = st->has_hwm ? st->hwm : 0;
+
+    for (size_t i = 0; st->hi != 0 && i < st->nr_windows; i++) {
+        if (!c || st->windows[i]->lo < c) {
+            c = st->windows[i]->lo;
+        }
+    }
+    return c;
+}
+
+
+/*
+ * The retention guard: an events cursor older than Stripe keeps events
+ * means changes in between cannot be known.  The engine checks it against
+ * Stripe's clock at the first events reply and fails before anything is
+ * written; this says why and what to do.  With --rescan, start over:
+ * re-list every stream from the start date so the current state of every
+ * object is stored.
+ */
+static void rescan(struct run *r)
+{
+    for (size_t i = 0; i < r->cp.sync.nr; i++) {
+        stream_state_reset(&r->cp.sync.streams[i]);
+    }
+    log_warn("--rescan: re-listing every stream since %s",
+             r->p.has_start_date ? "the start date" : "the beginning");
+}
+
+static int retention_error(struct run *r, struct err *err)
+{
+    size_t ei = stream_index(stream_find("events"));
+    int64_t cursor = events_cursor(&r->cp.sync.streams[ei]);
+    char when[32], start[32];
+
+    format_time(cursor, when, sizeof(when));
+    if (r->p.has_start_date) {
+        format_time(r->p.start_date, start, sizeof(start));
+    }
+    else {
+        snprintf(start, sizeof(start), "the beginning");
+    }
+    return err_set(err, ERR_RETENTION,
+                   "the events checkpoint of profile '%s' is from %s, older "
+                   "than the 30 days Stripe keeps events: changes to "
+                   "charges and payouts since then cannot be read; run "
+                   "'stripe-reader sync --rescan' to re-list them since %s "
+                   "and restart the events scan (nothing was written)",
+                   r->p.name, when, start);
+}
+
+static void plan_sync(struct run *r, struct stream_plan *plan)
+{
+    int64_t start = r->p.has_start_date ? r->p.start_date : 0;
+
+    for (size_t i = 0; i < r->cp.sync.nr; i++) {
+        const struct stream_state *st = &r->cp.sync.streams[i];
+        struct stream_plan *p = &plan[i];
+
+        /* the events scan carries every stream's updates: always read */
+        p->selected = (r->mask & (1u << i)) || st->stream->is_events;
+        p->start_pass = true;
+        p->hi_cap = INT64_MAX;
+        p->restart_after_resume = true;
+        p->lo = st->has_hwm ? st->hwm - r->overlap : start;
+        if (!st->has_hwm && st->stream->is_events) {
+            /* on Stripe's clock, known at the first reply */
+            p->floor_secs = EVENT_RETENTION_SECS - EVENTS_FIRST_MARGIN_SECS;
+        }
+    }
+}
+
+static void plan_backfill(struct run *r, struct stream_set *set,
+                          struct stream_plan *plan)
+{
+    for (size_t i = 0; i < set->nr; i++) {
+        const struct stream_state *st = &set->streams[i];
+        struct stream_plan *p = &plan[i];
+
+        p->selected = (r->mask & (1u << i)) != 0;
+        p->hi_cap = r->until;
+        p->restart_after_resume = false;
+        /* a finished backfill with an end date has nothing left */
+        p->start_pass = !(st->has_hwm && r->until != INT64_MAX);
+        p->lo = st->has_hwm ? st->hwm - r->overlap : r->since;
+        if (!st->has_hwm && st->stream->is_events) {
+            p->floor_secs = EVENT_RETENTION_SECS - EVENTS_FIRST_MARGIN_SECS;
+        }
+    }
+}
+
+static void backfill_range(struct run *r)
+{
+    char a[32], b[32];
+
+    format_time(r->since, a, sizeof(a));
+    if (r->until == INT64_MAX) {
+        snprintf(b, sizeof(b), "now");
+    }
+    else {
+        format_time(r->until, b, sizeof(b));
+    }
+    snprintf(r->range, sizeof(r->range), "%s..%s", a, b);
+}
+
+static void summary_json(const struct run *r, int rc, const struct err *err,
+                         struct buf *out)
+{
+    const struct adapter_stats *as = r->ad ? adapter_stats(r->ad) : NULL;
+    int64_t now = (int64_t)time(NULL);
+
+    buf_addstr(out, "{\"profile\":");
+    json_quote(out, r->p.name ? r->p.name : "");
+    buf_addf(out, ",\"command\":\"%s\",\"started_at\":%lld,"
+                  "\"ended_at\":%lld,\"duration_ms\":%lld,\"status\":\"%s\","
+                  "\"exit_code\":%d",
+             r->kind == RUN_SYNC ? "sync" : "backfill",
+             (long long)r->started_at, (long long)now,
+             (long long)(engine_now_ms() - r->started_ms),
+             rc == 0 ? "ok" : err_kind_name(err->kind),
+             rc == 0 ? 0 : err_exit_code(err->kind));
+    if (rc != 0) {
+        buf_addstr(out, ",\"error\":");
+        json_quote(out, err->msg);
+    }
+    buf_addf(out, ",\"requests\":%ld,\"retries\":%ld,\"rate_limited\":%ld,"
+                  "\"commits\":%ld,\"streams\":{",
+             as ? as->requests : 0, as ? as->retries : 0,
+             as ? as->rate_limited_429 : 0, r->res.commits);
+    for (size_t i = 0; i < nr_streams; i++) {
+        const struct engine_stream_stats *s = &r->res.streams[i];
+
+        buf_addf(out, "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
+                      "\"updated\":%ld,\"retrieved\":%ld}",
+                 i ? "," : "", streams[i].name, s->pages, s->listed,
+                 s->updated, s->retrieved);
+    }
+    buf_addstr(out, "}}");
+}
+
+static void print_summary(const struct run *r, int rc, const struct err *err)
+{
+    const struct adapter_stats *as = r->ad ? adapter_stats(r->ad) : NULL;
+    struct buf line = BUF_INIT;
+
+    buf_addf(&line, "%s:", r->kind == RUN_SYNC ? "sync" : "backfill");
+    for (size_t i = 0; i < nr_streams; i++) {
+        const struct engine_stream_stats *s = &r->res.streams[i];
+
+        buf_addf(&line, " %s %ld", streams[i].name, s->listed);
+        if (s->updated || s->retrieved) {
+            buf_addf(&line, " (+%ld updated)", s->updated + s->retrieved);
+        }
+        buf_addch(&line, i + 1 < nr_streams ? ',' : ';');
+    }
+    buf_addf(&line, " %ld requests, %ld retries, %ld 429s, %.1f s; %s",
+             as ? as->requests : 0, as ? as->retries : 0,
+             as ? as->rate_limited_429 : 0,
+             (double)(engine_now_ms() - r->started_ms) / 1000.0,
+             rc == 0 ? "ok" : err_kind_name(err->kind));
+    log_warn("%s", line.buf);
+    buf_release(&line);
+}
+
+static void record_run(struct run *r, int rc, const struct err *err)
+{
+    struct buf json = BUF_INIT;
+    struct err e2 = ERR_INIT;
+
+    summary_json(r, rc, err, &json);
+    if (r->sink && r->sink->type->record_run(r->sink, json.buf, &e2) < 0) {
+        log_warn("cannot record the run: %s", e2.msg);
+    }
+    buf_release(&json);
+}
+
+static int execute(struct run *r, struct err *err)
+{
+    struct stream_plan plan[16];
+    struct engine_opts eo;
+    struct stream_set *set = &r->cp.sync;
+
+    memset(plan, 0, sizeof(plan));
+    memset(&eo, 0, sizeof(eo));
+    if (r->kind == RUN_SYNC) {
+        if (r->o->rescan) {
+            rescan(r);
+        }
+        plan_sync(r, plan);
+        eo.guard_cursor =
+            events_cursor(&r->cp.sync.streams[stream_index(stream_find(
+                "events"))]);
+        eo.guard_secs = EVENT_RETENTION_SECS - RETENTION_MARGIN_SECS;
+    }
+    else {
+        backfill_range(r);
+        set = checkpoint_backfill(&r->cp, r->range);
+        plan_backfill(r, set, plan);
+        eo.seed_sync = !r->p.has_start_date || r->since <= r->p.start_date;
+        eo.seed_since = r->since;
+    }
+    if (adapter_open(&r->ad, &r->p, err) < 0) {
+        return -1;
+    }
+    eo.state_key = r->p.name;
+    eo.account = r->p.account_id ? r->p.account_id : "";
+    eo.concurrency = r->o->concurrency ? r->o->concurrency
+                                       : DEFAULT_CONCURRENCY;
+    eo.settle_secs = r->settle;
+    eo.overlap_secs = r->overlap;
+    eo.commit_records = 20000;
+    eo.commit_ms = r->commit_ms;
+    if (engine_run(r->ad, r->sink, &r->cp, set, plan, &eo, &r->res, err) <
+        0) {
+        return err->kind == ERR_RETENTION ? retention_error(r, err) : -1;
+    }
+    return 0;
+}
+
+int run_extract(enum run_kind kind, const struct run_opts *o,
+                struct err *err)
+{
+    struct run r;
+    struct sink_opts so;
+    int ret = -1;
+
+    memset(&r, 0, sizeof(r));
+    r.kind = kind;
+    r.o = o;
+    r.started_at = (int64_t)time(NULL);
+    r.started_ms = engine_now_ms();
+    if (common_apply(&o->common, err) < 0 ||
+        run_load_profile(o->profile, &r.p, err) < 0 ||
+        parse_options(&r, err) < 0) {
+        goto out;
+    }
+    r.sink_uri = o->sink ? o->sink : r.p.sink ? r.p.sink : "sqlite:stripe.db";
+    if (run_sink_opts(o, &so, err) < 0 ||
+        sink_open(&r.sink, r.sink_uri, &so, err) < 0 ||
+        load_checkpoint(&r, err) < 0) {
+        goto out;
+    }
+    if (!r.commit_ms) {
+        r.commit_ms = r.sink->type->commit_ms;
+    }
+    ret = execute(&r, err);
+    print_summary(&r, ret, err);
+    record_run(&r, ret, err);
+out:
+    adapter_close(r.ad);
+    sink_close(r.sink);
+    if (r.have_cp) {
+        checkpoint_release(&r.cp);
+    }
+    profile_release(&r.p);
+    return ret;
+}

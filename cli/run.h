@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What `sync` and `backfill` share: loading the profile, opening the sink,
+ * reading and checking the checkpoint, running the engine, recording the
+ * run and printing its summary.  The only place that knows both the
+ * reader and the sinks.
+ */
+#ifndef CLI_RUN_H
+#define CLI_RUN_H
+
+#include "cli/cli.h"
+
+struct err;
+struct profile;
+struct sink_opts;
+
+struct run_opts {
+    struct common_opts common;
+    const char *profile;
+    const char *sink;
+    const char *streams;
+    int concurrency;
+    const char *overlap;
+    const char *settle;
+    const char *commit_interval;
+    int gzip;
+    const char *ndjson_format;
+    int rotate_records;
+    const char *rotate_size;
+    const char *state_file;
+    int rescan;        /* sync: re-list after a retention gap */
+    const char *since; /* backfill */
+    const char *until; /* backfill */
+};
+
+#define RUN_OPTS_INIT { .common = { 0, NULL } }
+
+/* Options both commands accept (embedded in their tables). */
+#define OPT_RUN_COMMON(st)                                                 \
+    OPT_STRING('p', "profile", st, profile, "NAME|PATH",                   \
+               "profile to use (default $STRIPE_READER_PROFILE)"),          \
+        OPT_STRING(0, "sink", st, sink, "URI",                             \
+                   "sqlite:PATH, ndjson:DIR or ndjson:- (default: the "    \
+                   "profile's, or sqlite:stripe.db)"),                 \
+        OPT_STRING(0, "streams", st, streams, "LIST",                      \
+                   "comma-separated streams (default: all)"),               \
+        OPT_INT(0, "concurrency", st, concurrency, "N",                    \
+                "list requests in flight per stream (default 8)"),          \
+        OPT_STRING(0, "overlap", st, overlap, "DURATION",                  \
+                   "re-read this much before the last mark (default: "      \
+                   "the profile's, or 60s)"),                               \
+        OPT_STRING(0, "settle", st, settle, "DURATION",                    \
+                   "read only objects older than this (default 5s)"),       \
+        OPT_STRING(0, "commit-interval", st, commit_interval, "DURATION",  \
+                   "commit at least this often (default: sqlite 2s, "       \
+                   "ndjson 60s)"),                                          \
+        OPT_BOOL(0, "gzip", st, gzip, "ndjson: write .ndjson.gz files"),   \
+        OPT_STRING(0, "ndjson-format", st, ndjson_format, "FORMAT",        \
+                   "ndjson: envelope (default) or raw"),                    \
+        OPT_INT(0, "rotate-records", st, rotate_records, "N",              \
+                "ndjson: records per file (default 100000)"),               \
+        OPT_STRING(0, "rotate-size", st, rotate_size, "SIZE",              \
+                   "ndjson: bytes per file before compression (default "    \
+                   "128MiB)"),                                              \
+        OPT_STRING(0, "state", st, state_file, "FILE",                     \
+                   "ndjson:- : the file that keeps the checkpoint")
+
+enum run_kind {
+    RUN_SYNC,
+    RUN_BACKFILL
+};
+
+/* Run 'kind' with 'o'; 0, or -1 with err (its kind is the exit code). */
+int run_extract(enum run_kind kind, const struct run_opts *o,
+                struct err *err);
+
+/* The sink options of 'o' (-1 with ERR_USAGE on a bad size). */
+int run_sink_opts(const struct run_opts *o, struct sink_opts *so,
+                  struct err *err);
+
+/*
+ * Load the profile named by --profile (or $STRIPE_READER_PROFILE) into
+ * 'p'.  -1 with ERR_CONFIG.
+ */
+int run_load_profile(const char *name, struct profile *p, struct err *err);
+
+#endif

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Replies to records: a list page becomes one record per object in its
+ * window; an events page also becomes the updates it implies, and waits
+ * for the objects it makes the engine re-read.  A page is stored whole,
+ * and only then does its window's cursor move.
+ */
+#include "core/compat.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/strutil.h"
+#include "core/xalloc.h"
+#include "adapter/url.h"
+#include "reader/engine_int.h"
+#include "reader/streams.h"
+#include "sinks/record.h"
+#include "sinks/sink.h"
+
+#include <time.h>
+
+/* -1: older than the window (it is done), 0: inside, 1: newer (skip). */
+static int in_window(const struct window *w, int64_t created)
+{
+    if (created >= w->hi) {
+        return 1;
+    }
+    return created < w->lo ? -1 : 0;
+}
+
+static int write_record(struct engine *e, struct record *rec)
+{
+    struct err err = ERR_INIT;
+
+    rec->account = e->o->account;
+    rec->extracted_at = e->extracted_at;
+    if (e->sink->type->write(e->sink, rec, &err) < 0) {
+        engine_fail(e, &err);
+        return -1;
+    }
+    e->since_commit++;
+    e->dirty = true;
+    return 0;
+}
+
+static bool livemode_of(const cJSON *obj)
+{
+    const cJSON *lm = cJSON_GetObjectItemCaseSensitive(obj, "livemode");
+
+    return cJSON_IsTrue(lm);
+}
+
+/* Store data.object of an event as a new version of its stream's object. */
+static int store_event_object(struct engine *e, struct window *w,
+                              const struct stream *t,
+                              const struct page_items *pi, size_t i,
+                              const cJSON *dobj)
+{
+    const struct page_item *it = &pi->items[i];
+    const char *text = page_item_text(pi, i);
+    struct record rec = { 0 };
+    struct err err = ERR_INIT;
+    const char *api = NULL;
+
+    memset(&rec, 0, sizeof(rec));
+    if (json_get_string(dobj, "data.object", "id", JSON_REQUIRED, &rec.id,
+                        &err) < 0 ||
+        json_get_int64(dobj, "data.object", "created", JSON_REQUIRED,
+                       &rec.created, &err) < 0 ||
+        page_event_object(text, it->len, &rec.raw, &rec.raw_len) < 0) {
+        err_prefix(&err, "event '%s'", it->id);
+        engine_fail(e, &err);
+        return -1;
+    }
+    if (window_derived_seen(w, rec.id, it->created)) {
+        return 0; /* this version of the object is stored already */
+    }
+    json_get_string(it->obj, "", "api_version", 0, &api, NULL);
+    rec.stream = t;
+    rec.livemode = livemode_of(dobj);
+    rec.version = it->created;
+    rec.source = SOURCE_EVENT;
+    rec.event_id = it->id;
+    rec.api_version = api;
+    rec.obj = dobj;
+    if (write_record(e, &rec) < 0) {
+        return -1;
+    }
+    e->res->streams[stream_index(t)].updated++;
+    return 0;
+}
+
+static const cJSON *event_object(const cJSON *ev, const char **type)
+{
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(ev, "data");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(ev, "type");
+
+    *type = cJSON_IsString(t) ? t->valuestring : "";
+    return cJSON_IsObject(data)
+               ? cJSON_GetObjectItemCaseSensitive(data, "object")
+               : NULL;
+}
+
+/* The updates an event implies for the streams it names. */
+static int apply_event(struct engine *e, struct window *w,
+                       const struct page_items *pi, size_t i)
+{
+    const char *type;
+    const cJSON *dobj = event_object(pi->items[i].obj, &type);
+    const cJSON *dtype;
+
+    if (!cJSON_IsObject(dobj)) {
+        return 0;
+    }
+    dtype = cJSON_GetObjectItemCaseSensitive(dobj, "object");
+    for (size_t k = 0; k < nr_streams; k++) {
+        const struct stream *t = &streams[k];
+
+        if (!t->event_prefix || !starts_with(type, t->event_prefix) ||
+            !cJSON_IsString(dtype) || strcmp(dtype->valuestring, t->object)) {
+            continue;
+        }
+        if (store_event_object(e, w, t, pi, i, dobj) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int store_item(struct engine *e, struct job *j, size_t i)
+{
+    const struct stream *s = j->st->stream;
+    const struct page_item *it = &j->items.items[i];
+    struct record rec;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.stream = s;
+    rec.id = it->id;
+    rec.livemode = livemode_of(it->obj);
+    rec.created = it->created;
+    /* events never change: their version is their own time */
+    rec.version = s->is_events ? it->created : j->date;
+    rec.source = SOURCE_LIST;
+    rec.raw = page_item_text(&j->items, i);
+    rec.raw_len = it->len;
+    rec.obj = it->obj;
+    if (write_record(e, &rec) < 0) {
+        return -1;
+    }
+    e->res->streams[stream_index(s)].listed++;
+    if (it->created > e->res->streams[stream_index(s)].newest_created) {
+        e->res->streams[stream_index(s)].newest_created = it->created;
+    }
+    return s->is_events ? apply_event(e, j->w, &j->items, i) : 0;
+}
+
+static int store_retrieved(struct engine *e, struct job *page, struct job *r)
+{
+    struct record rec;
+    char *key;
+    bool seen;
+
+    if (r->items.nr == 0 ||
+        engine_lists_after(e, r->rstream, r->items.items[0].created,
+                           r->event_time)) {
+        /* not found; or listed by this run anyway, after the event */
+        return 0;
+    }
+    key = xstrfmt("%s:%s", r->rstream->name, r->items.items[0].id);
+    seen = recent_seen(&page->st->retrieved, key, r->date);
+    free(key);
+    if (seen) {
+        return 0; /* stored before a crash, within this second */
+    }
+    memset(&rec, 0, sizeof(rec));
+    rec.stream = r->rstream;
+    rec.id = r->items.items[0].id;
+    rec.livemode = livemode_of(r->items.items[0].obj);
+    rec.created = r->items.items[0].created;
+    rec.version = r->date;
+    rec.source = SOURCE_RETRIEVE;
+    rec.raw = page_item_text(&r->items, 0);
+    rec.raw_len = r->items.items[0].len;
+    rec.obj = r->items.items[0].obj;
+    if (write_record(e, &rec) < 0) {
+        return -1;
+    }
+    e->res->streams[stream_index(r->rstream)].retrieved++;
+    return 0;
+}
+
+/* The version a list or events page gives its item. */
+static int64_t item_version(const struct job *j, size_t i)
+{
+    return j->st->stream->is_events ? j->items.items[i].created : j->date;
+}
+
+/* Stored by an earlier pass (re-read in the overlap)? */
+static bool item_is_repeat(const struct job *j, size_t i)
+{
+    return recent_has(j->st, j->items.items[i].id, item_version(j, i));
+}
+
+/* Items near the pass's end are remembered for the next pass. */
+static void remember(struct engine *e, struct job *j, size_t i)
+{
+    const struct page_item *it = &j->items.items[i];
+
+    if (it->created >= j->st->hi - e->o->overlap_secs) {
+        recent_add(j->st, it->id, item_version(j, i), it->created);
+    }
+}
+
+static void update_density(struct window *w, size_t stored, int64_t newest,
+                           int64_t oldest)
+{
+    int64_t span = newest - oldest + 1;
+
+    if (stored > 0) {
+        w->density = (double)stored / (double)(span > 0 ? span : 1);
+    }
+}
+
+/* Store a page (and what it waited for), then move its window on. */
+static void flush_page(struct engine *e, struct job *j)
+{
+    struct window *w = j->w;
+    const struct page_item *last = NULL;
+    int64_t newest = 0;
+    size_t stored = 0;
+    bool done = !j->items.has_more;
+
+    for (size_t i = 0; i < j->items.nr && !e->failed; i++) {
+        int where = in_window(w, j->items.items[i].created);
+
+        if (where > 0) {
+            continue;
+        }
+        if (where < 0) {
+            done = true;
+            break;
+        }
+        if (!item_is_repeat(j, i) && store_item(e, j, i) < 0) {
+            break;
+        }
+        remember(e, j, i);
+        if (!stored++) {
+            newest = j->items.items[i].created;
+        }
+        last = &j->items.items[i];
+    }
+    for (size_t k = 0; k < j->nr_waits; k++) {
+        if (!e->failed) {
+            store_retrieved(e, j, j->waits[k]);
+        }
+        job_put(e, j->waits[k]);
+    }
+    j->nr_waits = 0;
+    w->busy = false;
+    e->inflight[stream_index(j->st->stream)]--;
+    if (!e->failed) {
+        if (last) {
+            window_set_cursor(w, last->id, last->created);
+            update_density(w, stored, newest, last->created);
+        }
+        w->pages++;
+        w->done = done;
+        e->res->streams[stream_index(j->st->stream)].pages++;
+        e->dirty = true;
+        if (done) {
+            engine_check_pass(e, j->st);
+        }
+    }
+    job_put(e, j);
+}
+
+/* The first reply of a pass bounds it by Stripe's clock. */
+static void bound_window(struct engine *e, struct job *j)
+{
+    struct window *w = j->w;
+    int64_t hi = j->date - e->o->settle_secs;
+
+    if (hi > w->cap) {
+        hi = w->cap;
+    }
+    if (w->floor_secs && w->lo < j->date - w->floor_secs) {
+        w->lo = j->date - w->floor_secs;
+    }
+    if (hi < w->lo) {
+        hi = w->lo;
+    }
+    w->hi = hi;
+    w->after_created = hi;
+    j->st->hi = hi;
+    if (j->req.server_date) {
+        e->cp->server_skew = adapter_clock_skew(e->ad);
+    }
+    e->dirty = true;
+}
+
+static void submit_retrieve(struct engine *e, struct job *page,
+                            const struct stream *t, const char *id,
+                            int64_t event_time)
+{
+    struct job *r = job_get(e, JOB_RETRIEVE);
+    struct buf path = BUF_INIT;
+
+    buf_addf(&path, "%s/", t->path);
+    url_encode(&path, id);
+    r->req.path = buf_detach(&path, NULL);
+    r->req.endpoint = t->path; /* GET /v1/charges/{id}: its own bucket */
+    r->page = page;
+    r->rstream = t;
+    r->event_time = event_time;
+    ALLOC_GROW(page->waits, page->nr_waits + 1, page->alloc_waits);
+    page->waits[page->nr_waits++] = r;
+    page->pending++;
+    adapter_submit(e->ad, &r->req);
+}
+
+/*
+ * Events whose data.object is not the object of the stream they update
+ * (charge.dispute.*: a Dispute; charge.refund.*: a Refund) name that
+ * object in a field named after it ("charge"): re-read it by id.
+ */
+static void plan_retrieves(struct engine *e, struct job *j)
+{
+    for (size_t i = 0; i < j->items.nr; i++) {
+        const char *type;
+        const cJSON *dobj, *dtype;
+
+        if (in_window(j->w, j->items.items[i].created) != 0 ||
+            item_is_repeat(j, i)) {
+            continue;
+        }
+        dobj = event_object(j->items.items[i].obj, &type);
+        dtype = cJSON_IsObject(dobj)
+                    ? cJSON_GetObjectItemCaseSensitive(dobj, "object")
+                    : NULL;
+        for (size_t k = 0; dtype && k < nr_streams; k++) {
+            const struct stream *t = &streams[k];
+            const cJSON *ref;
+
+            if (!t->event_prefix || !starts_with(type, t->event_prefix) ||
+                !cJSON_IsString(dtype) ||
+                !strcmp(dtype->valuestring, t->object)) {
+                continue;
+            }
+            ref = cJSON_GetObjectItemCaseSensitive(dobj, t->object);
+            if (cJSON_IsString(ref) &&
+                engine_retrieve_once(e, t, ref->valuestring)) {
+                submit_retrieve(e, j, t, ref->valuestring,
+                                j->items.items[i].created);
+            }
+        }
+    }
+}
+
+static void page_failed(struct engine *e, struct job *j, struct err *err)
+{
+    if (err->kind != ERR_NONE) {
+        err_prefix(err, "stream '%s'", j->st->stream->name);
+        engine_fail(e, err);
+    }
+    j->w->busy = false;
+    e->inflight[stream_index(j->st->stream)]--;
+    job_put(e, j);
+}
+
+static void handle_page(struct engine *e, struct job *j)
+{
+    const struct stream *s = j->st->stream;
+    struct err err = ERR_INIT;
+    char what[64];
+
+    if (j->req.err.kind != ERR_NONE && s->is_events && j->w->after &&
+        j->req.status == 404) {
+        /* the cursor event passed Stripe's 30 days while we paged: what
+         * is older has expired too, so the window is done */
+        log_info("stream 'events': cursor '%s' has expired; window done",
+                 j->w->after);
+        page_items_clear(&j->items);
+        flush_page(e, j);
+        return;
+    }
+    if (j->req.err.kind != ERR_NONE) {
+        err = j->req.err;
+        page_failed(e, j, &err);
+        return;
+    }
+    j->date = j->req.server_date ? j->req.server_date : (int64_t)time(NULL);
+    if (e->guard_pending && s->is_events && engine_guard(e, j->date) < 0) {
+        page_failed(e, j, &err);
+        return;
+    }
+    snprintf(what, sizeof(what), "page of '%s'", s->name);
+    if (page_parse_list(&j->items, j->req.body.buf, j->req.body.len,
+                        s->object, what, &err) < 0) {
+        err_prefix(&err, "%s (Request-Id %s)", j->req.path,
+                   j->req.request_id);
+        page_failed(e, j, &err);
+        return;
+    }
+    if (j->w->hi == WINDOW_OPEN) {
+        bound_window(e, j);
+    }
+    if (s->is_events && !e->stopping) {
+        plan_retrieves(e, j);
+    }
+    if (j->pending == 0) {
+        flush_page(e, j);
+    }
+}
+
+static void handle_retrieve(struct engine *e, struct job *r)
+{
+    struct job *page = r->page;
+    struct err err = ERR_INIT;
+    char what[96];
+
+    if (r->req.err.kind != ERR_NONE) {
+        if (r->req.status == 404) {
+            log_warn("%s: not found; its update is skipped (Request-Id %s)",
+                     r->req.path, r->req.request_id);
+        }
+        else {
+            err = r->req.err;
+            engine_fail(e, &err);
+        }
+    }
+    else {
+        r->date =
+            r->req.server_date ? r->req.server_date : (int64_t)time(NULL);
+        snprintf(what, sizeof(what), "%s", r->req.path);
+        if (page_parse_object(&r->items, r->req.body.buf, r->req.body.len,
+                              r->rstream->object, what, &err) < 0) {
+            engine_fail(e, &err);
+        }
+    }
+    if (--page->pending == 0) {
+        flush_page(e, page);
+    }
+}
+
+void engine_dispatch(struct engine *e, struct job *j)
+{
+    if (j->kind == JOB_PAGE) {
+        handle_page(e, j);
+    }
+    else {
+        handle_retrieve(e, j);
+    }
+}

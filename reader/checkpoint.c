@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "reader/checkpoint.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "reader/streams.h"
+
+#define CHECKPOINT_FORMAT 1
+
+static void set_init(struct stream_set *set)
+{
+    set->nr = nr_streams;
+    set->streams = xcalloc(nr_streams, sizeof(*set->streams));
+    for (size_t i = 0; i < nr_streams; i++) {
+        set->streams[i].stream = &streams[i];
+    }
+}
+
+void recent_list_release(struct recent_list *l)
+{
+    for (size_t i = 0; i < l->nr; i++) {
+        free(l->items[i].id);
+    }
+    FREE_AND_NULL(l->items);
+    l->nr = l->alloc = 0;
+}
+
+static void recent_push(struct recent_list *l, const char *id,
+                        int64_t version, int64_t created)
+{
+    struct recent *r;
+
+    ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+    r = &l->items[l->nr++];
+    r->id = xstrdup(id);
+    r->version = version;
+    r->created = created;
+}
+
+static int recent_cmp(const void *a, const void *b)
+{
+    const struct recent *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+
+    if (c) {
+        return c;
+    }
+    return x->version < y->version ? -1 : x->version > y->version;
+}
+
+bool recent_list_has(const struct recent_list *l, const char *id,
+                     int64_t version)
+{
+    struct recent key = { (char *)(uintptr_t)id, version, 0 };
+
+    return l->nr && bsearch(&key, l->items, l->nr, sizeof(key),
+                            recent_cmp) != NULL;
+}
+
+bool recent_has(const struct stream_state *st, const char *id,
+                int64_t version)
+{
+    return recent_list_has(&st->recent, id, version);
+}
+
+bool recent_seen(struct recent_list *l, const char *key, int64_t version)
+{
+    struct recent probe = { (char *)(uintptr_t)key, version, 0 };
+    size_t lo = 0, hi = l->nr;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = recent_cmp(&l->items[mid], &probe);
+
+        if (c == 0) {
+            return true;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+    memmove(l->items + lo + 1, l->items + lo,
+            (l->nr - lo) * sizeof(*l->items));
+    l->items[lo].id = xstrdup(key);
+    l->items[lo].version = version;
+    l->items[lo].created = 0;
+    l->nr++;
+    return false;
+}
+
+void recent_add(struct stream_state *st, const char *id, int64_t version,
+                int64_t created)
+{
+    recent_push(&st->recent_new, id, version, created);
+}
+
+/* Keep items created at or after 'floor'; sort; drop duplicates. */
+static void recent_compact(struct recent_list *l, int64_t floor)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < l->nr; i++) {
+        if (l->items[i].created >= floor) {
+            l->items[kept++] = l->items[i];
+        }
+        else {
+            free(l->items[i].id);
+        }
+    }
+    l->nr = kept;
+    if (l->nr > 1) {
+        qsort(l->items, l->nr, sizeof(*l->items), recent_cmp);
+    }
+    kept = 0;
+    for (size_t i = 0; i < l->nr; i++) {
+        if (kept && !recent_cmp(&l->items[kept - 1], &l->items[i])) {
+            free(l->items[i].id);
+            continue;
+        }
+        l->items[kept++] = l->items[i];
+    }
+    l->nr = kept;
+}
+
+void recent_roll(struct stream_state *st, int64_t overlap)
+{
+    for (size_t i = 0; i < st->recent_new.nr; i++) {
+        ALLOC_GROW(st->recent.items, st->recent.nr + 1, st->recent.alloc);
+        st->recent.items[st->recent.nr++] = st->recent_new.items[i];
+    }
+    FREE_AND_NULL(st->recent_new.items);
+    st->recent_new.nr = st->recent_new.alloc = 0;
+    recent_compact(&st->recent, st->hwm - overlap);
+    recent_list_release(&st->retrieved);
+}
+
+void recent_merge(struct stream_state *to, const struct stream_state *from)
+{
+    const struct recent_list *lists[2] = { &from->recent, &from->recent_new };
+
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < lists[k]->nr; i++) {
+            const struct recent *r = &lists[k]->items[i];
+
+            recent_push(&to->recent, r->id, r->version, r->created);
+        }
+    }
+    recent_compact(&to->recent, INT64_MIN);
+}
+
+void stream_state_reset(struct stream_state *st)
+{
+    stream_state_prune(st, true);
+    recent_list_release(&st->recent);
+    recent_list_release(&st->recent_new);
+    recent_list_release(&st->retrieved);
+    st->has_hwm = false;
+    st->hwm = 0;
+    st->hi = 0;
+    st->pass_lo = 0;
+    st->nr_done = 0;
+}
+
+static void set_release(struct stream_set *set)
+{
+    for (size_t i = 0; set->streams && i < set->nr; i++) {
+        stream_state_reset(&set->streams[i]);
+    }
+    FREE_AND_NULL(set->streams);
+    set->nr = 0;
+}
+
+void checkpoint_init(struct checkpoint *cp, const char *account,
+                     const char *mode)
+{
+    memset(cp, 0, sizeof(*cp));
+    cp->account = xstrdup(account ? account : "");
+    cp->mode = xstrdup(mode ? mode : "test");
+    set_init(&cp->sync);
+}
+
+void checkpoint_release(struct checkpoint *cp)
+{
+    set_release(&cp->sync);
+    for (size_t i = 0; i < cp->nr_backfills; i++) {
+        free(cp->backfills[i].range);
+        set_release(&cp->backfills[i].set);
+    }
+    FREE_AND_NULL(cp->backfills);
+    cp->nr_backfills = cp->alloc_backfills = 0;
+    FREE_AND_NULL(cp->account);
+    FREE_AND_NULL(cp->mode);
+}
+
+struct stream_set *checkpoint_backfill(struct checkpoint *cp,
+                                       const char *range)
+{
+    struct backfill_state *b;
+
+    for (size_t i = 0; i < cp->nr_backfills; i++) {
+        if (!strcmp(cp->backfills[i].range, range)) {
+            return &cp->backfills[i].set;
+        }
+    }
+    ALLOC_GROW(cp->backfills, cp->nr_backfills + 1, cp->alloc_backfills);
+    b = &cp->backfills[cp->nr_backfills++];
+    b->range = xstrdup(range);
+    set_init(&b->set);
+    return &b->set;
+}
+
+struct window *stream_state_add_window(struct stream_state *st, int64_t lo,
+                                       int64_t hi)
+{
+    struct window *w = xcalloc(1, sizeof(*w));
+
+    w->lo = lo;
+    w->hi = hi;
+    w->after_created = hi;
+    w->cap = INT64_MAX;
+    ALLOC_GROW(st->windows, st->nr_windows + 1, st->alloc_windows);
+    st->windows[st->nr_windows++] = w;
+    return w;
+}
+
+static void derived_clear(struct window *w)
+{
+    for (size_t i = 0; i < w->nr_derived; i++) {
+        free(w->derived_ids[i]);
+    }
+    w->nr_derived = 0;
+}
+
+bool window_derived_seen(struct window *w, const char *id, int64_t second)
+{
+    if (second != w->derived_second) {
+        derived_clear(w);
+        w->derived_second = second;
+    }
+    for (size_t i = 0; i < w->nr_derived; i++) {
+        if (!strcmp(w->derived_ids[i], id)) {
+            return true;
+        }
+    }
+    ALLOC_GROW(w->derived_ids, w->nr_derived + 1, w->alloc_derived);
+    w->derived_ids[w->nr_derived++] = xstrdup(id);
+    return false;
+}
+
+static void window_free(struct window *w)
+{
+    if (w) {
+        derived_clear(w);
+        free(w->derived_ids);
+        free(w->after);
+        free(w);
+    }
+}
+
+void stream_state_prune(struct stream_state *st, bool all)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < st->nr_windows; i++) {
+        struct window *w = st->windows[i];
+
+        if (all || (w->done && !w->busy)) {
+            window_free(w);
+        }
+        else {
+            st->windows[kept++] = w;
+        }
+    }
+    st->nr_windows = kept;
+    if (all) {
+        FREE_AND_NULL(st->windows);
+        st->alloc_windows = 0;
+    }
+}
+
+void window_set_cursor(struct window *w, const char *id, int64_t created)
+{
+    free(w->after);
+    w->after = id ? xstrdup(id) : NULL;
+    w->after_created = id ? created : w->hi;
+}
+
+static void window_json(const struct window *w, struct buf *out)
+{
+    buf_addf(out, "{\"lo\":%lld,\"hi\":%lld", (long long)w->lo,
+             (long long)w->hi);
+    if (w->after) {
+        buf_addstr(out, ",\"after\":");
+        json_quote(out, w->after);
+        buf_addf(out, ",\"after_created\":%lld", (long long)w->after_created);
+    }
+    /* event copies of the cursor's second: the rest of that second may
+     * hold another event on the same object */
+    if (w->after && w->nr_derived && w->derived_second == w->after_created) {
+        buf_addstr(out, ",\"derived\":[");
+        for (size_t i = 0; i < w->nr_derived; i++) {
+            if (i) {
+                buf_addch(out, ',');
+            }
+            json_quote(out, w->derived_ids[i]);
+        }
+        buf_addch(out, ']');
+    }
+    buf_addch(out, '}');
+}
+
+static void recent_json(const struct recent_list *l, const char *key,
+                        struct buf *out)
+{
+    if (!l->nr) {
+        return;
+    }
+    buf_addf(out, ",\"%s\":[", key);
+    for (size_t i = 0; i < l->nr; i++) {
+        buf_addstr(out, i ? ",[" : "[");
+        json_quote(out, l->items[i].id);
+        buf_addf(out, ",%lld,%lld]", (long long)l->items[i].version,
+                 (long long)l->items[i].created);
+    }
+    buf_addch(out, ']');
+}
+
+static void stream_json(const struct stream_state *st, struct buf *out)
+{
+    bool first = true;
+
+    buf_addch(out, '{');
+    if (st->has_hwm) {
+        buf_addf(out, "\"hwm\":%lld,", (long long)st->hwm);
+    }
+    /* a pass whose bound is not known yet has stored nothing */
+    buf_addf(out, "\"hi\":%lld,\"lo\":%lld,",
+             st->hi == WINDOW_OPEN ? 0LL : (long long)st->hi,
+             (long long)st->pass_lo);
+    if (st->nr_done) {
+        buf_addstr(out, "\"done\":[");
+        for (size_t i = 0; i < st->nr_done; i++) {
+            buf_addf(out, "%s[%lld,%lld]", i ? "," : "",
+                     (long long)st->done[i].lo, (long long)st->done[i].hi);
+        }
+        buf_addstr(out, "],");
+    }
+    buf_addstr(out, "\"windows\":[");
+    for (size_t i = 0; i < st->nr_windows; i++) {
+        const struct window *w = st->windows[i];
+
+        /* an unbounded window has no progress worth keeping */
+        if (w->done || w->hi == WINDOW_OPEN) {
+            continue;
+        }
+        if (!first) {
+            buf_addch(out, ',');
+        }
+        first = false;
+        window_json(w, out);
+    }
+    buf_addch(out, ']');
+    recent_json(&st->recent, "recent", out);
+    recent_json(&st->recent_new, "recent_new", out);
+    recent_json(&st->retrieved, "retrieved", out);
+    buf_addch(out, '}');
+}
+
+static void set_json(const struct stream_set *set, struct buf *out)
+{
+    buf_addch(out, '{');
+    for (size_t i = 0; i < set->nr; i++) {
+        if (i) {
+            buf_addch(out, ',');
+        }
+        json_quote(out, set->streams[i].stream->name);
+        buf_addch(out, ':');
+        stream_json(&set->streams[i], out);
+    }
+    buf_addch(out, '}');
+}
+
+void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
+{
+    buf_addf(out, "{\"format\":%d,\"account\":", CHECKPOINT_FORMAT);
+    json_quote(out, cp->account);
+    buf_addstr(out, ",\"mode\":");
+    json_quote(out, cp->mode);
+    buf_addf(out, ",\"server_skew\":%lld,\"streams\":",
+             (long long)cp->server_skew);
+    set_json(&cp->sync, out);
+    buf_addstr(out, ",\"backfills\":{");
+    for (size_t i = 0; i < cp->nr_backfills; i++) {
+        if (i) {
+            buf_addch(out, ',');
+        }
+        json_quote(out, cp->backfills[i].range);
+        buf_addch(out, ':');
+        set_json(&cp->backfills[i].set, out);
+    }
+    buf_addstr(out, "}}");
+}
+
+static int window_from_json(struct stream_state *st, const cJSON *jw,
+                            const char *path, struct err *err)
+{
+    int64_t lo = 0, hi = 0, ac = 0;
+    const char *after = NULL;
+    const cJSON *derived = NULL, *id;
+    struct window *w;
+
+    if (json_get_int64(jw, path, "lo", JSON_REQUIRED, &lo, err) < 0 ||
+        json_get_int64(jw, path, "hi", JSON_REQUIRED, &hi, err) < 0 ||
+        json_get_string(jw, path, "after", 0, &after, err) < 0 ||
+        json_get_int64(jw, path, "after_created", after ? JSON_REQUIRED : 0,
+                       &ac, err) < 0) {
+        return -1;
+    }
+    if (lo > hi) {
+        return err_set(err, ERR_CONFIG, "'%s': window lo %lld > hi %lld",
+                       path, (long long)lo, (long long)hi);
+    }
+    w = stream_state_add_window(st, lo, hi);
+    if (after) {
+        window_set_cursor(w, after, ac);
+    }
+    if (json_get_array(jw, path, "derived", 0, &derived, err) < 0) {
+        return -1;
+    }
+    cJSON_ArrayForEach(id, derived)
+    {
+        if (cJSON_IsString(id)) {
+            window_derived_seen(w, id->valuestring, ac);
+        }
+    }
+    return 0;
+}
+
+static int recent_from_json(struct recent_list *l, const cJSON *js,
+                            const char *path, const char *key,
+                            struct err *err)
+{
+    const cJSON *arr = NULL, *it;
+
+    if (json_get_array(js, path, key, 0, &arr, err) < 0) {
+        return -1;
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        const cJSON *id = cJSON_GetArrayItem(it, 0);
+        const cJSON *v = cJSON_GetArrayItem(it, 1);
+        const cJSON *c = cJSON_GetArrayItem(it, 2);
+
+        if (!cJSON_IsString(id) || !cJSON_IsNumber(v) || !cJSON_IsNumber(c)) {
+            return err_set(err, ERR_CONFIG,
+                           "'%s.%s': expected [id, version, created] items",
+                           path, key);
+        }
+        recent_push(l, id->valuestring, (int64_t)v->valuedouble,
+                    (int64_t)c->valuedouble);
+    }
+    return 0;
+}
+
+static int done_from_json(struct stream_state *st, const cJSON *js,
+                          const char *path, struct err *err)
+{
+    const cJSON *done = NULL, *it;
+
+    if (json_get_array(js, path, "done", 0, &done, err) < 0) {
+        return -1;
+    }
+    cJSON_ArrayForEach(it, done)
+    {
+        const cJSON *lo = cJSON_GetArrayItem(it, 0);
+        const cJSON *hi = cJSON_GetArrayItem(it, 1);
+
+        if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi)) {
+            return err_set(err, ERR_CONFIG, "'%s.done': expected [lo, hi]",
+                           path);
+        }
+        stream_state_pass_done(st, (int64_t)lo->valuedouble,
+                               (int64_t)hi->valuedouble);
+    }
+    return 0;
+}
+
+void stream_state_pass_done(struct stream_state *st, int64_t lo, int64_t hi)
+{
+    struct pass_range *last = st->nr_done ? &st->done[st->nr_done - 1] : NULL;
+
+    if (last && last->hi == hi) {
+        if (lo < last->lo) {
+            last->lo = lo;
+        }
+        return;
+    }
+    if (st->nr_done == ARRAY_SIZE(st->done)) {
+        memmove(st->done, st->done + 1,
+                (st->nr_done - 1) * sizeof(st->done[0]));
+        st->nr_done--;
+    }
+    st->done[st->nr_done].lo = lo;
+    st->done[st->nr_done].hi = hi;
+    st->nr_done++;
+}
+
+static int stream_from_json(struct stream_state *st, const cJSON *js,
+                            const char *path, struct err *err)
+{
+    const cJSON *jwins = NULL, *jw;
+    char wpath[256];
+    int found, i = 0;
+
+    found = json_get_int64(js, path, "hwm", 0, &st->hwm, err);
+    if (found < 0 ||
+        json_get_int64(js, path, "hi", 0, &st->hi, err) < 0 ||
+        json_get_int64(js, path, "lo", 0, &st->pass_lo, err) < 0 ||
+        done_from_json(st, js, path, err) < 0 ||
+        json_get_array(js, path, "windows", 0, &jwins, err) < 0) {
+        return -1;
+    }
+    st->has_hwm = found == 1;
+    if (recent_from_json(&st->recent, js, path, "recent", err) < 0 ||
+        recent_from_json(&st->recent_new, js, path, "recent_new", err) < 0 ||
+        recent_from_json(&st->retrieved, js, path, "retrieved", err) < 0) {
+        return -1;
+    }
+    recent_compact(&st->recent, INT64_MIN);
+    recent_compact(&st->retrieved, INT64_MIN);
+    cJSON_ArrayForEach(jw, jwins)
+    {
+        snprintf(wpath, sizeof(wpath), "%s.windows[%d]", path, i++);
+        if (window_from_json(st, jw, wpath, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int set_from_json(struct stream_set *set, const cJSON *jset,
+                         const char *where, struct err *err)
+{
+    char path[160];
+
+    for (size_t i = 0; i < set->nr; i++) {
+        const char *name = set->streams[i].stream->name;
+        const cJSON *js = NULL;
+
+        if (json_get_object(jset, where, name, 0, &js, err) < 0) {
+            return -1;
+        }
+        snprintf(path, sizeof(path), "%s.%s", where, name);
+        if (js && stream_from_json(&set->streams[i], js, path, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int backfills_from_json(struct checkpoint *cp, const cJSON *jb,
+                               struct err *err)
+{
+    const cJSON *it;
+    char path[160];
+
+    cJSON_ArrayForEach(it, jb)
+    {
+        snprintf(path, sizeof(path), "backfills.%s", it->string);
+        if (!cJSON_IsObject(it)) {
+            return err_set(err, ERR_CONFIG, "'%s': expected an object",
+                           path);
+        }
+        if (set_from_json(checkpoint_backfill(cp, it->string), it, path,
+                          err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_root(struct checkpoint *cp, const cJSON *root,
+                      struct err *err)
+{
+    const char *account = NULL, *mode = NULL;
+    const cJSON *jstreams = NULL, *jback = NULL;
+    int64_t format = 0;
+
+    if (json_get_int64(root, "", "format", JSON_REQUIRED, &format, err) < 0 ||
+        json_get_string(root, "", "account", JSON_REQUIRED, &account, err) <
+            0 ||
+        json_get_string(root, "", "mode", JSON_REQUIRED, &mode, err) < 0 ||
+        json_get_int64(root, "", "server_skew", 0, &cp->server_skew, err) <
+            0 ||
+        json_get_object(root, "", "streams", JSON_REQUIRED, &jstreams, err) <
+            0 ||
+        json_get_object(root, "", "backfills", 0, &jback, err) < 0) {
+        return -1;
+    }
+    if (format != CHECKPOINT_FORMAT) {
+        return err_set(err, ERR_CONFIG,
+                       "checkpoint format %lld is not %d (written by "
+                       "another version of stripe-reader)",
+                       (long long)format, CHECKPOINT_FORMAT);
+    }
+    free(cp->account);
+    free(cp->mode);
+    cp->account = xstrdup(account);
+    cp->mode = xstrdup(mode);
+    if (set_from_json(&cp->sync, jstreams, "streams", err) < 0) {
+        return -1;
+    }
+    return jback ? backfills_from_json(cp, jback, err) : 0;
+}
+
+int checkpoint_from_json(struct checkpoint *cp, const char *json,
+                         const char *where, struct err *err)
+{
+    cJSON *root = json_parse(json, strlen(json), "the checkpoint", err);
+    int ret;
+
+    if (!root) {
+        err->kind = ERR_CONFIG;
+        return err_prefix(err, "%s", where);
+    }
+    ret = parse_root(cp, root, err);
+    cJSON_Delete(root);
+    if (ret < 0) {
+        err->kind = ERR_CONFIG;
+        return err_prefix(err, "%s: invalid checkpoint", where);
+    }
+    return 0;
+}

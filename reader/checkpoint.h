@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Checkpoints: how far each stream has been read, in a form that resumes
+ * exactly after any crash.
+ *
+ * Per stream: a high-water mark 'hwm' (every object created before it is
+ * stored) and, while a pass is under way, the pass's upper bound 'hi' and
+ * its windows.  A window [lo, hi) of 'created' seconds is closed (hi is in
+ * Stripe's past), so paging inside it with starting_after is stable and
+ * (window, last id) resumes it exactly.  Windows are split while they are
+ * paged, so a pass may have many; the hwm moves to the pass's 'hi' only
+ * when every window of the pass is stored.
+ *
+ * The checkpoint travels as JSON (checkpoint_to_json / _from_json); sinks
+ * store it opaquely, in the same commit as the records it describes.
+ */
+#ifndef READER_CHECKPOINT_H
+#define READER_CHECKPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct err;
+struct stream;
+
+#define WINDOW_OPEN INT64_MAX /* hi of a window not yet bounded */
+
+struct window {
+    int64_t lo;            /* created >= lo */
+    int64_t hi;            /* created < hi, or WINDOW_OPEN */
+    char *after;           /* starting_after cursor, NULL before page 1 */
+    int64_t after_created; /* created of 'after' */
+    /* run time only (not saved) */
+    int64_t cap;     /* while hi is WINDOW_OPEN: the most hi may become */
+    int64_t floor_secs; /* while hi is WINDOW_OPEN: lo >= clock - this */
+    bool busy;       /* a request for it is in flight, or it is held */
+    bool done;       /* fully stored */
+    double density;  /* objects per second seen, for splitting */
+    long pages;
+    /* event copies stored for the second 'derived_second' (two events on
+     * one object in one second give one copy of that version) */
+    int64_t derived_second;
+    char **derived_ids;
+    size_t nr_derived, alloc_derived;
+};
+
+/* True if (id) already has an event copy of version 'second' in 'w';
+ * otherwise remember it. */
+bool window_derived_seen(struct window *w, const char *id, int64_t second);
+
+/* An item stored near the end of a pass: (id, version) and created. */
+struct recent {
+    char *id;
+    int64_t version;
+    int64_t created;
+};
+
+struct recent_list {
+    struct recent *items;
+    size_t nr, alloc;
+};
+
+struct stream_state {
+    const struct stream *stream;
+    bool has_hwm;
+    int64_t hwm;
+    int64_t hi; /* upper bound of the pass under way, 0 if none */
+    int64_t pass_lo; /* lower bound of the pass under way */
+    /* the last finished passes [lo, hi), oldest first (passes with the
+     * same hi merged) */
+    struct pass_range {
+        int64_t lo, hi;
+    } done[8];
+    size_t nr_done;
+    struct window **windows;
+    size_t nr_windows, alloc_windows;
+    /*
+     * Exactly once across passes: the next pass re-reads the overlap
+     * before the mark, so the items stored in the last 'overlap' seconds
+     * of a pass are remembered (with their version).  A re-read item with
+     * the same (id, version) is skipped, with everything it implies.
+     * 'recent' is sorted (looked up); 'recent_new' collects this pass's.
+     */
+    struct recent_list recent;
+    struct recent_list recent_new;
+    /*
+     * Events stream: the objects re-read by id during the pass under way
+     * ("<stream>:<id>", version), so that a run resumed within the same
+     * second never stores the same (id, version) twice.  Sorted.
+     */
+    struct recent_list retrieved;
+};
+
+/* One stream_state per entry of streams[]. */
+struct stream_set {
+    struct stream_state *streams;
+    size_t nr;
+};
+
+/* A backfill's own progress, keyed by its range ("<since>..<until>"). */
+struct backfill_state {
+    char *range;
+    struct stream_set set;
+};
+
+/*
+ * Everything stored for one profile: the sync's streams and every
+ * backfill's, so that one commit updates them together (a finished
+ * backfill can move the sync's marks forward in the same transaction).
+ */
+struct checkpoint {
+    char *account; /* "" for the key's own account */
+    char *mode;    /* "test" | "live" */
+    int64_t server_skew; /* Stripe's clock minus the host's, last seen */
+    struct stream_set sync;
+    struct backfill_state *backfills;
+    size_t nr_backfills, alloc_backfills;
+};
+
+void checkpoint_init(struct checkpoint *cp, const char *account,
+                     const char *mode);
+void checkpoint_release(struct checkpoint *cp);
+
+/* The backfill state for 'range', created empty if absent. */
+struct stream_set *checkpoint_backfill(struct checkpoint *cp,
+                                       const char *range);
+
+/* Add a window to a stream (the state owns it). */
+struct window *stream_state_add_window(struct stream_state *st, int64_t lo,
+                                       int64_t hi);
+/* Record a finished pass in st->done. */
+void stream_state_pass_done(struct stream_state *st, int64_t lo, int64_t hi);
+/* Forget everything about a stream: marks, pass, windows, remembered. */
+void stream_state_reset(struct stream_state *st);
+/* Drop windows that are done; free everything when 'all'. */
+void stream_state_prune(struct stream_state *st, bool all);
+void window_set_cursor(struct window *w, const char *id, int64_t created);
+
+/* True when (id, version) is in the sorted list 'l'. */
+bool recent_list_has(const struct recent_list *l, const char *id,
+                     int64_t version);
+/* True when (id, version) was stored by an earlier pass. */
+bool recent_has(const struct stream_state *st, const char *id,
+                int64_t version);
+/* Remember an item stored by this pass. */
+void recent_add(struct stream_state *st, const char *id, int64_t version,
+                int64_t created);
+/*
+ * At the end of a pass: keep what the next pass's overlap can re-read
+ * (created >= hwm - overlap), from both lists, sorted for lookups.
+ */
+void recent_roll(struct stream_state *st, int64_t overlap);
+/* True if (key, version) is in 'l'; otherwise insert it (sorted). */
+bool recent_seen(struct recent_list *l, const char *key, int64_t version);
+/* Copy 'from's remembered items into 'to' (a backfill seeding a sync). */
+void recent_merge(struct stream_state *to, const struct stream_state *from);
+void recent_list_release(struct recent_list *l);
+
+/* Serialise (to 'out', appended) and parse.  Parsing checks every field;
+ * a checkpoint that does not parse is ERR_CONFIG naming 'where'. */
+void checkpoint_to_json(const struct checkpoint *cp, struct buf *out);
+int checkpoint_from_json(struct checkpoint *cp, const char *json,
+                         const char *where, struct err *err);
+
+#endif

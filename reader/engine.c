@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's scheduler: which window gets the next request, when to
+ * split, when to commit.  Page contents are turned into records in
+ * reader/apply.c.
+ */
+#include "core/compat.h"
+#include "reader/engine.h"
+#include "adapter/adapter.h"
+#include "adapter/url.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "reader/engine_int.h"
+#include "reader/streams.h"
+#include "sinks/sink.h"
+
+#include <time.h>
+
+/* how long in-flight requests may finish after a stop or a failure */
+#define DRAIN_MS 3000
+/* how long before a deadline the engine stops starting requests */
+#define DEADLINE_GRACE_MS 2000
+
+int64_t engine_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct job *job_get(struct engine *e, enum job_kind kind)
+{
+    struct job *j = e->free_jobs;
+
+    if (j) {
+        e->free_jobs = j->next;
+    }
+    else {
+        j = xcalloc(1, sizeof(*j));
+        http_req_init(&j->req);
+        j->items = (struct page_items)PAGE_ITEMS_INIT;
+        ALLOC_GROW(e->all_jobs, e->nr_jobs + 1, e->alloc_jobs);
+        e->all_jobs[e->nr_jobs++] = j;
+    }
+    j->kind = kind;
+    j->st = NULL;
+    j->w = NULL;
+    j->page = NULL;
+    j->rstream = NULL;
+    j->pending = 0;
+    j->nr_waits = 0;
+    j->date = 0;
+    j->next = NULL;
+    j->req.user = j;
+    return j;
+}
+
+void job_put(struct engine *e, struct job *j)
+{
+    page_items_clear(&j->items);
+    http_req_reset(&j->req);
+    j->next = e->free_jobs;
+    e->free_jobs = j;
+}
+
+/* One retrieve per object per run: a retrieve reads the current state,
+ * which covers every event of the run. */
+bool engine_retrieve_once(struct engine *e, const struct stream *t,
+                          const char *id)
+{
+    char *key = xstrfmt("%zu:%s", stream_index(t), id);
+    size_t lo = 0, hi = e->nr_retrieved;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(e->retrieved[mid], key);
+
+        if (c == 0) {
+            free(key);
+            return false;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    ALLOC_GROW(e->retrieved, e->nr_retrieved + 1, e->alloc_retrieved);
+    memmove(e->retrieved + lo + 1, e->retrieved + lo,
+            (e->nr_retrieved - lo) * sizeof(*e->retrieved));
+    e->retrieved[lo] = key;
+    e->nr_retrieved++;
+    return true;
+}
+
+/*
+ * Is an object of stream 't' created at 'created' listed by a pass whose
+ * list reads all come after 'event_time' (the pass under way, or one of
+ * the last finished, bounded after the event)?  Then its list copy
+ * already carries the event's effect, and a copy re-read by id for that
+ * event is redundant.  Depends only on the data, never on the order in
+ * which replies arrive.
+ */
+static int64_t open_cap(const struct stream_state *st)
+{
+    for (size_t k = 0; k < st->nr_windows; k++) {
+        if (st->windows[k]->hi == WINDOW_OPEN) {
+            return st->windows[k]->cap;
+        }
+    }
+    return INT64_MAX;
+}
+
+bool engine_lists_after(const struct engine *e, const struct stream *t,
+                        int64_t created, int64_t event_time)
+{
+    size_t i = stream_index(t);
+    const struct stream_state *st = &e->set->streams[i];
+
+    if (!e->plan[i].selected) {
+        return false;
+    }
+    if (st->hi != 0 && created >= st->pass_lo) {
+        /* a pass not bounded yet will be bounded by a later reply than the
+         * event's, at most at its cap */
+        int64_t top = st->hi != WINDOW_OPEN ? st->hi : open_cap(st);
+
+        if (created < top && event_time < top) {
+            return true;
+        }
+    }
+    for (size_t k = 0; k < st->nr_done; k++) {
+        if (created >= st->done[k].lo && created < st->done[k].hi &&
+            event_time < st->done[k].hi) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void jobs_free(struct engine *e)
+{
+    for (size_t i = 0; i < e->nr_retrieved; i++) {
+        free(e->retrieved[i]);
+    }
+    FREE_AND_NULL(e->retrieved);
+    for (size_t i = 0; i < e->nr_jobs; i++) {
+        struct job *j = e->all_jobs[i];
+
+        page_items_release(&j->items);
+        http_req_release(&j->req);
+        free(j->waits);
+        free(j);
+    }
+    FREE_AND_NULL(e->all_jobs);
+    e->nr_jobs = e->alloc_jobs = 0;
+}
+
+/* Record the first failure; the run stops starting requests. */
+void engine_fail(struct engine *e, const struct err *cause)
+{
+    if (!e->failed) {
+        *e->err = *cause;
+        e->failed = true;
+    }
+    if (!e->stopping) {
+        e->stopping = true;
+        e->drain_until = engine_now_ms() + DRAIN_MS;
+    }
+}
+
+static void build_path(struct buf *path, const struct stream *s,
+                       const struct window *w)
+{
+    char num[32];
+
+    buf_addstr(path, s->path);
+    url_query_add(path, "limit", "100");
+    snprintf(num, sizeof(num), "%lld", (long long)w->lo);
+    url_query_add(path, "created[gte]", num);
+    if (w->hi != WINDOW_OPEN || w->cap != INT64_MAX) {
+        snprintf(num, sizeof(num), "%lld",
+                 (long long)(w->hi != WINDOW_OPEN ? w->hi : w->cap));
+        url_query_add(path, "created[lt]", num);
+    }
+    if (w->after) {
+        url_query_add(path, "starting_after", w->after);
+    }
+}
+
+static void submit_page(struct engine *e, struct stream_state *st,
+                        struct window *w)
+{
+    struct job *j = job_get(e, JOB_PAGE);
+    struct buf path = BUF_INIT;
+
+    j->st = st;
+    j->w = w;
+    build_path(&path, st->stream, w);
+    j->req.path = buf_detach(&path, NULL);
+    j->req.endpoint = st->stream->path;
+    w->busy = true;
+    e->inflight[stream_index(st->stream)]++;
+    adapter_submit(e->ad, &j->req);
+}
+
+static struct window *pick_idle(struct stream_state *st)
+{
+    for (size_t i = 0; i < st->nr_windows; i++) {
+        struct window *w = st->windows[i];
+
+        if (!w->busy && !w->done) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Split the window with the most objects left, at the middle of what it
+ * has left; the new window takes the older half.  A window that has
+ * reached 'created' c keeps [m, c] and its cursor.  Only windows that
+ * have fetched a page are split: their density is measured, so empty
+ * stretches of history cost one request each, not a cascade of probes.
+ */
+#define SPLIT_MIN_OBJECTS 200.0
+
+static struct window *split(struct stream_state *st)
+{
+    struct window *best = NULL, *nw;
+    double best_est = SPLIT_MIN_OBJECTS;
+    int64_t top, span, m;
+
+    for (size_t i = 0; i < st->nr_windows; i++) {
+        struct window *w = st->windows[i];
+        double est;
+
+        if (w->done || w->hi == WINDOW_OPEN || w->pages == 0) {
+            continue;
+        }
+        top = w->after ? w->after_created : w->hi;
+        span = top - w->lo;
+        if (span < 2) {
+            continue;
+        }
+        est = (double)span * w->density;
+        if (est >= best_est) {
+            best = w;
+            best_est = est;
+        }
+    }
+    if (!best) {
+        return NULL;
+    }
+    top = best->after ? best->after_created : best->hi;
+    m = best->lo + (top - best->lo) / 2;
+    nw = stream_state_add_window(st, best->lo, m);
+    nw->density = best->density;
+    best->lo = m;
+    return nw;
+}
+
+int engine_guard(struct engine *e, int64_t server_date)
+{
+    struct err err = ERR_INIT;
+
+    e->guard_pending = false;
+    if (e->o->guard_cursor >= server_date - e->o->guard_secs) {
+        return 0;
+    }
+    err_set(&err, ERR_RETENTION,
+            "the events checkpoint is older than Stripe keeps events");
+    e->no_commit = true;
+    engine_fail(e, &err);
+    return -1;
+}
+
+static void schedule(struct engine *e)
+{
+    if (e->stopping) {
+        return;
+    }
+    for (size_t i = 0; i < e->set->nr; i++) {
+        struct stream_state *st = &e->set->streams[i];
+
+        if (!e->plan[i].selected) {
+            continue;
+        }
+        /* until the guard is checked, only the events stream's first
+         * request goes out */
+        if (e->guard_pending &&
+            (!st->stream->is_events || e->inflight[i] > 0)) {
+            continue;
+        }
+        while (e->inflight[i] < e->o->concurrency) {
+            struct window *w = pick_idle(st);
+
+            if (!w) {
+                w = split(st);
+            }
+            if (!w) {
+                break;
+            }
+            submit_page(e, st, w);
+        }
+    }
+}
+
+static void start_pass(struct engine *e, struct stream_state *st,
+                       int64_t lo, int64_t cap, int64_t floor_secs)
+{
+    struct window *w;
+
+    if (cap != INT64_MAX && cap <= lo) {
+        return; /* nothing to read */
+    }
+    w = stream_state_add_window(st, lo, WINDOW_OPEN);
+    w->cap = cap;
+    w->floor_secs = floor_secs;
+    st->pass_lo = lo;
+    st->hi = WINDOW_OPEN;
+    e->dirty = true;
+}
+
+/* The sync's marks move forward over what a finished backfill stored. */
+static void seed_sync(struct engine *e, const struct stream_state *done)
+{
+    struct stream_state *sync =
+        &e->cp->sync.streams[stream_index(done->stream)];
+
+    /* a sync pass under way, or a gap between the sync's mark and the
+     * backfill's start: leave the sync alone */
+    if (sync->hi != 0 || (sync->has_hwm && sync->hwm < e->o->seed_since)) {
+        return;
+    }
+    if (!sync->has_hwm || sync->hwm < done->hwm) {
+        sync->has_hwm = true;
+        sync->hwm = done->hwm;
+        recent_merge(sync, done);
+        for (size_t k = 0; k < done->nr_done; k++) {
+            stream_state_pass_done(sync, done->done[k].lo, done->done[k].hi);
+        }
+    }
+}
+
+void engine_check_pass(struct engine *e, struct stream_state *st)
+{
+    size_t idx = stream_index(st->stream);
+
+    for (size_t i = 0; i < st->nr_windows; i++) {
+        if (!st->windows[i]->done || st->windows[i]->busy) {
+            return;
+        }
+    }
+    if (st->hi == 0 || st->hi == WINDOW_OPEN) {
+        stream_state_prune(st, false);
+        return;
+    }
+    stream_state_pass_done(st, st->pass_lo, st->hi);
+    if (!st->has_hwm || st->hi > st->hwm) {
+        st->hwm = st->hi;
+    }
+    st->has_hwm = true;
+    st->hi = 0;
+    stream_state_prune(st, false);
+    recent_roll(st, e->o->overlap_secs);
+    e->dirty = true;
+    log_info("stream '%s': pass complete up to %lld", st->stream->name,
+             (long long)st->hwm);
+    if (e->o->seed_sync && &e->cp->sync != e->set) {
+        seed_sync(e, st);
+    }
+    if (e->resumed[idx] && e->plan[idx].restart_after_resume &&
+        !e->stopping) {
+        e->resumed[idx] = false;
+        start_pass(e, st, st->hwm - e->o->overlap_secs,
+                   e->plan[idx].hi_cap, 0);
+    }
+}
+
+static void begin_streams(struct engine *e)
+{
+    for (size_t i = 0; i < e->set->nr; i++) {
+        struct stream_state *st = &e->set->streams[i];
+        const struct stream_plan *p = &e->plan[i];
+
+        if (!p->selected) {
+            continue;
+        }
+        if (st->hi != 0) {
+            e->resumed[i] = true;
+            if (st->nr_windows == 0) {
+                engine_check_pass(e, st);
+            }
+            continue;
+        }
+        if (p->start_pass) {
+            start_pass(e, st, p->lo, p->hi_cap, p->floor_secs);
+        }
+    }
+}
+
+static int commit(struct engine *e)
+{
+    struct buf json = BUF_INIT;
+    struct err err = ERR_INIT;
+    int ret = 0;
+
+    checkpoint_to_json(e->cp, &json);
+    if (e->sink->type->commit(e->sink, e->o->state_key, json.buf, &err) <
+        0) {
+        engine_fail(e, &err);
+        ret = -1;
+    }
+    else {
+        e->res->commits++;
+        e->since_commit = 0;
+        e->dirty = false;
+    }
+    e->last_commit_ms = engine_now_ms();
+    buf_release(&json);
+    if (e->o->progress) {
+        e->o->progress(e->o->progress_data, e->set, e->res->streams);
+    }
+    return ret;
+}
+
+static void maybe_commit(struct engine *e)
+{
+    if (!e->dirty) {
+        return;
+    }
+    if (e->since_commit >= e->o->commit_records ||
+        engine_now_ms() - e->last_commit_ms >= e->o->commit_ms) {
+        commit(e);
+    }
+}
+
+static void check_stop(struct engine *e)
+{
+    int64_t now;
+
+    if (e->stopping) {
+        return;
+    }
+    now = engine_now_ms();
+    if ((e->o->stop && *e->o->stop) ||
+        (e->o->deadline_ms &&
+         now >= e->o->deadline_ms - DEADLINE_GRACE_MS)) {
+        e->stopping = true;
+        e->res->partial = true;
+        e->drain_until = e->o->deadline_ms && !(e->o->stop && *e->o->stop)
+                             ? e->o->deadline_ms
+                             : now + DRAIN_MS;
+        log_info("stopping: %s", e->o->stop && *e->o->stop
+                                     ? "signal received"
+                                     : "deadline reached");
+    }
+}
+
+static void loop(struct engine *e)
+{
+    for (;;) {
+        struct http_req *req;
+
+        check_stop(e);
+        schedule(e);
+        if (adapter_pending(e->ad) == 0) {
+            break;
+        }
+        if (e->stopping && engine_now_ms() >= e->drain_until) {
+            log_info("abandoning %d request(s) in flight",
+                     adapter_pending(e->ad));
+            adapter_cancel(e->ad);
+            break;
+        }
+        req = adapter_next(e->ad, 100);
+        if (req) {
+            engine_dispatch(e, req->user);
+        }
+        maybe_commit(e);
+    }
+}
+
+int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
+               struct stream_set *set, const struct stream_plan *plan,
+               const struct engine_opts *opts, struct engine_result *res,
+               struct err *err)
+{
+    struct engine e;
+    bool incomplete = false;
+
+    memset(&e, 0, sizeof(e));
+    memset(res, 0, sizeof(*res));
+    e.ad = ad;
+    e.sink = sink;
+    e.cp = cp;
+    e.set = set;
+    e.plan = plan;
+    e.o = opts;
+    e.res = res;
+    e.err = err;
+    e.last_commit_ms = engine_now_ms();
+    e.extracted_at = (int64_t)time(NULL);
+    e.dirty = true;
+    e.guard_pending = opts->guard_cursor != 0;
+    begin_streams(&e);
+    loop(&e);
+    /* what is complete is committed, whatever stopped the run */
+    if (!e.no_commit && (e.dirty || res->commits == 0)) {
+        commit(&e);
+    }
+    for (size_t i = 0; i < set->nr; i++) {
+        if (plan[i].selected && set->streams[i].hi != 0) {
+            incomplete = true;
+        }
+    }
+    jobs_free(&e);
+    if (e.failed) {
+        return -1;
+    }
+    if (res->partial || incomplete) {
+        res->partial = true;
+        return err_set(err, ERR_PARTIAL,
+                       "stopped before the end; the next run continues "
+                       "where this one stopped");
+    }
+    return 0;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The incremental engine: pages every selected stream through the adapter,
+ * window by window, many requests in flight, and hands records to the
+ * sink, committing records and checkpoint together.
+ *
+ * What it guarantees:
+ *  - each window [lo, hi) is closed against Stripe's clock (the Date of the
+ *    first response of a pass, less the settle margin), so paging inside
+ *    it is stable and the checkpoint (window, last id) resumes it exactly;
+ *  - windows are split while they are paged (the largest remaining one,
+ *    when a request slot is free), so a stream keeps 'concurrency'
+ *    requests in flight whatever the distribution of its data;
+ *  - an events page is stored with the updates it implies: charge.* and
+ *    payout.* events whose data.object is a charge or payout are stored as
+ *    new versions (event.created) of that object; other events naming an
+ *    object (a Dispute, a Refund) make the engine re-read that object by
+ *    id before the page is stored;
+ *  - a commit holds exactly the records of the pages its checkpoint
+ *    covers, whatever order windows finish in.
+ */
+#ifndef READER_ENGINE_H
+#define READER_ENGINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reader/checkpoint.h"
+
+struct adapter;
+struct err;
+struct sink;
+
+/* What to do with one stream in this run. */
+struct stream_plan {
+    bool selected;
+    /* start a pass when none is under way: over [lo, hi) */
+    bool start_pass;
+    int64_t lo;
+    int64_t hi_cap; /* upper bound; the pass's hi is min(hi_cap, Stripe's
+                     * clock - settle); INT64_MAX: none */
+    /* if not 0: the pass starts no earlier than Stripe's clock less this
+     * (events: Stripe lists only the last 30 days) */
+    int64_t floor_secs;
+    /* after finishing a pass resumed from the checkpoint, start another
+     * from hwm - overlap (sync) */
+    bool restart_after_resume;
+};
+
+struct engine_stream_stats {
+    long pages;
+    long listed;    /* records stored from list pages */
+    long updated;   /* event-derived copies stored */
+    long retrieved; /* objects re-read by id */
+    int64_t newest_created;
+};
+
+struct engine_opts {
+    const char *state_key;   /* the sink's key for 'cp' */
+    const char *account;     /* for records, "" = the key's own */
+    int concurrency;         /* page requests in flight per stream */
+    int64_t settle_secs;     /* default 5 */
+    int64_t overlap_secs;    /* default 60 */
+    long commit_records;     /* commit after this many records */
+    long commit_ms;          /* ... or this long */
+    int64_t deadline_ms;     /* monotonic ms; 0: none */
+    volatile sig_atomic_t *stop; /* set by a signal handler; may be NULL */
+    /* backfill: when a pass over [since, ...) completes, move the sync's
+     * marks forward (never backward) */
+    bool seed_sync;
+    int64_t seed_since;
+    /*
+     * The retention guard: when 'guard_cursor' is not 0, the events
+     * stream's first request goes out alone, and if Stripe's clock then
+     * says the cursor is more than 'guard_secs' old, the run fails with
+     * ERR_RETENTION before anything else is requested or written.
+     */
+    int64_t guard_cursor;
+    int64_t guard_secs;
+    /* called after each commit and pass change (progress display) */
+    void (*progress)(void *data, const struct stream_set *set,
+                     const struct engine_stream_stats *stats);
+    void *progress_data;
+};
+
+struct engine_result {
+    struct engine_stream_stats streams[16];
+    long commits;
+    bool partial; /* stopped early (deadline or signal) */
+};
+
+/*
+ * Run the plan over 'set' (cp->sync, or a backfill's set), storing into
+ * 'sink' and committing 'cp' under opts->state_key.  Returns 0 when every
+ * selected stream is read up to its pass's end; -1 with err on failure,
+ * or ERR_PARTIAL when stopped early (what was complete is committed).
+ */
+int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
+               struct stream_set *set, const struct stream_plan *plan,
+               const struct engine_opts *opts, struct engine_result *res,
+               struct err *err);
+
+/* Monotonic milliseconds. */
+int64_t engine_now_ms(void);
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals shared by reader/engine.c (scheduling) and reader/apply.c
+ * (turning replies into records).  Not for use outside reader/.
+ */
+#ifndef READER_ENGINE_INT_H
+#define READER_ENGINE_INT_H
+
+#include "adapter/adapter.h"
+#include "reader/engine.h"
+#include "reader/page.h"
+
+struct sink;
+struct stream;
+
+enum job_kind {
+    JOB_PAGE,    /* a list page of a window */
+    JOB_RETRIEVE /* GET /v1/<resource>/<id> for an events page */
+};
+
+struct job {
+    struct http_req req; /* reused, with its body buffer */
+    enum job_kind kind;
+    struct stream_state *st; /* PAGE */
+    struct window *w;        /* PAGE */
+    struct page_items items; /* the parsed reply */
+    int64_t date;            /* Stripe's clock at the reply */
+    /* PAGE of events: the retrieves it waits for before it is stored */
+    struct job **waits;
+    size_t nr_waits, alloc_waits;
+    int pending;
+    /* RETRIEVE: the page waiting for it, the object's stream, and the
+     * created of the event that asked for it */
+    struct job *page;
+    const struct stream *rstream;
+    int64_t event_time;
+    struct job *next; /* free list */
+};
+
+struct engine {
+    struct adapter *ad;
+    struct sink *sink;
+    struct checkpoint *cp;
+    struct stream_set *set;
+    const struct stream_plan *plan;
+    const struct engine_opts *o;
+    struct engine_result *res;
+    struct err *err;
+    int inflight[16]; /* windows busy per stream */
+    bool resumed[16];
+    struct job *free_jobs;
+    struct job **all_jobs;
+    size_t nr_jobs, alloc_jobs;
+    long since_commit;
+    int64_t last_commit_ms;
+    int64_t drain_until;
+    int64_t extracted_at;
+    char **retrieved; /* "stream:id" re-read this run, sorted */
+    size_t nr_retrieved, alloc_retrieved;
+    bool dirty;
+    bool guard_pending; /* the retention guard has not been checked yet */
+    bool no_commit;     /* failed before anything may be stored */
+    bool failed;
+    bool stopping;
+};
+
+struct job *job_get(struct engine *e, enum job_kind kind);
+void job_put(struct engine *e, struct job *j);
+void engine_fail(struct engine *e, const struct err *cause);
+/* Pass complete? Then move the hwm and maybe start the next pass. */
+void engine_check_pass(struct engine *e, struct stream_state *st);
+/* False if (t, id) was already re-read in this run; else remember it. */
+bool engine_retrieve_once(struct engine *e, const struct stream *t,
+                          const char *id);
+/* Is (t, created) listed after 'event_time' by this run's passes? */
+bool engine_lists_after(const struct engine *e, const struct stream *t,
+                        int64_t created, int64_t event_time);
+/* The retention guard, at the first events reply (reader/engine.c). */
+int engine_guard(struct engine *e, int64_t server_date);
+/* Handle a completed request (reader/apply.c). */
+void engine_dispatch(struct engine *e, struct job *j);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * jscan: find where JSON values begin and end in a text, without building
+ * a tree.  The reader uses it to slice each object out of a list page, so
+ * that what it stores is Stripe's own text for that object (minified), not
+ * a re-serialisation: nothing is dropped, numbers and ids stay exactly as
+ * Stripe wrote them.
+ *
+ * All functions work on [p, end) and never read past 'end'.  They validate
+ * structure (brackets, strings, escapes) but not number syntax or UTF-8;
+ * the slices are parsed by cJSON afterwards, which does.
+ */
+#ifndef READER_JSCAN_H
+#define READER_JSCAN_H
+
+#include <stddef.h>
+
+struct buf;
+
+/* Skip white space. */
+const char *jscan_ws(const char *p, const char *end);
+/* Pointer just past the value at p (after white space), NULL if malformed
+ * or cut short. */
+const char *jscan_skip(const char *p, const char *end);
+/*
+ * In the object at p, find the member 'key' (exact, unescaped match).
+ * 1 with [*vstart, *vend) the value, 0 if absent, -1 if malformed or p is
+ * not an object.
+ */
+int jscan_member(const char *p, const char *end, const char *key,
+                 const char **vstart, const char **vend);
+
+struct jscan_iter {
+    const char *p;
+    const char *end;
+    int first;
+};
+
+/* Start iterating the array at p: 0, or -1 if p is not an array. */
+int jscan_array(struct jscan_iter *it, const char *p, const char *end);
+/* Next element: 1 with its slice, 0 at the end, -1 if malformed. */
+int jscan_next(struct jscan_iter *it, const char **vstart,
+               const char **vend);
+
+/* Append [p, end) to 'out' without white space outside strings. */
+int jscan_minify(struct buf *out, const char *p, const char *end);
+
+#endif

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "sinks/manifest.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/strutil.h"
+#include "core/xalloc.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MANIFEST_FORMAT 1
+#define MANIFEST_MAX_BYTES (512L * 1024 * 1024)
+
+static cJSON *empty_root(void)
+{
+    cJSON *root = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(root, "format", MANIFEST_FORMAT);
+    cJSON_AddNumberToObject(root, "sequence", 0);
+    cJSON_AddItemToObject(root, "files", cJSON_CreateArray());
+    cJSON_AddItemToObject(root, "commits", cJSON_CreateArray());
+    cJSON_AddItemToObject(root, "states", cJSON_CreateObject());
+    return root;
+}
+
+static int read_file(const char *path, struct buf *out, struct err *err)
+{
+    FILE *fp = fopen(path, "rb");
+    char chunk[65536];
+    size_t n;
+    int ret = 0;
+
+    if (!fp) {
+        return errno == ENOENT ? 1
+                               : err_set(err, ERR_IO, "cannot read '%s': %s",
+                                         path, strerror(errno));
+    }
+    buf_init_capped(out, MANIFEST_MAX_BYTES);
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+        if (buf_add(out, chunk, n) < 0) {
+            ret = err_set(err, ERR_IO, "'%s' is larger than %ld bytes", path,
+                          MANIFEST_MAX_BYTES);
+            break;
+        }
+    }
+    if (ret == 0 && ferror(fp)) {
+        ret = err_set(err, ERR_IO, "cannot read '%s': %s", path,
+                      strerror(errno));
+    }
+    fclose(fp);
+    return ret;
+}
+
+static int check_root(const cJSON *root, long long *sequence,
+                      struct err *err)
+{
+    int64_t format = 0, seq = 0;
+    const cJSON *node = NULL;
+
+    if (json_get_int64(root, "", "format", JSON_REQUIRED, &format, err) < 0 ||
+        json_get_int64(root, "", "sequence", JSON_REQUIRED, &seq, err) < 0 ||
+        json_get_array(root, "", "files", JSON_REQUIRED, &node, err) < 0 ||
+        json_get_array(root, "", "commits", JSON_REQUIRED, &node, err) < 0 ||
+        json_get_object(root, "", "states", JSON_REQUIRED, &node, err) < 0) {
+        return -1;
+    }
+    if (format != MANIFEST_FORMAT) {
+        return err_set(err, ERR_CONFIG, "format %lld is not %d",
+                       (long long)format, MANIFEST_FORMAT);
+    }
+    *sequence = seq;
+    return 0;
+}
+
+int manifest_load(struct manifest *m, const char *path, struct err *err)
+{
+    struct buf text = BUF_INIT;
+    int ret;
+
+    memset(m, 0, sizeof(*m));
+    m->path = xstrdup(path);
+    ret = read_file(path, &text, err);
+    if (ret == 1) {
+        m->root = empty_root();
+        return 0;
+    }
+    if (ret == 0) {
+        m->root = json_parse(text.buf, text.len, "the manifest", err);
+        if (!m->root || check_root(m->root, &m->sequence, err) < 0) {
+            err->kind = ERR_CONFIG;
+            err_prefix(err, "'%s'", path);
+            ret = -1;
+        }
+    }
+    buf_release(&text);
+    return ret;
+}
+
+int fsync_dir(const char *dir, struct err *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+    if (fd < 0 || fsync(fd) < 0) {
+        int e = errno;
+
+        if (fd >= 0) {
+            close(fd);
+        }
+        return err_set(err, ERR_IO, "cannot sync folder '%s': %s", dir,
+                       strerror(e));
+    }
+    close(fd);
+    return 0;
+}
+
+static int write_all(const char *path, const char *data, size_t len,
+                     struct err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    size_t done = 0;
+
+    if (fd < 0) {
+        return err_set(err, ERR_IO, "cannot create '%s': %s", path,
+                       strerror(errno));
+    }
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            goto fail;
+        }
+        done += (size_t)n;
+    }
+    if (fsync(fd) < 0) {
+        goto fail;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        goto fail;
+    }
+    return 0;
+fail:
+    err_set(err, ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+    }
+    unlink(path);
+    return -1;
+}
+
+int manifest_save(struct manifest *m, struct err *err)
+{
+    struct buf tmp = BUF_INIT;
+    char *text, *dir;
+    int ret = -1;
+
+    cJSON_ReplaceItemInObjectCaseSensitive(
+        m->root, "sequence", cJSON_CreateNumber((double)m->sequence));
+    text = cJSON_Print(m->root);
+    buf_addf(&tmp, "%s.tmp", m->path);
+    if (write_all(tmp.buf, text, strlen(text), err) < 0) {
+        goto out;
+    }
+    if (rename(tmp.buf, m->path) < 0) {
+        err_set(err, ERR_IO, "cannot replace '%s': %s", m->path,
+                strerror(errno));
+        unlink(tmp.buf);
+        goto out;
+    }
+    dir = xstrdup(m->path);
+    *(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+    ret = fsync_dir(*dir ? dir : ".", err);
+    free(dir);
+out:
+    cJSON_free(text);
+    buf_release(&tmp);
+    return ret;
+}
+
+void manifest_release(struct manifest *m)
+{
+    cJSON_Delete(m->root);
+    m->root = NULL;
+    FREE_AND_NULL(m->path);
+}
+
+const cJSON *manifest_state(const struct manifest *m, const char *key,
+                            long long *updated_at)
+{
+    const cJSON *states = cJSON_GetObjectItemCaseSensitive(m->root, "states");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(states, key);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(st, "updated_at");
+
+    if (updated_at) {
+        *updated_at = cJSON_IsNumber(t) ? (long long)t->valuedouble : 0;
+    }
+    return cJSON_GetObjectItemCaseSensitive(st, "checkpoint");
+}
+
+int manifest_set_state(struct manifest *m, const char *key,
+                       const char *json, long long now, struct err *err)
+{
+    cJSON *states = cJSON_GetObjectItemCaseSensitive(m->root, "states");
+    cJSON *cp = json_parse(json, strlen(json), "a checkpoint", err);
+    cJSON *entry;
+
+    if (!cp) {
+        return err_prefix(err, "state '%s'", key);
+    }
+    entry = cJSON_CreateObject();
+    cJSON_AddNumberToObject(entry, "updated_at", (double)now);
+    cJSON_AddItemToObject(entry, "checkpoint", cp);
+    cJSON_DeleteItemFromObjectCaseSensitive(states, key);
+    cJSON_AddItemToObject(states, key, entry);
+    return 0;
+}
+
+void manifest_delete_state(struct manifest *m, const char *key)
+{
+    cJSON *states = cJSON_GetObjectItemCaseSensitive(m->root, "states");
+
+    cJSON_DeleteItemFromObjectCaseSensitive(states, key);
+}
+
+cJSON *manifest_files(struct manifest *m)
+{
+    return cJSON_GetObjectItemCaseSensitive(m->root, "files");
+}
+
+cJSON *manifest_commits(struct manifest *m)
+{
+    return cJSON_GetObjectItemCaseSensitive(m->root, "commits");
+}
+
+/* A crash leftover: a temp file, or a data file of a later commit. */
+static bool leftover(const struct manifest *m, const char *name)
+{
+    if (name[0] == '.' && ends_with(name, ".tmp")) {
+        return true;
+    }
+    if (!ends_with(name, ".ndjson") && !ends_with(name, ".ndjson.gz")) {
+        return false;
+    }
+    return strtoll(name, NULL, 10) > m->sequence;
+}
+
+int manifest_cleanup(const struct manifest *m, const char *dir,
+                     const char *const *stream_names, size_t n,
+                     struct err *err)
+{
+    struct buf path = BUF_INIT;
+    int ret = 0;
+
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        DIR *d;
+        struct dirent *de;
+
+        buf_reset(&path);
+        buf_addf(&path, "%s/%s", dir, stream_names[i]);
+        d = opendir(path.buf);
+        if (!d) {
+            continue;
+        }
+        while ((de = readdir(d))) {
+            size_t base = path.len;
+
+            if (!leftover(m, de->d_name)) {
+                continue;
+            }
+            buf_addf(&path, "/%s", de->d_name);
+            if (unlink(path.buf) < 0) {
+                ret = err_set(err, ERR_IO, "cannot remove '%s': %s",
+                              path.buf, strerror(errno));
+            }
+            buf_setlen(&path, base);
+        }
+        closedir(d);
+    }
+    buf_release(&path);
+    return ret;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "sinks/ndjson_part.h"
+#include "core/err.h"
+#include "core/xalloc.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PART_BUFFER (1 << 20)
+
+int part_open(struct part *p, const char *dir, const char *stream,
+              long long commit, int partno, bool gzip, struct err *err)
+{
+    const char *ext = gzip ? ".ndjson.gz" : ".ndjson";
+    char name[64];
+
+    memset(p, 0, sizeof(*p));
+    snprintf(name, sizeof(name), "%012lld-%03d%s", commit, partno, ext);
+    p->rel = xstrfmt("%s/%s", stream, name);
+    p->path = xstrfmt("%s/%s", dir, p->rel);
+    p->tmp_path = xstrfmt("%s/%s/.%s.tmp", dir, stream, name);
+    p->min_created = INT64_MAX;
+    p->max_created = INT64_MIN;
+    if (gzip) {
+        p->gz = gzopen(p->tmp_path, "wb6");
+        if (p->gz) {
+            gzbuffer(p->gz, PART_BUFFER);
+        }
+    }
+    else {
+        p->fp = fopen(p->tmp_path, "wb");
+        if (p->fp) {
+            setvbuf(p->fp, NULL, _IOFBF, PART_BUFFER);
+        }
+    }
+    if (!p->gz && !p->fp) {
+        return err_set(err, ERR_IO, "cannot create '%s': %s", p->tmp_path,
+                       strerror(errno ? errno : ENOMEM));
+    }
+    return 0;
+}
+
+static int failed(struct part *p, const char *what, struct err *err)
+{
+    return err_set(err, ERR_IO, "cannot %s '%s': %s", what, p->tmp_path,
+                   strerror(p->error));
+}
+
+int part_write(struct part *p, const char *data, size_t n, struct err *err)
+{
+    if (p->error) {
+        return failed(p, "write", err);
+    }
+    if (p->gz) {
+        if (gzwrite(p->gz, data, (unsigned)n) != (int)n) {
+            int zerr = 0;
+
+            gzerror(p->gz, &zerr);
+            p->error = zerr == Z_ERRNO && errno ? errno : EIO;
+        }
+    }
+    else if (fwrite(data, 1, n, p->fp) != n) {
+        p->error = errno ? errno : EIO;
+    }
+    if (p->error) {
+        return failed(p, "write", err);
+    }
+    p->raw_bytes += (long long)n;
+    return 0;
+}
+
+/* fsync by name: gzclose has closed the descriptor already */
+static int sync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    int ret;
+
+    if (fd < 0) {
+        return -1;
+    }
+    ret = fsync(fd);
+    close(fd);
+    return ret;
+}
+
+int part_finish(struct part *p, struct err *err)
+{
+    if (p->gz) {
+        int rc = gzclose(p->gz);
+
+        p->gz = NULL;
+        if (rc != Z_OK && !p->error) {
+            p->error = rc == Z_ERRNO && errno ? errno : EIO;
+        }
+    }
+    else if (p->fp) {
+        FILE *fp = p->fp;
+
+        p->fp = NULL;
+        if (fflush(fp) != 0 && !p->error) {
+            p->error = errno ? errno : EIO;
+        }
+        if (!p->error && fsync(fileno(fp)) < 0) {
+            p->error = errno;
+        }
+        if (fclose(fp) != 0 && !p->error) {
+            p->error = errno ? errno : EIO;
+        }
+        return p->error ? failed(p, "write", err) : 0;
+    }
+    if (!p->error && sync_path(p->tmp_path) < 0) {
+        p->error = errno;
+    }
+    return p->error ? failed(p, "write", err) : 0;
+}
+
+int part_publish(struct part *p, struct err *err)
+{
+    if (rename(p->tmp_path, p->path) < 0) {
+        return err_set(err, ERR_IO, "cannot rename '%s': %s", p->tmp_path,
+                       strerror(errno));
+    }
+    return 0;
+}
+
+void part_discard(struct part *p)
+{
+    if (p->gz) {
+        gzclose(p->gz);
+        p->gz = NULL;
+    }
+    if (p->fp) {
+        fclose(p->fp);
+        p->fp = NULL;
+    }
+    if (p->tmp_path) {
+        unlink(p->tmp_path);
+    }
+    part_release(p);
+}
+
+void part_release(struct part *p)
+{
+    FREE_AND_NULL(p->rel);
+    FREE_AND_NULL(p->path);
+    FREE_AND_NULL(p->tmp_path);
+}

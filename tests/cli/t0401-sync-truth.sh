@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Issue 4: a backfill of 10,000 charges, 2,000 payouts and 20,000+ events
+# across 2 accounts equals the double's truth; mutations reach the database
+# through sync; a no-change sync costs one request per stream + one events.
+. "$(dirname "$0")/lib.sh"
+
+END=1767225600
+START=$((END - 25 * 86400))
+double_start --seed 3 --charges 5000 --payouts 1000 --accounts 1 \
+    --start $START --end $END --frozen-clock --quiet
+KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","payout_canceled"]'
+for acct in $PLATFORM $CONNECTED; do
+    dctl POST /_double/mutate "{\"count\":1600,\"seed\":5,\"account\":\"$acct\",\"kinds\":$KINDS,\"step\":1}" >/dev/null
+done
+dctl POST /_double/clock '{"advance":30}' >/dev/null
+profile_for plat
+profile_for conn $CONNECTED
+DB=$TMP/stripe.db
+
+run "$BIN" backfill --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --since $START
+t_is "$RC" 0 "backfill of the platform account succeeds"
+t_match "$ERR" 'backfill: charges 5000' "summary line counts the charges"
+run "$BIN" backfill --profile "$TMP/conn.yaml" --sink "sqlite:$DB" --since $START
+t_is "$RC" 0 "backfill of the connected account succeeds"
+
+truth_to "$TMP/tp.json" $PLATFORM
+truth_to "$TMP/tc.json" $CONNECTED
+t_ok "platform rows equal the truth (every object, every field)" \
+    compare_db "$DB" "$TMP/tp.json" ""
+t_ok "connected-account rows equal the truth" \
+    compare_db "$DB" "$TMP/tc.json" $CONNECTED
+t_is "$(sqlite3 "$DB" 'SELECT count(*) FROM charges')" 10000 "10,000 charges"
+t_is "$(sqlite3 "$DB" 'SELECT count(*) FROM payouts')" 2000 "2,000 payouts"
+n=$(sqlite3 "$DB" 'SELECT count(*) FROM events')
+t_ok "at least 20,000 events ($n)" test "$n" -ge 20000
+t_ok "py_ charges are among them" \
+    test "$(sqlite3 "$DB" "SELECT count(*) FROM charges WHERE id LIKE 'py_%'")" -gt 0
+big=$(dctl GET /_double/state | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["specials"]["big_integer_charge"]["test"])')
+t_ok "a charge with an integer beyond 2^53 keeps it byte for byte" \
+    sh -c "sqlite3 '$DB' \"SELECT raw FROM charges WHERE id = '$big'\" | grep -q 99999999999"
+
+# the sync starts where the backfill ended: no second full read
+dctl DELETE /_double/requests >/dev/null
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+t_is "$RC" 0 "first sync after the backfill succeeds"
+t_is "$(request_paths | sort | tr '\n' ' ')" \
+    "GET /v1/charges GET /v1/events GET /v1/payouts " \
+    "the sync continues from the backfill: one request per stream"
+
+# mutations between runs reach the database
+for acct in $PLATFORM $CONNECTED; do
+    dctl POST /_double/mutate "{\"count\":300,\"seed\":9,\"account\":\"$acct\",\"kinds\":$KINDS,\"step\":2}" >/dev/null
+done
+dctl POST /_double/mutate '{"count":40,"seed":11,"kinds":["new_charge","new_payout"],"step":1}' >/dev/null
+dctl POST /_double/clock '{"advance":30}' >/dev/null
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+t_is "$RC" 0 "sync after mutations succeeds (platform)"
+run "$BIN" sync --profile "$TMP/conn.yaml" --sink "sqlite:$DB"
+t_is "$RC" 0 "sync after mutations succeeds (connected)"
+truth_to "$TMP/tp2.json" $PLATFORM
+truth_to "$TMP/tc2.json" $CONNECTED
+t_ok "after sync, every platform charge, payout and event equals the truth" \
+    compare_db "$DB" "$TMP/tp2.json" ""
+t_ok "after sync, the connected account equals the truth" \
+    compare_db "$DB" "$TMP/tc2.json" $CONNECTED
+t_ok "disputes reached their charges" \
+    test "$(sqlite3 "$DB" 'SELECT count(*) FROM charges WHERE disputed = 1')" -gt 0
+t_ok "dispute events made the reader re-read their charges" \
+    test "$(sqlite3 "$DB" "SELECT count(*) FROM charges WHERE source = 'retrieve'")" -gt 0
+
+# a no-change sync: exactly one list request per stream + one events request
+dctl POST /_double/clock '{"advance":120}' >/dev/null
+dctl DELETE /_double/requests >/dev/null
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+t_is "$RC" 0 "no-change sync succeeds"
+t_is "$(request_paths | sort | tr '\n' ' ')" \
+    "GET /v1/charges GET /v1/events GET /v1/payouts " \
+    "no-change sync: exactly one request per stream plus one events request"
+dctl DELETE /_double/requests >/dev/null
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --streams charges
+t_is "$(request_paths | sort | tr '\n' ' ')" "GET /v1/charges GET /v1/events " \
+    "--streams charges: one charges request plus the events request"
+t_is "$(sqlite3 "$DB" 'SELECT count(*) FROM runs')" 7 "every run is in the run history"
+t_done

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "core/buf.h"
+#include "reader/jscan.h"
+#include "tests/check.h"
+
+static char *slice(const char *a, const char *b)
+{
+    static char out[256];
+
+    snprintf(out, sizeof(out), "%.*s", (int)(b - a), a);
+    return out;
+}
+
+static void test_page(void)
+{
+    const char *page = "{\n  \"object\": \"list\",\n  \"data\": [\n"
+                       "    {\"id\": \"ch_1\", \"amount\": 99999999999999999,"
+                       " \"s\": \"a \\\"}] b\"},\n"
+                       "    {\"id\": \"py_2\", \"n\": [1, {\"x\": []}]}\n  ],"
+                       "\n  \"has_more\": true, \"url\": \"/v1/charges\"\n}";
+    const char *end = page + strlen(page);
+    const char *v = NULL, *ve = NULL;
+    struct jscan_iter it;
+    struct buf b = BUF_INIT;
+
+    CHECK_INT(jscan_member(page, end, "has_more", &v, &ve), 1,
+              "member after the data array found");
+    CHECK_STR(slice(v, ve), "true", "has_more value");
+    CHECK_INT(jscan_member(page, end, "nope", &v, &ve), 0, "absent member");
+    CHECK_INT(jscan_member(page, end, "data", &v, &ve), 1, "data found");
+    CHECK_INT(jscan_array(&it, v, ve), 0, "data is an array");
+    CHECK_INT(jscan_next(&it, &v, &ve), 1, "first element");
+    jscan_minify(&b, v, ve);
+    CHECK_STR(b.buf,
+              "{\"id\":\"ch_1\",\"amount\":99999999999999999,"
+              "\"s\":\"a \\\"}] b\"}",
+              "minified slice keeps numbers and string content exactly");
+    buf_reset(&b);
+    CHECK_INT(jscan_next(&it, &v, &ve), 1, "second element");
+    CHECK_STR(slice(v, ve), "{\"id\": \"py_2\", \"n\": [1, {\"x\": []}]}",
+              "nested element sliced whole");
+    CHECK_INT(jscan_next(&it, &v, &ve), 0, "end of array");
+    buf_release(&b);
+}
+
+static void test_malformed(void)
+{
+    const char *v = NULL, *ve = NULL;
+    const char *cut = "{\"data\": [{\"id\": \"ch_1\"}, {\"id\": \"ch";
+    const char *bad = "{\"data\": [1 2]}";
+    const char *html = "<html>oops</html>";
+    struct jscan_iter it;
+    char deep[2000];
+
+    CHECK_INT(jscan_member(cut, cut + strlen(cut), "data", &v, &ve), -1,
+              "a body cut short is malformed");
+    CHECK_INT(jscan_member(html, html + strlen(html), "data", &v, &ve), -1,
+              "HTML is not an object");
+    CHECK_INT(jscan_member(bad, bad + strlen(bad), "data", &v, &ve), 1,
+              "structure found");
+    jscan_array(&it, v, ve);
+    CHECK_INT(jscan_next(&it, &v, &ve), 1, "first element");
+    CHECK_INT(jscan_next(&it, &v, &ve), -1, "missing comma detected");
+    memset(deep, '[', sizeof(deep) - 1);
+    deep[sizeof(deep) - 1] = '\0';
+    CHECK(jscan_skip(deep, deep + strlen(deep)) == NULL,
+          "deep nesting refused without recursion");
+    CHECK(jscan_skip("12", (const char *)"12" + 2) == NULL,
+          "a number running into the end may be cut short");
+    CHECK(jscan_skip("\"a\\", (const char *)"\"a\\" + 3) == NULL,
+          "an escape at the end is cut short");
+}
+
+int main(void)
+{
+    test_page();
+    test_malformed();
+    return check_done();
+}

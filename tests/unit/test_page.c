@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "core/err.h"
+#include "reader/page.h"
+#include "tests/check.h"
+
+static int parse(struct page_items *pi, const char *body, struct err *err)
+{
+    return page_parse_list(pi, body, strlen(body), "charge",
+                           "page of 'charges'", err);
+}
+
+static void test_list(void)
+{
+    struct page_items pi = PAGE_ITEMS_INIT;
+    struct err err = ERR_INIT;
+    const char *page =
+        "{\n \"object\": \"list\", \"url\": \"/v1/charges\",\n"
+        " \"data\": [\n  {\"id\": \"ch_2\", \"object\": \"charge\", "
+        "\"created\": 20, \"amount\": 1.50e2},\n"
+        "  {\"id\": \"py_1\", \"object\": \"charge\", \"created\": 10}\n ],\n"
+        " \"has_more\": true\n}";
+
+    CHECK_INT(parse(&pi, page, &err), 0, "a page parses");
+    CHECK(pi.has_more, "has_more read");
+    CHECK_INT(pi.nr, 2, "two items");
+    CHECK_STR(pi.items[0].id, "ch_2", "first id");
+    CHECK_INT(pi.items[1].created, 10, "created of the second");
+    CHECK_STR(page_item_text(&pi, 0),
+              "{\"id\":\"ch_2\",\"object\":\"charge\",\"created\":20,"
+              "\"amount\":1.50e2}",
+              "item text is Stripe's, minified, numbers untouched");
+    CHECK_INT(pi.items[0].len, strlen(page_item_text(&pi, 0)),
+              "item length");
+    CHECK_STR(pi.items[1].id, "py_1", "py_ ids are charges too");
+    CHECK_INT(parse(&pi, "{\"object\":\"list\",\"data\":[],"
+                         "\"has_more\":false}",
+                    &err),
+              0, "empty page");
+    CHECK(pi.nr == 0 && !pi.has_more, "empty page has no items");
+    page_items_release(&pi);
+}
+
+static void test_bad(void)
+{
+    struct page_items pi = PAGE_ITEMS_INIT;
+    struct err err = ERR_INIT;
+
+    CHECK_INT(parse(&pi, "<html>502</html>", &err), -1, "HTML refused");
+    CHECK_STR(err.msg, "page of 'charges': the reply is not a JSON object",
+              "HTML message");
+    CHECK_INT(err.kind, ERR_DATA, "kind data");
+    CHECK_INT(parse(&pi, "{\"data\":[]}", &err), -1, "no has_more");
+    CHECK_STR(err.msg, "page of 'charges': 'has_more': expected a boolean",
+              "has_more message");
+    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"x\","
+                         "\"object\":\"payout\",\"created\":1}]}",
+                    &err),
+              -1, "wrong object type refused");
+    CHECK_STR(err.msg, "page of 'charges': 'data[0].object': expected "
+                       "'charge', got 'payout'",
+              "object type message names the JSON path");
+    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"x\","
+                         "\"object\":\"charge\",\"created\":\"1\"}]}",
+                    &err),
+              -1, "string created refused");
+    CHECK_STR(err.msg, "page of 'charges': 'data[0].created': expected an "
+                       "integer, got a string",
+              "created message");
+    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"x\"", &err),
+              -1, "a body cut short is refused");
+    page_items_release(&pi);
+}
+
+static void test_event_object(void)
+{
+    const char *ev = "{\"id\":\"evt_1\",\"data\":{\"object\":{\"id\":\"dp_1\","
+                     "\"charge\":\"ch_1\"},\"previous_attributes\":{}}}";
+    const char *start = NULL;
+    size_t len = 0;
+
+    CHECK_INT(page_event_object(ev, strlen(ev), &start, &len), 0,
+              "data.object found");
+    CHECK(len == strlen("{\"id\":\"dp_1\",\"charge\":\"ch_1\"}") &&
+              !strncmp(start, "{\"id\":\"dp_1\"", 12),
+          "data.object sliced exactly");
+    CHECK_INT(page_event_object("{\"id\":\"evt_2\"}", 14, &start, &len), -1,
+              "no data.object");
+}
+
+int main(void)
+{
+    test_list();
+    test_bad();
+    test_event_object();
+    return check_done();
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "core/err.h"
+#include "core/xalloc.h"
+#include "reader/streams.h"
+#include "sinks/record.h"
+#include "sinks/sink.h"
+#include "tests/check.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/test_sqlite.XXXXXX";
+static char uri[160], path[128];
+
+static int write_charge(struct sink *s, const char *id, int64_t version,
+                        int64_t amount, struct err *err)
+{
+    char raw[256];
+    struct record rec;
+    cJSON *obj;
+    int ret;
+
+    snprintf(raw, sizeof(raw),
+             "{\"id\":\"%s\",\"object\":\"charge\",\"created\":1700000000,"
+             "\"amount\":%lld,\"livemode\":false,\"paid\":true,"
+             "\"customer\":{\"id\":\"cus_1\",\"object\":\"customer\"},"
+             "\"big\":123456789012345678901234567890}",
+             id, (long long)amount);
+    obj = cJSON_Parse(raw);
+    memset(&rec, 0, sizeof(rec));
+    rec.stream = stream_find("charges");
+    rec.id = id;
+    rec.account = "";
+    rec.created = 1700000000;
+    rec.version = version;
+    rec.source = SOURCE_LIST;
+    rec.extracted_at = 1;
+    rec.raw = raw;
+    rec.raw_len = strlen(raw);
+    rec.obj = obj;
+    ret = s->type->write(s, &rec, err);
+    cJSON_Delete(obj);
+    return ret;
+}
+
+static char *query(const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+
+    sqlite3_open(path, &db);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+
+        out = xstrdup(t ? (const char *)t : "(null)");
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out ? out : xstrdup("(no row)");
+}
+
+#define CHECK_QUERY(sql, want, what)                                       \
+    do {                                                                   \
+        char *q_ = query(sql);                                             \
+        CHECK_STR(q_, want, what);                                         \
+        free(q_);                                                          \
+    } while (0)
+
+static int count_states(const struct sink_state *ss, void *data)
+{
+    (*(int *)data)++;
+    return ss->key ? 0 : -1;
+}
+
+static void test_versions(void)
+{
+    struct sink *s = NULL;
+    struct err err = ERR_INIT;
+    char *state = NULL;
+    int n = 0;
+
+    CHECK_INT(sink_open(&s, uri, NULL, &err), 0, "open creates the database");
+    CHECK_INT(write_charge(s, "ch_1", 100, 500, &err), 0, "write");
+    CHECK_INT(write_charge(s, "ch_1", 90, 400, &err), 0, "older write");
+    CHECK_INT(s->type->commit(s, "prof", "{\"a\":1}", &err), 0, "commit");
+    CHECK_QUERY("SELECT amount || '/' || version FROM charges", "500/100",
+                "an older version never replaces a newer one");
+    CHECK_INT(write_charge(s, "ch_1", 100, 600, &err), 0, "equal version");
+    CHECK_INT(s->type->commit(s, "prof", "{\"a\":2}", &err), 0, "commit");
+    CHECK_QUERY("SELECT amount FROM charges", "600",
+                "an equal version replaces");
+    CHECK_QUERY("SELECT customer FROM charges", "cus_1",
+                "an expanded reference is stored as its id");
+    CHECK_QUERY("SELECT json_extract(raw, '$.big') IS NOT NULL AND "
+                "instr(raw, '123456789012345678901234567890') > 0 "
+                "FROM charges",
+                "1", "raw JSON keeps big numbers exactly");
+    CHECK_INT(write_charge(s, "ch_2", 200, 1, &err), 0, "uncommitted write");
+    sink_close(s);
+    CHECK_QUERY("SELECT count(*) FROM charges", "1",
+                "uncommitted writes are discarded at close");
+    CHECK_INT(sink_open(&s, uri, NULL, &err), 0, "reopen");
+    CHECK_INT(s->type->load_state(s, "prof", &state, &err), 0, "load state");
+    CHECK_STR(state, "{\"a\":2}", "state from the last commit");
+    free(state);
+    CHECK_INT(s->type->load_state(s, "other", &state, &err), 0,
+              "load missing state");
+    CHECK(state == NULL, "missing state is NULL");
+    CHECK_INT(s->type->list_states(s, count_states, &n, &err), 0, "list");
+    CHECK_INT(n, 1, "one state listed");
+    CHECK_INT(s->type->record_run(s,
+                                  "{\"profile\":\"prof\",\"command\":\"sync\","
+                                  "\"status\":\"ok\",\"exit_code\":0}",
+                                  &err),
+              0, "record a run");
+    CHECK_INT(s->type->delete_state(s, "prof", &err), 0, "delete state");
+    sink_close(s);
+    CHECK_QUERY("SELECT profile || ' ' || status FROM runs", "prof ok",
+                "run history columns filled from the JSON");
+    CHECK_QUERY("SELECT count(*) FROM state", "0", "state deleted");
+    CHECK_QUERY("PRAGMA journal_mode", "wal", "WAL mode");
+}
+
+static void test_errors(void)
+{
+    struct sink *s = NULL;
+    struct err err = ERR_INIT;
+    sqlite3 *db = NULL;
+    char bad[200];
+
+    CHECK_INT(sink_open(&s, "sqlite:", NULL, &err), -1, "empty path refused");
+    CHECK_STR(err.msg, "sink 'sqlite:' names no file", "message");
+    CHECK_INT(sink_open(&s, "parquet:x", NULL, &err), -1, "unknown scheme");
+    CHECK_INT(err.kind, ERR_CONFIG, "unknown sink is a config error");
+    snprintf(bad, sizeof(bad), "sqlite:%s/no/such/dir/x.db", dir);
+    CHECK_INT(sink_open(&s, bad, NULL, &err), -1, "unwritable path refused");
+    CHECK_INT(err.kind, ERR_IO, "an unopenable database is an I/O error");
+    CHECK(strstr(err.msg, "cannot open the database") != NULL,
+          "message says what failed");
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close(db);
+    CHECK_INT(sink_open(&s, uri, NULL, &err), -1, "newer schema refused");
+    CHECK(strstr(err.msg, "schema version 99") != NULL, "version named");
+    CHECK(s == NULL, "no sink on failure");
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(path, sizeof(path), "%s/t.db", dir);
+    snprintf(uri, sizeof(uri), "sqlite:%s", path);
+    test_versions();
+    test_errors();
+    unlink(path);
+    {
+        char p2[200];
+
+        snprintf(p2, sizeof(p2), "%s-wal", path);
+        unlink(p2);
+        snprintf(p2, sizeof(p2), "%s-shm", path);
+        unlink(p2);
+    }
+    rmdir(dir);
+    return check_done();
+}
