@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Helpers of tests/cli/t0502-load-postgres.sh.  Stdlib only.
+
+    t0502-helper.py check --dir OUT --schema S [--truth ACCOUNT=FILE]...
+        The PostgreSQL tables (read with $PSQL, default psql, and the PG*
+        environment) against the NDJSON output and the double's truth:
+        - every (account, livemode, id) of the manifest's files has exactly
+          one row, and the row is, column for column and in its object,
+          the newest envelope line of that key (version, then source
+          event < list < retrieve, then the larger source_event_id);
+        - for each ACCOUNT ('' for the platform), the objects equal the
+          truth (sr_compare.py's rule: every object, every field).
+        Prints '# ' diagnostics; exits 1 on any difference.
+"""
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sr_compare  # noqa: E402
+
+STREAMS = ("charges", "payouts", "events")
+RANK = {"event": 0, "list": 1, "retrieve": 2}
+
+
+def read_manifest(folder):
+    with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def manifest_lines(folder):
+    """Every envelope line of the manifest's files, parsed."""
+    out = []
+    for entry in read_manifest(folder)["files"]:
+        with open(os.path.join(folder, entry["path"]), "rb") as f:
+            data = f.read()
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            raise SystemExit("%s: sha256 differs from the manifest"
+                             % entry["path"])
+        if entry["path"].endswith(".gz"):
+            data = gzip.decompress(data)
+        for line in data.decode("utf-8").splitlines():
+            out.append(json.loads(line))
+    return out
+
+
+def newness(line):
+    return (line["version"], RANK.get(line["source"], 2),
+            line.get("source_event_id") or "")
+
+
+def psql_rows(sql):
+    psql = os.environ.get("PSQL", "psql")
+    p = subprocess.run([psql, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c",
+                        sql], capture_output=True, check=False)
+    if p.returncode != 0:
+        raise SystemExit("psql: " + p.stderr.decode())
+    return p.stdout.decode("utf-8").splitlines()
+
+
+def check(a):
+    winners = {}
+    for line in manifest_lines(a.dir):
+        key = (line["stream"], line["account"], line["livemode"], line["id"])
+        old = winners.get(key)
+        if old is None or newness(line) > newness(old):
+            winners[key] = line
+    ok = True
+    for stream in STREAMS:
+        rows = {}
+        for text in psql_rows("SELECT to_jsonb(t)::text FROM %s.%s t"
+                              % (a.schema, stream)):
+            row = json.loads(text)
+            rows[(stream, row["account"], row["livemode"], row["id"])] = row
+        want = {k: v for k, v in winners.items() if k[0] == stream}
+        missing = [k for k in want if k not in rows]
+        extra = [k for k in rows if k not in want]
+        differ = []
+        for k in want:
+            if k in rows:
+                line = dict(want[k])
+                del line["stream"]
+                if rows[k] != line:
+                    differ.append(k)
+        print("# %s: %d keys in the files, %d rows, missing %d, unexpected "
+              "%d, not the newest line %d" % (stream, len(want), len(rows),
+                                              len(missing), len(extra),
+                                              len(differ)))
+        for k in (missing + extra)[:3]:
+            print("#   %s %r" % ("missing" if k in want else "unexpected", k))
+        for k in differ[:3]:
+            row, line = rows[k], want[k]
+            keys = sorted(c for c in row if row.get(c) != line.get(c))
+            print("#   %r differs in %s" % (k, ", ".join(keys[:6])))
+        ok = ok and not (missing or extra or differ)
+        for spec in a.truth:
+            account, path = spec.split("=", 1)
+            with open(path, encoding="utf-8") as f:
+                truth = json.load(f)
+            stored = {k[3]: r["object"] for k, r in rows.items()
+                      if k[1] == account}
+            ok = sr_compare.compare(stream, truth[stream], stored) and ok
+    sys.exit(0 if ok else 1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("check")
+    c.add_argument("--dir", required=True)
+    c.add_argument("--schema", default="public")
+    c.add_argument("--truth", action="append", default=[])
+    a = ap.parse_args()
+    check(a)
+
+
+if __name__ == "__main__":
+    main()
