@@ -243,6 +243,13 @@ int cli_main(int argc, char **argv)
         report(&err, NULL);
         return EXIT_USAGE;
     }
+    /* a documented test hook: the only way to see exit code 1 on purpose */
+    if (getenv("STRIPE_READER_TEST_INTERNAL_ERROR")) {
+        err_set(&err, ERR_INTERNAL, "internal error requested by "
+                                    "STRIPE_READER_TEST_INTERNAL_ERROR");
+        report(&err, cmd->name);
+        return EXIT_INTERNAL;
+    }
     ret = cmd->run(nargs - 1, args + 1, &err);
     if (ret < 0) {
         report(&err, cmd->name);

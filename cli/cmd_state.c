@@ -10,6 +10,7 @@
 #include "reader/streams.h"
 #include "sinks/sink.h"
 
+#include <time.h>
 #include <unistd.h>
 
 struct state_opts {
@@ -32,7 +33,7 @@ static const char state_desc[] =
     "Stored rows are kept.  Asks for confirmation on a terminal; needs\n"
     "--yes otherwise.";
 
-static void print_mark(const struct stream_state *st)
+static void print_mark(const struct stream_state *st, int64_t now)
 {
     char t[32];
 
@@ -48,14 +49,20 @@ static void print_mark(const struct stream_state *st)
         printf("; pass up to %s under way, %zu window(s) left", t,
                st->nr_windows);
     }
+    if (st->newest) {
+        long long lag = (long long)(now - st->newest);
+
+        printf("; newest object %lld s old", lag > 0 ? lag : 0);
+    }
     printf("\n");
 }
 
-static void print_set(const struct stream_set *set, const char *filter)
+static void print_set(const struct stream_set *set, const char *filter,
+                      int64_t now)
 {
     for (size_t i = 0; i < set->nr; i++) {
         if (!filter || !strcmp(filter, set->streams[i].stream->name)) {
-            print_mark(&set->streams[i]);
+            print_mark(&set->streams[i], now);
         }
     }
 }
@@ -73,6 +80,7 @@ static int show_one(const struct sink_state *ss, void *data)
     struct show_ctx *c = data;
     struct checkpoint cp;
     char t[32];
+    int64_t now;
 
     if (c->only && strcmp(c->only, ss->key)) {
         return 0;
@@ -82,14 +90,24 @@ static int show_one(const struct sink_state *ss, void *data)
         checkpoint_release(&cp);
         return -1;
     }
+    /* ages on Stripe's clock, as last seen */
+    now = (int64_t)time(NULL) + cp.server_skew;
     format_time(ss->updated_at, t, sizeof(t));
     printf("profile '%s': account %s, %s mode, updated %s\n", ss->key,
            *cp.account ? cp.account : "(the key's own)", cp.mode, t);
+    if (cp.last_ok_at) {
+        format_time(cp.last_ok_at, t, sizeof(t));
+        printf("  last successful run: %s (%lld s ago)\n", t,
+               (long long)((int64_t)time(NULL) - cp.last_ok_at));
+    }
+    else {
+        printf("  last successful run: none\n");
+    }
     printf("  sync:\n");
-    print_set(&cp.sync, c->stream);
+    print_set(&cp.sync, c->stream, now);
     for (size_t i = 0; i < cp.nr_backfills; i++) {
         printf("  backfill %s:\n", cp.backfills[i].range);
-        print_set(&cp.backfills[i].set, c->stream);
+        print_set(&cp.backfills[i].set, c->stream, now);
     }
     c->shown++;
     checkpoint_release(&cp);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/compat.h"
 #include "cli/run.h"
+#include "cli/progress.h"
 #include "adapter/adapter.h"
+#include "core/lockfile.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -13,7 +15,10 @@
 #include "reader/streams.h"
 #include "sinks/sink.h"
 
+#include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Stripe keeps events 30 days; a cursor older than this is a gap. */
 #define EVENT_RETENTION_SECS (30 * 86400LL)
@@ -22,6 +27,30 @@
 #define EVENTS_FIRST_MARGIN_SECS 0LL
 #define DEFAULT_CONCURRENCY 8
 #define DEFAULT_SETTLE_SECS 5
+
+/* Set by SIGINT/SIGTERM; the engine stops at the next commit point. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    if (stop_requested) {
+        /* a second signal: leave now; commits are atomic, nothing is
+         * half-written */
+        _exit(EXIT_PARTIAL);
+    }
+    stop_requested = sig;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 struct run {
     enum run_kind kind;
@@ -36,6 +65,9 @@ struct run {
     int64_t overlap, settle;
     long commit_ms;
     int64_t since, until; /* backfill */
+    int64_t max_duration;
+    struct lockfile lock;
+    struct progress progress;
     char range[80];       /* backfill's key */
     int64_t started_at;
     int64_t started_ms;
@@ -91,6 +123,11 @@ static int parse_options(struct run *r, struct err *err)
     if ((o->overlap && parse_duration(o->overlap, &r->overlap, err) < 0) ||
         (o->settle && parse_duration(o->settle, &r->settle, err) < 0) ||
         streams_parse(o->streams, &r->mask, err) < 0) {
+        return -1;
+    }
+    r->max_duration = r->p.max_duration_secs;
+    if (o->max_duration &&
+        parse_duration(o->max_duration, &r->max_duration, err) < 0) {
         return -1;
     }
     if (o->concurrency < 0 || o->concurrency > 64) {
@@ -261,6 +298,77 @@ static void backfill_range(struct run *r)
     snprintf(r->range, sizeof(r->range), "%s..%s", a, b);
 }
 
+/* Stripe's clock now: the last reply's Date, else the host's clock. */
+static int64_t stripe_now(const struct run *r)
+{
+    int64_t t = r->ad ? adapter_server_time(r->ad) : 0;
+
+    return t ? t : (int64_t)time(NULL) + (r->have_cp ? r->cp.server_skew : 0);
+}
+
+static const struct stream_set *run_set(const struct run *r)
+{
+    for (size_t i = 0; r->kind == RUN_BACKFILL && i < r->cp.nr_backfills;
+         i++) {
+        if (!strcmp(r->cp.backfills[i].range, r->range)) {
+            return &r->cp.backfills[i].set;
+        }
+    }
+    return &r->cp.sync;
+}
+
+/* "checkpoint": the mark reached and the pass under way, per stream. */
+static void checkpoint_summary(const struct run *r, size_t i,
+                               struct buf *out)
+{
+    const struct stream_state *st;
+
+    if (!r->have_cp) {
+        return;
+    }
+    st = &run_set(r)->streams[i];
+    buf_addstr(out, ",\"checkpoint\":{\"hwm\":");
+    if (st->has_hwm) {
+        buf_addf(out, "%lld", (long long)st->hwm);
+    }
+    else {
+        buf_addstr(out, "null");
+    }
+    buf_addf(out, ",\"pass_hi\":%lld,\"windows\":%zu}",
+             st->hi == WINDOW_OPEN ? 0LL : (long long)st->hi, st->nr_windows);
+    if (st->newest) {
+        buf_addf(out, ",\"newest_created\":%lld", (long long)st->newest);
+    }
+}
+
+/* The lag between the newest stored event and now, for freshness alerts. */
+static void freshness(const struct run *r, struct buf *out)
+{
+    const struct stream_state *ev;
+    int64_t newest = 0;
+
+    if (r->have_cp) {
+        ev = &r->cp.sync.streams[stream_index(stream_find("events"))];
+        newest = ev->newest;
+        for (size_t b = 0; b < r->cp.nr_backfills; b++) {
+            const struct stream_state *bs =
+                &r->cp.backfills[b].set.streams[stream_index(ev->stream)];
+
+            if (bs->newest > newest) {
+                newest = bs->newest;
+            }
+        }
+    }
+    buf_addstr(out, ",\"newest_event_created\":");
+    if (newest) {
+        buf_addf(out, "%lld,\"lag_seconds\":%lld", (long long)newest,
+                 (long long)(stripe_now(r) - newest));
+    }
+    else {
+        buf_addstr(out, "null,\"lag_seconds\":null");
+    }
+}
+
 static void summary_json(const struct run *r, int rc, const struct err *err,
                          struct buf *out)
 {
@@ -289,11 +397,15 @@ static void summary_json(const struct run *r, int rc, const struct err *err,
         const struct engine_stream_stats *s = &r->res.streams[i];
 
         buf_addf(out, "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
-                      "\"updated\":%ld,\"retrieved\":%ld}",
+                      "\"updated\":%ld,\"retrieved\":%ld",
                  i ? "," : "", streams[i].name, s->pages, s->listed,
                  s->updated, s->retrieved);
+        checkpoint_summary(r, i, out);
+        buf_addch(out, '}');
     }
-    buf_addstr(out, "}}");
+    buf_addch(out, '}');
+    freshness(r, out);
+    buf_addch(out, '}');
 }
 
 static void print_summary(const struct run *r, int rc, const struct err *err)
@@ -320,6 +432,24 @@ static void print_summary(const struct run *r, int rc, const struct err *err)
     buf_release(&line);
 }
 
+static void write_summary(const char *path, const struct buf *json)
+{
+    FILE *fp = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    bool ok = fp && fwrite(json->buf, 1, json->len, fp) == json->len &&
+              fputc('\n', fp) != EOF;
+
+    if (fp && fp != stdout) {
+        ok = fclose(fp) == 0 && ok;
+    }
+    else if (fp) {
+        ok = fflush(fp) == 0 && ok;
+    }
+    if (!ok) {
+        log_error("cannot write the summary to '%s': %s", path,
+                  strerror(errno));
+    }
+}
+
 static void record_run(struct run *r, int rc, const struct err *err)
 {
     struct buf json = BUF_INIT;
@@ -329,7 +459,45 @@ static void record_run(struct run *r, int rc, const struct err *err)
     if (r->sink && r->sink->type->record_run(r->sink, json.buf, &e2) < 0) {
         log_warn("cannot record the run: %s", e2.msg);
     }
+    if (r->o->summary_json) {
+        write_summary(r->o->summary_json, &json);
+    }
     buf_release(&json);
+}
+
+/*
+ * One run at a time per (profile, sink): a lock file beside the SQLite
+ * database (per profile), or in the NDJSON folder (the whole folder: its
+ * manifest is shared), or beside the state file of ndjson:-.
+ */
+static int take_lock(struct run *r, struct err *err)
+{
+    const char *colon = strchr(r->sink_uri, ':');
+    const char *arg = colon ? colon + 1 : r->sink_uri;
+    char *path, *what;
+    int ret;
+
+    if (!strncmp(r->sink_uri, "ndjson:", 7)) {
+        if (!strcmp(arg, "-") && !r->o->state_file) {
+            return 0; /* refused by the sink: it needs --state */
+        }
+        if (strcmp(arg, "-") && *arg && mkdir(arg, 0755) < 0 &&
+            errno != EEXIST) {
+            return err_set(err, ERR_IO, "cannot create folder '%s': %s",
+                           arg, strerror(errno));
+        }
+        path = !strcmp(arg, "-") ? xstrfmt("%s.lock", r->o->state_file)
+                                 : xstrfmt("%s/.lock", arg);
+        what = xstrfmt("'%s'", r->sink_uri);
+    }
+    else {
+        path = xstrfmt("%s.%s.lock", arg, r->p.name);
+        what = xstrfmt("profile '%s' in '%s'", r->p.name, r->sink_uri);
+    }
+    ret = lockfile_acquire(&r->lock, path, what, err);
+    free(path);
+    free(what);
+    return ret;
 }
 
 static int execute(struct run *r, struct err *err)
@@ -337,6 +505,7 @@ static int execute(struct run *r, struct err *err)
     struct stream_plan plan[16];
     struct engine_opts eo;
     struct stream_set *set = &r->cp.sync;
+    int ret;
 
     memset(plan, 0, sizeof(plan));
     memset(&eo, 0, sizeof(eo));
@@ -368,11 +537,26 @@ static int execute(struct run *r, struct err *err)
     eo.overlap_secs = r->overlap;
     eo.commit_records = 20000;
     eo.commit_ms = r->commit_ms;
-    if (engine_run(r->ad, r->sink, &r->cp, set, plan, &eo, &r->res, err) <
-        0) {
-        return err->kind == ERR_RETENTION ? retention_error(r, err) : -1;
+    eo.stop = &stop_requested;
+    if (r->max_duration > 0) {
+        eo.deadline_ms = r->started_ms + r->max_duration * 1000;
     }
-    return 0;
+    progress_init(&r->progress, r->o->progress, r->mask | (r->kind == RUN_SYNC
+                  ? 1u << stream_index(stream_find("events")) : 0));
+    eo.progress = progress_update;
+    eo.progress_data = &r->progress;
+    ret = engine_run(r->ad, r->sink, &r->cp, set, plan, &eo, &r->res, err);
+    progress_finish(&r->progress);
+    if (ret < 0 && err->kind == ERR_RETENTION) {
+        return retention_error(r, err);
+    }
+    if (ret < 0 && err->kind == ERR_PARTIAL) {
+        err_set(err, ERR_PARTIAL,
+                "stopped early (%s); what was read is committed and the "
+                "next run continues where this one stopped",
+                stop_requested ? "signal" : "--max-duration reached");
+    }
+    return ret;
 }
 
 int run_extract(enum run_kind kind, const struct run_opts *o,
@@ -383,6 +567,9 @@ int run_extract(enum run_kind kind, const struct run_opts *o,
     int ret = -1;
 
     memset(&r, 0, sizeof(r));
+    r.lock = (struct lockfile)LOCKFILE_INIT;
+    stop_requested = 0;
+    catch_signals();
     r.kind = kind;
     r.o = o;
     r.started_at = (int64_t)time(NULL);
@@ -393,7 +580,7 @@ int run_extract(enum run_kind kind, const struct run_opts *o,
         goto out;
     }
     r.sink_uri = o->sink ? o->sink : r.p.sink ? r.p.sink : "sqlite:stripe.db";
-    if (run_sink_opts(o, &so, err) < 0 ||
+    if (run_sink_opts(o, &so, err) < 0 || take_lock(&r, err) < 0 ||
         sink_open(&r.sink, r.sink_uri, &so, err) < 0 ||
         load_checkpoint(&r, err) < 0) {
         goto out;
@@ -407,6 +594,7 @@ int run_extract(enum run_kind kind, const struct run_opts *o,
 out:
     adapter_close(r.ad);
     sink_close(r.sink);
+    lockfile_release(&r.lock);
     if (r.have_cp) {
         checkpoint_release(&r.cp);
     }

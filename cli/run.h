@@ -28,12 +28,15 @@ struct run_opts {
     int rotate_records;
     const char *rotate_size;
     const char *state_file;
+    const char *max_duration;
+    int progress; /* -1: on a terminal */
+    const char *summary_json;
     int rescan;        /* sync: re-list after a retention gap */
     const char *since; /* backfill */
     const char *until; /* backfill */
 };
 
-#define RUN_OPTS_INIT { .common = { 0, NULL } }
+#define RUN_OPTS_INIT { .common = { 0, NULL }, .progress = -1 }
 
 /* Options both commands accept (embedded in their tables). */
 #define OPT_RUN_COMMON(st)                                                 \
@@ -63,7 +66,15 @@ struct run_opts {
                    "ndjson: bytes per file before compression (default "    \
                    "128MiB)"),                                              \
         OPT_STRING(0, "state", st, state_file, "FILE",                     \
-                   "ndjson:- : the file that keeps the checkpoint")
+                   "ndjson:- : the file that keeps the checkpoint"),        \
+        OPT_STRING(0, "max-duration", st, max_duration, "DURATION",        \
+                   "stop at a commit point before this (exit 8; default: "  \
+                   "the profile's maxDuration)"),                           \
+        OPT_BOOL(0, "progress", st, progress,                              \
+                 "live progress on stderr (default: on a terminal only; "   \
+                 "--no-progress)"),                                         \
+        OPT_STRING(0, "summary-json", st, summary_json, "FILE",            \
+                   "write the run summary as JSON to FILE (- for stdout)")
 
 enum run_kind {
     RUN_SYNC,

@@ -165,6 +165,7 @@ void stream_state_reset(struct stream_state *st)
     st->hi = 0;
     st->pass_lo = 0;
     st->nr_done = 0;
+    st->newest = 0;
 }
 
 static void set_release(struct stream_set *set)
@@ -340,6 +341,9 @@ static void stream_json(const struct stream_state *st, struct buf *out)
         buf_addf(out, "\"hwm\":%lld,", (long long)st->hwm);
     }
     /* a pass whose bound is not known yet has stored nothing */
+    if (st->newest) {
+        buf_addf(out, "\"newest\":%lld,", (long long)st->newest);
+    }
     buf_addf(out, "\"hi\":%lld,\"lo\":%lld,",
              st->hi == WINDOW_OPEN ? 0LL : (long long)st->hi,
              (long long)st->pass_lo);
@@ -392,8 +396,8 @@ void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
     json_quote(out, cp->account);
     buf_addstr(out, ",\"mode\":");
     json_quote(out, cp->mode);
-    buf_addf(out, ",\"server_skew\":%lld,\"streams\":",
-             (long long)cp->server_skew);
+    buf_addf(out, ",\"server_skew\":%lld,\"last_ok_at\":%lld,\"streams\":",
+             (long long)cp->server_skew, (long long)cp->last_ok_at);
     set_json(&cp->sync, out);
     buf_addstr(out, ",\"backfills\":{");
     for (size_t i = 0; i < cp->nr_backfills; i++) {
@@ -522,6 +526,7 @@ static int stream_from_json(struct stream_state *st, const cJSON *js,
     if (found < 0 ||
         json_get_int64(js, path, "hi", 0, &st->hi, err) < 0 ||
         json_get_int64(js, path, "lo", 0, &st->pass_lo, err) < 0 ||
+        json_get_int64(js, path, "newest", 0, &st->newest, err) < 0 ||
         done_from_json(st, js, path, err) < 0 ||
         json_get_array(js, path, "windows", 0, &jwins, err) < 0) {
         return -1;
@@ -597,6 +602,8 @@ static int parse_root(struct checkpoint *cp, const cJSON *root,
             0 ||
         json_get_string(root, "", "mode", JSON_REQUIRED, &mode, err) < 0 ||
         json_get_int64(root, "", "server_skew", 0, &cp->server_skew, err) <
+            0 ||
+        json_get_int64(root, "", "last_ok_at", 0, &cp->last_ok_at, err) <
             0 ||
         json_get_object(root, "", "streams", JSON_REQUIRED, &jstreams, err) <
             0 ||

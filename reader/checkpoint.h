@@ -91,6 +91,7 @@ struct stream_state {
      * second never stores the same (id, version) twice.  Sorted.
      */
     struct recent_list retrieved;
+    int64_t newest; /* newest 'created' stored, 0 if none (freshness) */
 };
 
 /* One stream_state per entry of streams[]. */
@@ -114,6 +115,7 @@ struct checkpoint {
     char *account; /* "" for the key's own account */
     char *mode;    /* "test" | "live" */
     int64_t server_skew; /* Stripe's clock minus the host's, last seen */
+    int64_t last_ok_at;  /* end of the last successful run (host clock) */
     struct stream_set sync;
     struct backfill_state *backfills;
     size_t nr_backfills, alloc_backfills;

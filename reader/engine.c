@@ -423,9 +423,6 @@ static int commit(struct engine *e)
     }
     e->last_commit_ms = engine_now_ms();
     buf_release(&json);
-    if (e->o->progress) {
-        e->o->progress(e->o->progress_data, e->set, e->res->streams);
-    }
     return ret;
 }
 
@@ -462,6 +459,18 @@ static void check_stop(struct engine *e)
     }
 }
 
+#define PROGRESS_MS 250
+
+static void show_progress(struct engine *e, bool now)
+{
+    int64_t t = engine_now_ms();
+
+    if (e->o->progress && (now || t - e->last_progress_ms >= PROGRESS_MS)) {
+        e->last_progress_ms = t;
+        e->o->progress(e->o->progress_data, e->set, e->res->streams);
+    }
+}
+
 static void loop(struct engine *e)
 {
     for (;;) {
@@ -483,6 +492,7 @@ static void loop(struct engine *e)
             engine_dispatch(e, req->user);
         }
         maybe_commit(e);
+        show_progress(e, false);
     }
 }
 
@@ -510,15 +520,22 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
     e.guard_pending = opts->guard_cursor != 0;
     begin_streams(&e);
     loop(&e);
-    /* what is complete is committed, whatever stopped the run */
-    if (!e.no_commit && (e.dirty || res->commits == 0)) {
-        commit(&e);
-    }
     for (size_t i = 0; i < set->nr; i++) {
+        if (res->streams[i].newest_created > set->streams[i].newest) {
+            set->streams[i].newest = res->streams[i].newest_created;
+        }
         if (plan[i].selected && set->streams[i].hi != 0) {
             incomplete = true;
         }
     }
+    if (!e.failed && !res->partial && !incomplete && !e.stopping) {
+        cp->last_ok_at = (int64_t)time(NULL);
+    }
+    /* what is complete is committed, whatever stopped the run */
+    if (!e.no_commit && (e.dirty || res->commits == 0)) {
+        commit(&e);
+    }
+    show_progress(&e, true);
     jobs_free(&e);
     if (e.failed) {
         return -1;

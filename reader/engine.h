@@ -78,7 +78,7 @@ struct engine_opts {
      */
     int64_t guard_cursor;
     int64_t guard_secs;
-    /* called after each commit and pass change (progress display) */
+    /* called at most every 250 ms, and at the end (progress display) */
     void (*progress)(void *data, const struct stream_set *set,
                      const struct engine_stream_stats *stats);
     void *progress_data;

@@ -53,6 +53,7 @@ struct engine {
     size_t nr_jobs, alloc_jobs;
     long since_commit;
     int64_t last_commit_ms;
+    int64_t last_progress_ms;
     int64_t drain_until;
     int64_t extracted_at;
     char **retrieved; /* "stream:id" re-read this run, sorted */

@@ -52,7 +52,7 @@ profile_for plat
 
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$TMP/no/such/dir/x.db"
 t_is "$RC" 9 "an unwritable database path exits 9"
-t_match "$ERR" "cannot open the database" "says what failed"
+t_match "$ERR" "cannot open (the database|lock file)" "says what failed, naming the path"
 echo "not a database, just text......................................................" >"$TMP/text.db"
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$TMP/text.db"
 t_is "$RC" 3 "a file that is not a database exits 3"
