@@ -7,6 +7,7 @@
  */
 #include "core/compat.h"
 #include "cli/cli.h"
+#include "cli/run.h"
 
 #include "adapter/adapter.h"
 #include "adapter/auth.h"
@@ -30,19 +31,6 @@ struct probe {
     enum err_kind kind;
     char detail[ERR_MSG_MAX];
 };
-
-static int open_profile(const char *name, struct profile *p, struct err *err)
-{
-    char *path = NULL;
-    int ret;
-
-    if (profile_find(name, &path, err) < 0) {
-        return -1;
-    }
-    ret = profile_load(path, p, err);
-    free(path);
-    return ret;
-}
 
 /* "rak_payout_read" out of Stripe's 403 message, or "" */
 static void missing_permission(const char *msg, char *out, size_t size)
@@ -200,7 +188,7 @@ int cmd_check(int argc, char **argv, struct err *err)
         goto out;
     }
     n = stream_select(o.streams, sel, ARRAY_SIZE(sel), err);
-    if (n < 0 || open_profile(o.profile, &p, err) < 0) {
+    if (n < 0 || run_load_profile(o.profile, &p, err) < 0) {
         goto out;
     }
     if (adapter_open(&a, &p, err) < 0) {

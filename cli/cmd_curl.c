@@ -8,6 +8,7 @@
  */
 #include "core/compat.h"
 #include "cli/cli.h"
+#include "cli/run.h"
 
 #include <unistd.h>
 #include <cjson/cJSON.h>
@@ -26,19 +27,6 @@ struct curl_opts {
     int include;
     struct strlist data;
 };
-
-static int open_profile(const char *name, struct profile *p, struct err *err)
-{
-    char *path = NULL;
-    int ret;
-
-    if (profile_find(name, &path, err) < 0) {
-        return -1;
-    }
-    ret = profile_load(path, p, err);
-    free(path);
-    return ret;
-}
 
 static char *build_path(const char *arg, const struct strlist *data)
 {
@@ -90,7 +78,7 @@ static int run(struct curl_opts *o, const char *arg, struct err *err)
     int ret = -1;
 
     memset(&p, 0, sizeof(p));
-    if (open_profile(o->profile, &p, err) < 0 ||
+    if (run_load_profile(o->profile, &p, err) < 0 ||
         adapter_open(&a, &p, err) < 0) {
         goto out;
     }
