@@ -155,35 +155,42 @@ int json_get_array(const cJSON *obj, const char *path, const char *key,
 
 void json_quote(struct buf *out, const char *s)
 {
+    const char *run = s;
+
     buf_addch(out, '"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
+        const char *esc = NULL;
 
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        buf_add(out, run, (size_t)(s - run));
+        run = s + 1;
         switch (c) {
         case '"':
-            buf_addstr(out, "\\\"");
+            esc = "\\\"";
             break;
         case '\\':
-            buf_addstr(out, "\\\\");
+            esc = "\\\\";
             break;
         case '\n':
-            buf_addstr(out, "\\n");
+            esc = "\\n";
             break;
         case '\r':
-            buf_addstr(out, "\\r");
+            esc = "\\r";
             break;
         case '\t':
-            buf_addstr(out, "\\t");
+            esc = "\\t";
             break;
         default:
-            if (c < 0x20) {
-                buf_addf(out, "\\u%04x", c);
-            }
-            else {
-                buf_addch(out, (char)c);
-            }
+            buf_addf(out, "\\u%04x", c);
+        }
+        if (esc) {
+            buf_addstr(out, esc);
         }
     }
+    buf_add(out, run, (size_t)(s - run));
     buf_addch(out, '"');
 }
 

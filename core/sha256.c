@@ -19,36 +19,130 @@ static const uint32_t k[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
+#define S0(x) (ROR(x, 2) ^ ROR(x, 13) ^ ROR(x, 22))
+#define S1(x) (ROR(x, 6) ^ ROR(x, 11) ^ ROR(x, 25))
+#define G0(x) (ROR(x, 7) ^ ROR(x, 18) ^ ((x) >> 3))
+#define G1(x) (ROR(x, 17) ^ ROR(x, 19) ^ ((x) >> 10))
+
 static void compress(struct sha256 *c, const unsigned char *p)
 {
-    uint32_t w[64], s[8];
+    uint32_t w[64];
+    uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+    uint32_t e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
 
     for (int i = 0; i < 16; i++) {
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
                (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
     }
     for (int i = 16; i < 64; i++) {
-        uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
-                      (w[i - 15] >> 3);
-        uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+        w[i] = G1(w[i - 2]) + w[i - 7] + G0(w[i - 15]) + w[i - 16];
     }
-    memcpy(s, c->h, sizeof(s));
     for (int i = 0; i < 64; i++) {
-        uint32_t S1 = ROR(s[4], 6) ^ ROR(s[4], 11) ^ ROR(s[4], 25);
-        uint32_t ch = (s[4] & s[5]) ^ (~s[4] & s[6]);
-        uint32_t t1 = s[7] + S1 + ch + k[i] + w[i];
-        uint32_t S0 = ROR(s[0], 2) ^ ROR(s[0], 13) ^ ROR(s[0], 22);
-        uint32_t maj = (s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]);
+        uint32_t t1 = h + S1(e) + ((e & f) ^ (~e & g)) + k[i] + w[i];
+        uint32_t t2 = S0(a) + ((a & b) ^ (a & cc) ^ (b & cc));
 
-        memmove(s + 1, s, 7 * sizeof(s[0]));
-        s[4] += t1;
-        s[0] = t1 + S0 + maj;
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = cc;
+        cc = b;
+        b = a;
+        a = t1 + t2;
     }
-    for (int i = 0; i < 8; i++) {
-        c->h[i] += s[i];
+    c->h[0] += a;
+    c->h[1] += b;
+    c->h[2] += cc;
+    c->h[3] += d;
+    c->h[4] += e;
+    c->h[5] += f;
+    c->h[6] += g;
+    c->h[7] += h;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
+
+/* The SHA extensions (Intel SHA-NI, AMD since Zen), by CPUID leaf 7. */
+static int cpu_has_sha(void)
+{
+    static int known = -1;
+    unsigned a, b, c, d;
+
+    if (known < 0) {
+        known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
     }
+    return known;
+}
+
+/*
+ * The same function with the SHA instructions: the state is kept as
+ * ABEF/CDGH pairs, each instruction does two rounds, and the message
+ * schedule is computed four words at a time.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+compress_ni(struct sha256 *c, const unsigned char *p)
+{
+    const __m128i swap =
+        _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i tmp, s0, s1, save0, save1, msg, w[4];
+
+    tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&c->h[0]),
+                            0xB1);
+    s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&c->h[4]), 0x1B);
+    s0 = _mm_alignr_epi8(tmp, s1, 8);
+    s1 = _mm_blend_epi16(s1, tmp, 0xF0);
+    save0 = s0;
+    save1 = s1;
+    for (int g = 0; g < 16; g++) {
+        __m128i cur;
+
+        if (g < 4) {
+            cur = _mm_shuffle_epi8(
+                _mm_loadu_si128((const __m128i *)(p + 16 * g)), swap);
+            w[g] = cur;
+        }
+        else {
+            tmp = _mm_sha256msg1_epu32(w[(g - 4) & 3], w[(g - 3) & 3]);
+            tmp = _mm_add_epi32(
+                tmp, _mm_alignr_epi8(w[(g - 1) & 3], w[(g - 2) & 3], 4));
+            cur = _mm_sha256msg2_epu32(tmp, w[(g - 1) & 3]);
+            w[g & 3] = cur;
+        }
+        msg = _mm_add_epi32(cur, _mm_loadu_si128((const __m128i *)&k[4 * g]));
+        s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+        msg = _mm_shuffle_epi32(msg, 0x0E);
+        s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
+    }
+    s0 = _mm_add_epi32(s0, save0);
+    s1 = _mm_add_epi32(s1, save1);
+    tmp = _mm_shuffle_epi32(s0, 0x1B);
+    s1 = _mm_shuffle_epi32(s1, 0xB1);
+    s0 = _mm_blend_epi16(tmp, s1, 0xF0);
+    s1 = _mm_alignr_epi8(s1, tmp, 8);
+    _mm_storeu_si128((__m128i *)&c->h[0], s0);
+    _mm_storeu_si128((__m128i *)&c->h[4], s1);
+}
+#endif
+
+static bool portable_only;
+
+void sha256_use_portable(bool on)
+{
+    portable_only = on;
+}
+
+static void block(struct sha256 *c, const unsigned char *p)
+{
+#ifdef HAVE_SHA_NI
+    if (!portable_only && cpu_has_sha()) {
+        compress_ni(c, p);
+        return;
+    }
+#endif
+    compress(c, p);
 }
 
 void sha256_init(struct sha256 *c)
@@ -67,6 +161,11 @@ void sha256_update(struct sha256 *c, const void *data, size_t n)
     const unsigned char *p = data;
 
     c->len += n;
+    while (c->used == 0 && n >= 64) {
+        block(c, p);
+        p += 64;
+        n -= 64;
+    }
     while (n > 0) {
         size_t take = 64 - c->used < n ? 64 - c->used : n;
 
@@ -75,7 +174,7 @@ void sha256_update(struct sha256 *c, const void *data, size_t n)
         p += take;
         n -= take;
         if (c->used == 64) {
-            compress(c, c->block);
+            block(c, c->block);
             c->used = 0;
         }
     }

@@ -7,12 +7,12 @@
  */
 #include "core/compat.h"
 #include "core/err.h"
-#include "core/json.h"
 #include "core/log.h"
 #include "core/strutil.h"
 #include "core/xalloc.h"
 #include "adapter/url.h"
 #include "reader/engine_int.h"
+#include "reader/fields.h"
 #include "reader/streams.h"
 #include "sinks/record.h"
 #include "sinks/sink.h"
@@ -43,46 +43,60 @@ static int write_record(struct engine *e, struct record *rec)
     return 0;
 }
 
-static bool livemode_of(const cJSON *obj)
+/* Columns of the events stream the engine reads, by name. */
+static const char *event_text(const struct page_item *it, const char *col)
 {
-    const cJSON *lm = cJSON_GetObjectItemCaseSensitive(obj, "livemode");
+    int c = stream_column(stream_find("events"), col);
 
-    return cJSON_IsTrue(lm);
+    return c >= 0 && it->cols[c].kind == COLVAL_TEXT ? it->cols[c].text : "";
 }
 
 /* Store data.object of an event as a new version of its stream's object. */
 static int store_event_object(struct engine *e, struct window *w,
                               const struct stream *t,
-                              const struct page_items *pi, size_t i,
-                              const cJSON *dobj)
+                              const struct page_items *pi, size_t i)
 {
     const struct page_item *it = &pi->items[i];
     const char *text = page_item_text(pi, i);
-    struct record rec = { 0 };
+    const char *api = event_text(it, "api_version");
+    struct record rec;
     struct err err = ERR_INIT;
-    const char *api = NULL;
+    struct fields f;
 
     memset(&rec, 0, sizeof(rec));
-    if (json_get_string(dobj, "data.object", "id", JSON_REQUIRED, &rec.id,
-                        &err) < 0 ||
-        json_get_int64(dobj, "data.object", "created", JSON_REQUIRED,
-                       &rec.created, &err) < 0 ||
-        page_event_object(text, it->len, &rec.raw, &rec.raw_len) < 0) {
-        err_prefix(&err, "event '%s'", it->id);
+    buf_reset(&e->scratch);
+    f.cols = e->scratch_cols;
+    if (page_event_object(text, it->len, &rec.raw, &rec.raw_len) < 0 ||
+        fields_extract(t, rec.raw, rec.raw + rec.raw_len, &f,
+                       &e->scratch) < 0) {
+        err_set(&err, ERR_DATA, "event '%s': 'data.object' is malformed",
+                it->id);
         engine_fail(e, &err);
         return -1;
     }
+    fields_finish(f.cols, t->nr_columns, &e->scratch);
+    if (f.cols[COLUMN_ID].kind != COLVAL_TEXT ||
+        f.cols[COLUMN_CREATED].kind != COLVAL_INT) {
+        err_set(&err, ERR_DATA,
+                "event '%s': 'data.object' has no string 'id' or integer "
+                "'created'",
+                it->id);
+        engine_fail(e, &err);
+        return -1;
+    }
+    rec.id = f.cols[COLUMN_ID].text;
     if (window_derived_seen(w, rec.id, it->created)) {
         return 0; /* this version of the object is stored already */
     }
-    json_get_string(it->obj, "", "api_version", 0, &api, NULL);
     rec.stream = t;
-    rec.livemode = livemode_of(dobj);
+    rec.created = f.cols[COLUMN_CREATED].i;
+    rec.livemode = f.cols[COLUMN_LIVEMODE].kind == COLVAL_BOOL &&
+                   f.cols[COLUMN_LIVEMODE].i;
     rec.version = it->created;
     rec.source = SOURCE_EVENT;
     rec.event_id = it->id;
-    rec.api_version = api;
-    rec.obj = dobj;
+    rec.api_version = *api ? api : NULL;
+    rec.cols = f.cols;
     if (write_record(e, &rec) < 0) {
         return -1;
     }
@@ -90,37 +104,21 @@ static int store_event_object(struct engine *e, struct window *w,
     return 0;
 }
 
-static const cJSON *event_object(const cJSON *ev, const char **type)
-{
-    const cJSON *data = cJSON_GetObjectItemCaseSensitive(ev, "data");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(ev, "type");
-
-    *type = cJSON_IsString(t) ? t->valuestring : "";
-    return cJSON_IsObject(data)
-               ? cJSON_GetObjectItemCaseSensitive(data, "object")
-               : NULL;
-}
-
 /* The updates an event implies for the streams it names. */
 static int apply_event(struct engine *e, struct window *w,
                        const struct page_items *pi, size_t i)
 {
-    const char *type;
-    const cJSON *dobj = event_object(pi->items[i].obj, &type);
-    const cJSON *dtype;
+    const char *type = event_text(&pi->items[i], "type");
+    const char *otype = event_text(&pi->items[i], "object_type");
 
-    if (!cJSON_IsObject(dobj)) {
-        return 0;
-    }
-    dtype = cJSON_GetObjectItemCaseSensitive(dobj, "object");
     for (size_t k = 0; k < nr_streams; k++) {
         const struct stream *t = &streams[k];
 
         if (!t->event_prefix || !starts_with(type, t->event_prefix) ||
-            !cJSON_IsString(dtype) || strcmp(dtype->valuestring, t->object)) {
+            strcmp(otype, t->object)) {
             continue;
         }
-        if (store_event_object(e, w, t, pi, i, dobj) < 0) {
+        if (store_event_object(e, w, t, pi, i) < 0) {
             return -1;
         }
     }
@@ -136,14 +134,14 @@ static int store_item(struct engine *e, struct job *j, size_t i)
     memset(&rec, 0, sizeof(rec));
     rec.stream = s;
     rec.id = it->id;
-    rec.livemode = livemode_of(it->obj);
+    rec.livemode = it->livemode;
     rec.created = it->created;
     /* events never change: their version is their own time */
     rec.version = s->is_events ? it->created : j->date;
     rec.source = SOURCE_LIST;
     rec.raw = page_item_text(&j->items, i);
     rec.raw_len = it->len;
-    rec.obj = it->obj;
+    rec.cols = it->cols;
     if (write_record(e, &rec) < 0) {
         return -1;
     }
@@ -175,13 +173,13 @@ static int store_retrieved(struct engine *e, struct job *page, struct job *r)
     memset(&rec, 0, sizeof(rec));
     rec.stream = r->rstream;
     rec.id = r->items.items[0].id;
-    rec.livemode = livemode_of(r->items.items[0].obj);
+    rec.livemode = r->items.items[0].livemode;
     rec.created = r->items.items[0].created;
     rec.version = r->date;
     rec.source = SOURCE_RETRIEVE;
     rec.raw = page_item_text(&r->items, 0);
     rec.raw_len = r->items.items[0].len;
-    rec.obj = r->items.items[0].obj;
+    rec.cols = r->items.items[0].cols;
     if (write_record(e, &rec) < 0) {
         return -1;
     }
@@ -326,31 +324,30 @@ static void submit_retrieve(struct engine *e, struct job *page,
 static void plan_retrieves(struct engine *e, struct job *j)
 {
     for (size_t i = 0; i < j->items.nr; i++) {
-        const char *type;
-        const cJSON *dobj, *dtype;
+        const struct page_item *it = &j->items.items[i];
+        const char *type = event_text(it, "type");
+        const char *otype = event_text(it, "object_type");
 
-        if (in_window(j->w, j->items.items[i].created) != 0 ||
-            item_is_repeat(j, i)) {
+        if (in_window(j->w, it->created) != 0 || item_is_repeat(j, i) ||
+            !*otype) {
             continue;
         }
-        dobj = event_object(j->items.items[i].obj, &type);
-        dtype = cJSON_IsObject(dobj)
-                    ? cJSON_GetObjectItemCaseSensitive(dobj, "object")
-                    : NULL;
-        for (size_t k = 0; dtype && k < nr_streams; k++) {
+        for (size_t k = 0; k < nr_streams; k++) {
             const struct stream *t = &streams[k];
-            const cJSON *ref;
+            const char *dobj, *ref = NULL;
+            size_t dlen;
 
             if (!t->event_prefix || !starts_with(type, t->event_prefix) ||
-                !cJSON_IsString(dtype) ||
-                !strcmp(dtype->valuestring, t->object)) {
+                !strcmp(otype, t->object) ||
+                page_event_object(page_item_text(&j->items, i), it->len,
+                                  &dobj, &dlen) < 0) {
                 continue;
             }
-            ref = cJSON_GetObjectItemCaseSensitive(dobj, t->object);
-            if (cJSON_IsString(ref) &&
-                engine_retrieve_once(e, t, ref->valuestring)) {
-                submit_retrieve(e, j, t, ref->valuestring,
-                                j->items.items[i].created);
+            buf_reset(&e->scratch);
+            if (fields_string(dobj, dobj + dlen, t->object, &e->scratch,
+                              &ref) == 1 &&
+                engine_retrieve_once(e, t, ref)) {
+                submit_retrieve(e, j, t, ref, it->created);
             }
         }
     }
@@ -394,8 +391,8 @@ static void handle_page(struct engine *e, struct job *j)
         return;
     }
     snprintf(what, sizeof(what), "page of '%s'", s->name);
-    if (page_parse_list(&j->items, j->req.body.buf, j->req.body.len,
-                        s->object, what, &err) < 0) {
+    if (page_parse_list(&j->items, s, j->req.body.buf, j->req.body.len,
+                        what, &err) < 0) {
         err_prefix(&err, "%s (Request-Id %s)", j->req.path,
                    j->req.request_id);
         page_failed(e, j, &err);
@@ -432,8 +429,8 @@ static void handle_retrieve(struct engine *e, struct job *r)
         r->date =
             r->req.server_date ? r->req.server_date : (int64_t)time(NULL);
         snprintf(what, sizeof(what), "%s", r->req.path);
-        if (page_parse_object(&r->items, r->req.body.buf, r->req.body.len,
-                              r->rstream->object, what, &err) < 0) {
+        if (page_parse_object(&r->items, r->rstream, r->req.body.buf,
+                              r->req.body.len, what, &err) < 0) {
             engine_fail(e, &err);
         }
     }

@@ -144,6 +144,7 @@ bool engine_lists_after(const struct engine *e, const struct stream *t,
 
 static void jobs_free(struct engine *e)
 {
+    buf_release(&e->scratch);
     for (size_t i = 0; i < e->nr_retrieved; i++) {
         free(e->retrieved[i]);
     }
@@ -518,6 +519,7 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
     e.extracted_at = (int64_t)time(NULL);
     e.dirty = true;
     e.guard_pending = opts->guard_cursor != 0;
+    e.scratch = (struct buf)BUF_INIT;
     begin_streams(&e);
     loop(&e);
     for (size_t i = 0; i < set->nr; i++) {

@@ -9,6 +9,7 @@
 #include "adapter/adapter.h"
 #include "reader/engine.h"
 #include "reader/page.h"
+#include "reader/streams.h"
 
 struct sink;
 struct stream;
@@ -56,6 +57,8 @@ struct engine {
     int64_t last_progress_ms;
     int64_t drain_until;
     int64_t extracted_at;
+    struct buf scratch; /* strings of an event's data.object */
+    struct colval scratch_cols[MAX_COLUMNS];
     char **retrieved; /* "stream:id" re-read this run, sorted */
     size_t nr_retrieved, alloc_retrieved;
     bool dirty;

@@ -18,23 +18,32 @@ const char *jscan_ws(const char *p, const char *end)
     return p;
 }
 
-/* p at the opening quote; returns past the closing quote. */
+/*
+ * p at the opening quote; returns past the closing quote.  memchr jumps
+ * from quote to quote (the hot loop of the reader); a quote preceded by
+ * an odd run of backslashes is escaped.  Control characters are not
+ * checked here: replies were validated as JSON by the adapter.
+ */
 static const char *skip_string(const char *p, const char *end)
 {
-    for (p++; p < end; p++) {
-        if (*p == '\\') {
-            if (++p >= end) {
-                return NULL;
-            }
-        }
-        else if (*p == '"') {
-            return p + 1;
-        }
-        else if ((unsigned char)*p < 0x20) {
+    const char *q = p + 1;
+
+    for (;;) {
+        const char *b;
+        size_t slashes = 0;
+
+        q = memchr(q, '"', (size_t)(end - q));
+        if (!q) {
             return NULL;
         }
+        for (b = q - 1; b > p && *b == '\\'; b--) {
+            slashes++;
+        }
+        if (slashes % 2 == 0) {
+            return q + 1;
+        }
+        q++;
     }
-    return NULL;
 }
 
 static const char *skip_scalar(const char *p, const char *end)
@@ -49,6 +58,11 @@ static const char *skip_scalar(const char *p, const char *end)
     return p > start && p < end ? p : NULL;
 }
 
+/* Bytes that matter inside a container: quotes and brackets. */
+static const unsigned char special[256] = {
+    ['"'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1,
+};
+
 /*
  * Nested containers are skipped with an explicit stack of the expected
  * closers, so hostile nesting cannot exhaust the C stack.
@@ -59,7 +73,15 @@ static const char *skip_container(const char *p, const char *end)
     int depth = 0;
 
     while (p < end) {
-        char c = *p;
+        char c;
+
+        while (p < end && !special[(unsigned char)*p]) {
+            p++;
+        }
+        if (p >= end) {
+            break;
+        }
+        c = *p;
 
         if (c == '{' || c == '[') {
             if (depth == JSCAN_MAX_DEPTH) {
@@ -82,9 +104,6 @@ static const char *skip_container(const char *p, const char *end)
             if (!p) {
                 return NULL;
             }
-        }
-        else {
-            p++;
         }
     }
     return NULL;
@@ -202,6 +221,108 @@ int jscan_next(struct jscan_iter *it, const char **vstart,
     *vend = v;
     it->p = v;
     return 1;
+}
+
+int jscan_object(struct jscan_iter *it, const char *p, const char *end)
+{
+    p = jscan_ws(p, end);
+    if (p >= end || *p != '{') {
+        return -1;
+    }
+    it->p = p + 1;
+    it->end = end;
+    it->first = 1;
+    return 0;
+}
+
+int jscan_next_member(struct jscan_iter *it, const char **k,
+                      const char **ke, const char **v, const char **ve)
+{
+    const char *p = jscan_ws(it->p, it->end);
+
+    if (p >= it->end) {
+        return -1;
+    }
+    if (*p == '}') {
+        it->p = p + 1;
+        return 0;
+    }
+    if (!it->first) {
+        if (*p != ',') {
+            return -1;
+        }
+        p = jscan_ws(p + 1, it->end);
+    }
+    if (p >= it->end || *p != '"') {
+        return -1;
+    }
+    *k = p;
+    *ke = skip_string(p, it->end);
+    if (!*ke) {
+        return -1;
+    }
+    p = jscan_ws(*ke, it->end);
+    if (p >= it->end || *p != ':') {
+        return -1;
+    }
+    *v = jscan_ws(p + 1, it->end);
+    *ve = jscan_skip(*v, it->end);
+    if (!*ve) {
+        return -1;
+    }
+    it->first = 0;
+    it->p = *ve;
+    return 1;
+}
+
+const char *jscan_minify_value(struct buf *out, const char *p,
+                               const char *end)
+{
+    size_t start_len = out->len;
+    const char *run;
+    int depth = 0;
+
+    p = jscan_ws(p, end);
+    if (p >= end) {
+        return NULL;
+    }
+    if (*p != '{' && *p != '[') {
+        const char *ve = jscan_skip(p, end);
+
+        if (!ve) {
+            return NULL;
+        }
+        buf_add(out, p, (size_t)(ve - p));
+        return ve;
+    }
+    run = p;
+    while (p < end) {
+        char ch = *p;
+
+        if (ch == '"') {
+            p = skip_string(p, end);
+            if (!p) {
+                break;
+            }
+            continue;
+        }
+        if (is_ws(ch)) {
+            buf_add(out, run, (size_t)(p - run));
+            p = jscan_ws(p, end);
+            run = p;
+            continue;
+        }
+        p++;
+        if (ch == '{' || ch == '[') {
+            depth++;
+        }
+        else if ((ch == '}' || ch == ']') && --depth == 0) {
+            buf_add(out, run, (size_t)(p - run));
+            return p;
+        }
+    }
+    buf_setlen(out, start_len);
+    return NULL;
 }
 
 int jscan_minify(struct buf *out, const char *p, const char *end)

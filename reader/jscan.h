@@ -42,6 +42,21 @@ int jscan_array(struct jscan_iter *it, const char *p, const char *end);
 int jscan_next(struct jscan_iter *it, const char **vstart,
                const char **vend);
 
+/* Iterate the members of the object at p: 0, or -1 if not an object. */
+int jscan_object(struct jscan_iter *it, const char *p, const char *end);
+/* Next member: 1 with its key (quotes included) and value slices, 0 at
+ * the end, -1 if malformed. */
+int jscan_next_member(struct jscan_iter *it, const char **k,
+                      const char **ke, const char **v, const char **ve);
+/*
+ * Copy the value at p to 'out' without white space outside strings, and
+ * return the pointer just past it in the input (NULL if malformed or cut
+ * short; nothing is appended then).  One pass: finding where a value
+ * ends and minifying it are the same walk.
+ */
+const char *jscan_minify_value(struct buf *out, const char *p,
+                               const char *end);
+
 /* Append [p, end) to 'out' without white space outside strings. */
 int jscan_minify(struct buf *out, const char *p, const char *end);
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A list page or a retrieved object, cut into items: for each object its
- * minified text (Stripe's own, sliced from the body) and its parsed tree.
- * Each object is parsed exactly once.
+ * minified text (Stripe's own, sliced from the body) and its typed column
+ * values, read in one walk over the text (no tree is built).
  *
- * Ownership: struct page_items owns the trees and the text; it is reused
- * from page to page (page_items_clear keeps the memory).
+ * Ownership: struct page_items owns the text, the strings and the values;
+ * it is reused from page to page (page_items_clear keeps the memory), so
+ * a reader that reuses its jobs allocates nothing per object.
  */
 #ifndef READER_PAGE_H
 #define READER_PAGE_H
@@ -13,41 +14,49 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cjson/cJSON.h>
 
 #include "core/buf.h"
+#include "sinks/columns.h"
 
 struct err;
+struct stream;
 
 struct page_item {
-    cJSON *obj;
-    size_t off, len; /* its minified text in page_items.text */
-    const char *id;  /* borrowed from obj */
+    size_t off, len;     /* its minified text in page_items.text */
+    const char *id;      /* in page_items.strings */
     int64_t created;
+    bool livemode;
+    struct colval *cols; /* the stream's columns, in page_items.vals */
 };
 
 struct page_items {
+    const struct stream *stream;
     struct page_item *items;
     size_t nr, alloc;
-    struct buf text;
+    struct buf text;    /* minified items, NUL-separated */
+    struct buf strings; /* unescaped string values */
+    struct colval *vals;
+    size_t vals_alloc;
     bool has_more;
 };
 
-#define PAGE_ITEMS_INIT { NULL, 0, 0, BUF_INIT, false }
+#define PAGE_ITEMS_INIT                                                    \
+    { NULL, NULL, 0, 0, BUF_INIT, BUF_INIT, NULL, 0, false }
 
 /*
- * Cut a list envelope {"object":"list","data":[...],"has_more":...} into
- * items.  Every item must be an object with a string "id", an integer
- * "created" and "object" equal to 'object'.  -1 with ERR_DATA naming
- * 'what' and the JSON path of a bad field.
+ * Cut a list envelope {"object":"list","data":[...],"has_more":...} of
+ * 'stream' into items.  Every item must be an object with a string "id",
+ * an integer "created" and "object" equal to the stream's.  -1 with
+ * ERR_DATA naming 'what' and the JSON path of a bad field.
  */
-int page_parse_list(struct page_items *pi, const char *body, size_t len,
-                    const char *object, const char *what, struct err *err);
+int page_parse_list(struct page_items *pi, const struct stream *stream,
+                    const char *body, size_t len, const char *what,
+                    struct err *err);
 /* The same for a single object (GET /v1/<resource>/<id>). */
-int page_parse_object(struct page_items *pi, const char *body, size_t len,
-                      const char *object, const char *what,
+int page_parse_object(struct page_items *pi, const struct stream *stream,
+                      const char *body, size_t len, const char *what,
                       struct err *err);
-/* The minified text of item i. */
+/* The minified text of item i (NUL-terminated). */
 const char *page_item_text(const struct page_items *pi, size_t i);
 /*
  * The slice of data.object inside an event's minified text (for storing

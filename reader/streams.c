@@ -84,6 +84,16 @@ const struct stream *stream_find(const char *name)
     return NULL;
 }
 
+int stream_column(const struct stream *s, const char *name)
+{
+    for (size_t i = 0; i < s->nr_columns; i++) {
+        if (!strcmp(s->columns[i].name, name)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
 size_t stream_index(const struct stream *s)
 {
     return (size_t)(s - streams);

@@ -53,6 +53,18 @@ struct stream {
     size_t nr_columns;
 };
 
+/* Every stream's first three columns (reader/streams.c COMMON_COLUMNS). */
+enum common_column {
+    COLUMN_ID = 0,
+    COLUMN_LIVEMODE = 1,
+    COLUMN_CREATED = 2
+};
+
+#define MAX_COLUMNS 32
+
+/* Index of the column named 'name' in 's', or -1. */
+int stream_column(const struct stream *s, const char *name);
+
 extern const struct stream streams[];
 extern const size_t nr_streams;
 

@@ -167,14 +167,16 @@ static void add_opt_string(struct buf *b, const char *key, const char *s)
 static void envelope(struct buf *b, const struct record *rec)
 {
     const struct stream *s = rec->stream;
-    struct colval v;
 
-    buf_addf(b, "{\"stream\":\"%s\",\"account\":", s->name);
+    buf_addstr(b, "{\"stream\":\"");
+    buf_addstr(b, s->name);
+    buf_addstr(b, "\",\"account\":");
     json_quote(b, rec->account);
     for (size_t i = 0; i < s->nr_columns; i++) {
-        column_value(&s->columns[i], rec->obj, &v);
-        buf_addf(b, ",\"%s\":", s->columns[i].name);
-        add_value(b, &v);
+        buf_addstr(b, ",\"");
+        buf_addstr(b, s->columns[i].name);
+        buf_addstr(b, "\":");
+        add_value(b, &rec->cols[i]);
     }
     buf_addf(b, ",\"version\":%lld,\"source\":\"%s\"", (long long)rec->version,
              record_source_name(rec->source));
@@ -266,7 +268,7 @@ static int ndjson_write(struct sink *s, const struct record *rec,
 }
 
 /* The manifest entry of a published file. */
-static int file_entry(struct ndjson_ctx *c, const struct part *p,
+static int file_entry(struct ndjson_ctx *c, struct part *p,
                       const char *stream, long long now, cJSON *files,
                       struct err *err)
 {
@@ -274,7 +276,7 @@ static int file_entry(struct ndjson_ctx *c, const struct part *p,
     uint64_t size = 0;
     cJSON *f;
 
-    if (sha256_file(p->path, sha, &size, err) < 0) {
+    if (part_digest(p, sha, &size, err) < 0) {
         return -1;
     }
     f = cJSON_CreateObject();

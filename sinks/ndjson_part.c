@@ -23,6 +23,7 @@ int part_open(struct part *p, const char *dir, const char *stream,
     p->tmp_path = xstrfmt("%s/%s/.%s.tmp", dir, stream, name);
     p->min_created = INT64_MAX;
     p->max_created = INT64_MIN;
+    sha256_init(&p->hash);
     if (gzip) {
         p->gz = gzopen(p->tmp_path, "wb6");
         if (p->gz) {
@@ -63,6 +64,9 @@ int part_write(struct part *p, const char *data, size_t n, struct err *err)
     }
     else if (fwrite(data, 1, n, p->fp) != n) {
         p->error = errno ? errno : EIO;
+    }
+    else {
+        sha256_update(&p->hash, data, n);
     }
     if (p->error) {
         return failed(p, "write", err);
@@ -114,6 +118,17 @@ int part_finish(struct part *p, struct err *err)
         p->error = errno;
     }
     return p->error ? failed(p, "write", err) : 0;
+}
+
+int part_digest(struct part *p, char out[65], uint64_t *size,
+                struct err *err)
+{
+    if (strstr(p->rel, ".gz")) {
+        return sha256_file(p->path, out, size, err);
+    }
+    *size = p->hash.len;
+    sha256_hex(&p->hash, out);
+    return 0;
 }
 
 int part_publish(struct part *p, struct err *err)

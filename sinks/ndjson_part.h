@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <zlib.h>
 
+#include "core/sha256.h"
+
 struct err;
 
 struct part {
@@ -27,7 +29,15 @@ struct part {
     long long raw_bytes; /* uncompressed */
     int64_t min_created, max_created;
     int error; /* errno of the first failure, sticky */
+    struct sha256 hash; /* plain files: of the bytes as written */
 };
+
+/*
+ * The digest and size of the file as stored: computed while writing for
+ * plain files, read back for gzip ones.  -1 with ERR_IO.
+ */
+int part_digest(struct part *p, char out[65], uint64_t *size,
+                struct err *err);
 
 int part_open(struct part *p, const char *dir, const char *stream,
               long long commit, int partno, bool gzip, struct err *err);

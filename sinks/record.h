@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cjson/cJSON.h>
+
+#include "sinks/columns.h"
 
 struct stream;
 
@@ -38,7 +39,7 @@ struct record {
     int64_t extracted_at;    /* host time of extraction, unix seconds */
     const char *raw;         /* Stripe's JSON text of the object, minified */
     size_t raw_len;
-    const cJSON *obj; /* the same object, parsed */
+    const struct colval *cols; /* its typed values, one per stream column */
 };
 
 const char *record_source_name(enum record_source s);

@@ -112,7 +112,14 @@ static int sqlite_open(struct sink *s, const char *arg,
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, 10000);
-    if (exec(c, "PRAGMA journal_mode = WAL", "cannot enable WAL", err) < 0 ||
+    /*
+     * Rows carry a ~3 KB raw object: 16 KiB pages hold several per page
+     * instead of one per 4 KiB page (a third fewer bytes written).  Takes
+     * effect only in a new database, before WAL is enabled.
+     */
+    if (exec(c, "PRAGMA page_size = 16384", "cannot set the page size",
+             err) < 0 ||
+        exec(c, "PRAGMA journal_mode = WAL", "cannot enable WAL", err) < 0 ||
         exec(c, "PRAGMA synchronous = FULL", "cannot set synchronous",
              err) < 0 ||
         check_version(c, err) < 0 || create_schema(c, err) < 0) {
@@ -231,22 +238,18 @@ static sqlite3_stmt *upsert_stmt(struct sqlite_ctx *c,
     return c->upsert[i];
 }
 
-static void bind_column(sqlite3_stmt *st, int idx, const struct column *col,
-                        const cJSON *obj)
+static void bind_column(sqlite3_stmt *st, int idx, const struct colval *v)
 {
-    struct colval v;
-
-    column_value(col, obj, &v);
-    switch (v.kind) {
+    switch (v->kind) {
     case COLVAL_NULL:
         sqlite3_bind_null(st, idx);
         break;
     case COLVAL_TEXT:
-        sqlite3_bind_text(st, idx, v.text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, idx, v->text, -1, SQLITE_STATIC);
         break;
     case COLVAL_INT:
     case COLVAL_BOOL:
-        sqlite3_bind_int64(st, idx, v.i);
+        sqlite3_bind_int64(st, idx, v->i);
         break;
     }
 }
@@ -276,10 +279,10 @@ static int sqlite_write(struct sink *s, const struct record *rec,
     if (!st) {
         return -1;
     }
-    /* the cJSON tree and 'rec' outlive sqlite3_step: SQLITE_STATIC */
+    /* 'rec' and its values outlive sqlite3_step: SQLITE_STATIC */
     sqlite3_bind_text(st, idx++, rec->account, -1, SQLITE_STATIC);
     for (size_t i = 0; i < stream->nr_columns; i++) {
-        bind_column(st, idx++, &stream->columns[i], rec->obj);
+        bind_column(st, idx++, &rec->cols[i]);
     }
     sqlite3_bind_int64(st, idx++, rec->version);
     sqlite3_bind_text(st, idx++, record_source_name(rec->source), -1,

@@ -2,11 +2,12 @@
 #include "core/compat.h"
 #include "core/err.h"
 #include "reader/page.h"
+#include "reader/streams.h"
 #include "tests/check.h"
 
 static int parse(struct page_items *pi, const char *body, struct err *err)
 {
-    return page_parse_list(pi, body, strlen(body), "charge",
+    return page_parse_list(pi, stream_find("charges"), body, strlen(body),
                            "page of 'charges'", err);
 }
 
@@ -17,7 +18,10 @@ static void test_list(void)
     const char *page =
         "{\n \"object\": \"list\", \"url\": \"/v1/charges\",\n"
         " \"data\": [\n  {\"id\": \"ch_2\", \"object\": \"charge\", "
-        "\"created\": 20, \"amount\": 1.50e2},\n"
+        "\"created\": 20, \"amount\": 1.50e2, \"livemode\": true,"
+        " \"customer\": {\"id\": \"cus_\\u00e9\", \"object\": \"customer\"},"
+        " \"payment_method_details\": {\"type\": \"card\"},"
+        " \"description\": \"a \\\"b\\\"\"},\n"
         "  {\"id\": \"py_1\", \"object\": \"charge\", \"created\": 10}\n ],\n"
         " \"has_more\": true\n}";
 
@@ -28,8 +32,24 @@ static void test_list(void)
     CHECK_INT(pi.items[1].created, 10, "created of the second");
     CHECK_STR(page_item_text(&pi, 0),
               "{\"id\":\"ch_2\",\"object\":\"charge\",\"created\":20,"
-              "\"amount\":1.50e2}",
+              "\"amount\":1.50e2,\"livemode\":true,\"customer\":{\"id\":"
+              "\"cus_\\u00e9\",\"object\":\"customer\"},"
+              "\"payment_method_details\":{\"type\":\"card\"},"
+              "\"description\":\"a \\\"b\\\"\"}",
               "item text is Stripe's, minified, numbers untouched");
+    CHECK(pi.items[0].livemode, "livemode read");
+    CHECK_INT(pi.items[0].cols[stream_column(stream_find("charges"),
+                                             "amount")].kind,
+              COLVAL_NULL, "a non-integer amount is NULL, not rounded");
+    CHECK_STR(pi.items[0].cols[stream_column(stream_find("charges"),
+                                             "customer")].text,
+              "cus_\xc3\xa9", "an expanded reference is its id, unescaped");
+    CHECK_STR(pi.items[0].cols[stream_column(stream_find("charges"),
+                                             "payment_method_type")].text,
+              "card", "a dotted path descends");
+    CHECK_STR(pi.items[0].cols[stream_column(stream_find("charges"),
+                                             "description")].text,
+              "a \"b\"", "strings are unescaped");
     CHECK_INT(pi.items[0].len, strlen(page_item_text(&pi, 0)),
               "item length");
     CHECK_STR(pi.items[1].id, "py_1", "py_ ids are charges too");
@@ -65,7 +85,7 @@ static void test_bad(void)
                     &err),
               -1, "string created refused");
     CHECK_STR(err.msg, "page of 'charges': 'data[0].created': expected an "
-                       "integer, got a string",
+                       "integer",
               "created message");
     CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"x\"", &err),
               -1, "a body cut short is refused");
