@@ -477,6 +477,10 @@ static int take_lock(struct run *r, struct err *err)
     char *path, *what;
     int ret;
 
+    if (strncmp(r->sink_uri, "ndjson:", 7) &&
+        strncmp(r->sink_uri, "sqlite:", 7)) {
+        return 0; /* not a sink: sink_open() says so */
+    }
     if (!strncmp(r->sink_uri, "ndjson:", 7)) {
         if (!strcmp(arg, "-") && !r->o->state_file) {
             return 0; /* refused by the sink: it needs --state */

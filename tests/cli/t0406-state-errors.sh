@@ -59,6 +59,7 @@ t_is "$RC" 3 "a file that is not a database exits 3"
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "csv:x"
 t_is "$RC" 3 "an unknown sink exits 3"
 t_match "$ERR" "unknown sink 'csv:x' \(use sqlite:PATH or ndjson:DIR\)" "names the sink kinds"
+t_ok "and leaves no lock file behind" test ! -e x.plat.lock
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --streams charge
 t_is "$RC" 2 "an unknown stream is a usage error"
 t_match "$ERR" "unknown stream 'charge' \(did you mean 'charges'\?\)" "with a hint"
