@@ -22,7 +22,7 @@
  *
  * Test hook: with STRIPE_READER_TEST_CRASH_AFTER_TOKEN_STORE=1 in the
  * environment the process kills itself (SIGKILL) right after the store
- * is written, to show that nothing is lost (tests/cli/t0304-oauth.sh).
+ * is written, to show that nothing is lost (tests/cli/t0303-oauth.sh).
  *
  * The profile is borrowed and must outlive the provider.  Tokens are
  * registered with the redactor as soon as they are read.

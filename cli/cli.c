@@ -25,8 +25,8 @@ static const struct {
 } exit_codes[] = {
     { EXIT_OK, "success" },
     { EXIT_INTERNAL, "internal error (a bug; please report it)" },
-    { EXIT_USAGE, "usage error (bad command line)" },
-    { EXIT_CONFIG, "configuration error (profile, option value, state)" },
+    { EXIT_USAGE, "usage error (bad command line or option value)" },
+    { EXIT_CONFIG, "configuration error (profile, sink, stored state)" },
     { EXIT_AUTH, "authentication or permission error (401, 403, "
                  "invalid_grant, mode mismatch)" },
     { EXIT_API, "Stripe or network failure after retries, or a reply "

@@ -4,6 +4,7 @@
 #include "cli/run.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/lockfile.h"
 #include "core/strutil.h"
 #include "profiles/profile.h"
 #include "reader/checkpoint.h"
@@ -18,6 +19,7 @@ struct state_opts {
     const char *profile;
     const char *sink;
     const char *stream;
+    const char *state_file;
     int yes;
 };
 
@@ -192,7 +194,11 @@ static int run_state(const char *verb, const struct state_opts *o,
     const char *uri = o->sink;
     const char *name = o->profile ? o->profile : getenv("STRIPE_READER_PROFILE");
     struct show_ctx c = { NULL, o->stream, NULL, 0, err };
+    struct sink_opts so;
+    struct lockfile lock = LOCKFILE_INIT;
     int ret = -1;
+
+    memset(&so, 0, sizeof(so));
 
     memset(&p, 0, sizeof(p));
     if (name && *name) {
@@ -212,7 +218,13 @@ static int run_state(const char *verb, const struct state_opts *o,
         uri = "sqlite:stripe.db";
     }
     c.uri = uri;
-    if (sink_open(&sink, uri, NULL, err) < 0) {
+    so.state_file = o->state_file;
+    /* a reset must not race a run that would commit the old marks back */
+    if (!strcmp(verb, "reset") &&
+        run_lock(&lock, uri, p.name, o->state_file, err) < 0) {
+        goto out;
+    }
+    if (sink_open(&sink, uri, &so, err) < 0) {
         goto out;
     }
     if (!strcmp(verb, "reset")) {
@@ -226,13 +238,14 @@ static int run_state(const char *verb, const struct state_opts *o,
     }
 out:
     sink_close(sink);
+    lockfile_release(&lock);
     profile_release(&p);
     return ret;
 }
 
 int cmd_state(int argc, char **argv, struct err *err)
 {
-    struct state_opts o = { { 0, NULL }, NULL, NULL, NULL, 0 };
+    struct state_opts o = { { 0, NULL }, NULL, NULL, NULL, NULL, 0 };
     struct strlist args = STRLIST_INIT;
     const struct opt table[] = {
         OPT_STRING('p', "profile", struct state_opts, profile, "NAME|PATH",
@@ -241,6 +254,8 @@ int cmd_state(int argc, char **argv, struct err *err)
                    "sink holding the state (default: the profile's)"),
         OPT_STRING(0, "stream", struct state_opts, stream, "NAME",
                    "only this stream"),
+        OPT_STRING(0, "state", struct state_opts, state_file, "FILE",
+                   "the state file of an ndjson:- sink"),
         OPT_BOOL('y', "yes", struct state_opts, yes,
                  "reset without asking"),
         OPT_COMMON(struct state_opts),

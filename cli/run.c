@@ -113,7 +113,7 @@ static int parse_options(struct run *r, struct err *err)
 {
     const struct run_opts *o = r->o;
 
-    r->overlap = r->p.overlap_secs > 0 ? r->p.overlap_secs : 60;
+    r->overlap = r->p.overlap_secs; /* the loader's default is 60 s */
     r->settle = DEFAULT_SETTLE_SECS;
     r->commit_ms = 0; /* the sink's default */
     if (o->commit_interval &&
@@ -324,6 +324,8 @@ static void checkpoint_summary(const struct run *r, size_t i,
     const struct stream_state *st;
 
     if (!r->have_cp) {
+        buf_addstr(out, ",\"checkpoint\":{\"hwm\":null,\"pass_hi\":0,"
+                        "\"windows\":0}");
         return;
     }
     st = &run_set(r)->streams[i];
@@ -428,7 +430,7 @@ static void print_summary(const struct run *r, int rc, const struct err *err)
              as ? as->rate_limited_429 : 0,
              (double)(engine_now_ms() - r->started_ms) / 1000.0,
              rc == 0 ? "ok" : err_kind_name(err->kind));
-    log_warn("%s", line.buf);
+    log_notice("%s", line.buf);
     buf_release(&line);
 }
 
@@ -470,19 +472,19 @@ static void record_run(struct run *r, int rc, const struct err *err)
  * database (per profile), or in the NDJSON folder (the whole folder: its
  * manifest is shared), or beside the state file of ndjson:-.
  */
-static int take_lock(struct run *r, struct err *err)
+int run_lock(struct lockfile *l, const char *sink_uri, const char *profile,
+             const char *state_file, struct err *err)
 {
-    const char *colon = strchr(r->sink_uri, ':');
-    const char *arg = colon ? colon + 1 : r->sink_uri;
+    const char *colon = strchr(sink_uri, ':');
+    const char *arg = colon ? colon + 1 : sink_uri;
     char *path, *what;
     int ret;
 
-    if (strncmp(r->sink_uri, "ndjson:", 7) &&
-        strncmp(r->sink_uri, "sqlite:", 7)) {
+    if (strncmp(sink_uri, "ndjson:", 7) && strncmp(sink_uri, "sqlite:", 7)) {
         return 0; /* not a sink: sink_open() says so */
     }
-    if (!strncmp(r->sink_uri, "ndjson:", 7)) {
-        if (!strcmp(arg, "-") && !r->o->state_file) {
+    if (!strncmp(sink_uri, "ndjson:", 7)) {
+        if (!strcmp(arg, "-") && !state_file) {
             return 0; /* refused by the sink: it needs --state */
         }
         if (strcmp(arg, "-") && *arg && mkdir(arg, 0755) < 0 &&
@@ -490,15 +492,15 @@ static int take_lock(struct run *r, struct err *err)
             return err_set(err, ERR_IO, "cannot create folder '%s': %s",
                            arg, strerror(errno));
         }
-        path = !strcmp(arg, "-") ? xstrfmt("%s.lock", r->o->state_file)
+        path = !strcmp(arg, "-") ? xstrfmt("%s.lock", state_file)
                                  : xstrfmt("%s/.lock", arg);
-        what = xstrfmt("'%s'", r->sink_uri);
+        what = xstrfmt("'%s'", sink_uri);
     }
     else {
-        path = xstrfmt("%s.%s.lock", arg, r->p.name);
-        what = xstrfmt("profile '%s' in '%s'", r->p.name, r->sink_uri);
+        path = xstrfmt("%s.%s.lock", arg, profile);
+        what = xstrfmt("profile '%s' in '%s'", profile, sink_uri);
     }
-    ret = lockfile_acquire(&r->lock, path, what, err);
+    ret = lockfile_acquire(l, path, what, err);
     free(path);
     free(what);
     return ret;
@@ -568,6 +570,7 @@ int run_extract(enum run_kind kind, const struct run_opts *o,
 {
     struct run r;
     struct sink_opts so;
+    bool summarized = false;
     int ret = -1;
 
     memset(&r, 0, sizeof(r));
@@ -584,7 +587,17 @@ int run_extract(enum run_kind kind, const struct run_opts *o,
         goto out;
     }
     r.sink_uri = o->sink ? o->sink : r.p.sink ? r.p.sink : "sqlite:stripe.db";
-    if (run_sink_opts(o, &so, err) < 0 || take_lock(&r, err) < 0 ||
+    if (strncmp(r.sink_uri, "ndjson:", 7) &&
+        (o->gzip || o->ndjson_format || o->rotate_records ||
+         o->rotate_size || o->state_file)) {
+        err_set(err, ERR_USAGE,
+                "--gzip, --ndjson-format, --rotate-records, --rotate-size "
+                "and --state apply to an ndjson sink only, not '%s'",
+                r.sink_uri);
+        goto out;
+    }
+    if (run_sink_opts(o, &so, err) < 0 ||
+        run_lock(&r.lock, r.sink_uri, r.p.name, o->state_file, err) < 0 ||
         sink_open(&r.sink, r.sink_uri, &so, err) < 0 ||
         load_checkpoint(&r, err) < 0) {
         goto out;
@@ -592,10 +605,21 @@ int run_extract(enum run_kind kind, const struct run_opts *o,
     if (!r.commit_ms) {
         r.commit_ms = r.sink->type->commit_ms;
     }
+
     ret = execute(&r, err);
     print_summary(&r, ret, err);
     record_run(&r, ret, err);
+    summarized = true;
 out:
+    if (!summarized && o->summary_json) {
+        /* a run that stopped early (lock held, bad profile) still tells
+         * the monitor reading the summary */
+        struct buf json = BUF_INIT;
+
+        summary_json(&r, ret, err, &json);
+        write_summary(o->summary_json, &json);
+        buf_release(&json);
+    }
     adapter_close(r.ad);
     sink_close(r.sink);
     lockfile_release(&r.lock);

@@ -85,6 +85,15 @@ enum run_kind {
 int run_extract(enum run_kind kind, const struct run_opts *o,
                 struct err *err);
 
+struct lockfile;
+
+/*
+ * Take the run lock of (profile, sink): ERR_LOCKED when another run holds
+ * it.  Unknown sink schemes take no lock (sink_open() reports them).
+ */
+int run_lock(struct lockfile *l, const char *sink_uri, const char *profile,
+             const char *state_file, struct err *err);
+
 /* The sink options of 'o' (-1 with ERR_USAGE on a bad size). */
 int run_sink_opts(const struct run_opts *o, struct sink_opts *so,
                   struct err *err);

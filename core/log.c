@@ -71,7 +71,7 @@ static void json_escape(struct buf *out, const char *s)
     }
 }
 
-static void format_line(struct buf *line, enum log_level l, const char *msg)
+static void format_line(struct buf *line, int l, const char *msg)
 {
     if (format == LOG_FORMAT_JSON) {
         char ts[32];
@@ -81,22 +81,26 @@ static void format_line(struct buf *line, enum log_level l, const char *msg)
         gmtime_r(&now, &tm);
         strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
         buf_addf(line, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", ts,
-                 level_names[l]);
+                 l < 0 ? "notice" : level_names[l]);
         json_escape(line, msg);
         buf_addstr(line, "\"}\n");
+    }
+    else if (l < 0) {
+        buf_addf(line, "stripe-reader: %s\n", msg);
     }
     else {
         buf_addf(line, "stripe-reader: %s: %s\n", level_names[l], msg);
     }
 }
 
-void log_vmsg(enum log_level l, const char *fmt, va_list ap)
+/* 'l' is a level, or -1 for a notice (shown at the warn threshold). */
+static void emit(int l, const char *fmt, va_list ap)
 {
     struct buf msg = BUF_INIT;
     struct buf line = BUF_INIT;
     FILE *fp = stream ? stream : stderr;
 
-    if ((int)l > level) {
+    if ((l < 0 ? LOG_WARN : l) > level) {
         return;
     }
     buf_vaddf(&msg, fmt, ap);
@@ -112,6 +116,20 @@ void log_vmsg(enum log_level l, const char *fmt, va_list ap)
     }
     buf_release(&msg);
     buf_release(&line);
+}
+
+void log_vmsg(enum log_level l, const char *fmt, va_list ap)
+{
+    emit((int)l, fmt, ap);
+}
+
+void log_notice(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    emit(-1, fmt, ap);
+    va_end(ap);
 }
 
 void log_msg(enum log_level l, const char *fmt, ...)

@@ -51,6 +51,17 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 #endif
     ;
 
+/*
+ * A line that is shown at the default verbosity (hidden by -q) but is not
+ * a warning: the run summary.  Text: "stripe-reader: <msg>"; JSON level
+ * "notice".
+ */
+void log_notice(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

@@ -180,8 +180,8 @@ int opt_parse(const struct opt *table, void *opts, int argc, char **argv,
 {
     bool only_args = false;
 
-    for (int i = 0; i < argc; i++) {
-        if (!only_args && is_help(argv[i])) {
+    for (int i = 0; i < argc && strcmp(argv[i], "--"); i++) {
+        if (is_help(argv[i])) {
             return 1;
         }
     }

@@ -4,6 +4,9 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <time.h>
+
+#define TOKENSTORE_LOCK_WAIT_MS 120000
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
@@ -341,15 +344,33 @@ int tokenstore_lock(const char *path, int *fd, struct err *err)
                 strerror(errno));
         goto out;
     }
-    while (flock(*fd, LOCK_EX) < 0) {
-        if (errno != EINTR) {
+    /*
+     * Another run may be refreshing (one HTTP request, at most the total
+     * timeout): wait for it, but not forever — a stuck holder must not
+     * hang this run past any deadline.
+     */
+    for (int waited_ms = 0; flock(*fd, LOCK_EX | LOCK_NB) < 0;
+         waited_ms += 20) {
+        struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+        if (errno != EWOULDBLOCK && errno != EINTR) {
             err_set(err, ERR_IO, "cannot lock '%s': %s", lock, strerror(errno));
-            close(*fd);
-            *fd = -1;
-            goto out;
+            goto fail;
         }
+        if (waited_ms >= TOKENSTORE_LOCK_WAIT_MS) {
+            err_set(err, ERR_LOCKED,
+                    "the token store lock '%s' has been held by another "
+                    "run for %d s",
+                    lock, TOKENSTORE_LOCK_WAIT_MS / 1000);
+            goto fail;
+        }
+        nanosleep(&ts, NULL);
     }
     ret = 0;
+    goto out;
+fail:
+    close(*fd);
+    *fd = -1;
 out:
     free(lock);
     return ret;

@@ -36,6 +36,13 @@ t_is "$RC" 7 "a second run finds the lock held: exit 7"
 t_match "$ERR" "^stripe-reader: error: another run holds the lock on profile 'plat' in 'sqlite:$DB' \(pid $first, started [0-9T:-]+Z\)" \
     "one line naming the holder's pid and start time"
 t_is "$(echo "$ERR" | wc -l)" 1 "exactly one line"
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --summary-json "$TMP/locked.json"
+t_is "$(jq -r '.status + " " + (.exit_code|tostring)' "$TMP/locked.json")" "locked 7" \
+    "--summary-json still tells a monitor the run found the lock held"
+t_ok "and that summary validates against the schema" \
+    "$PYTHON" "$TOP/tests/cli/json_schema_check.py" "$TOP/docs/summary.schema.json" "$TMP/locked.json"
+run "$BIN" state reset --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --yes
+t_is "$RC" 7 "state reset does not race a running sync: exit 7"
 kill -9 $first
 wait $first 2>/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
@@ -118,7 +125,7 @@ dctl POST /_double/mutate '{"count":50,"seed":3,"kinds":["capture","refund_full"
 dctl POST /_double/clock '{"advance":30}' >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --summary-json "$TMP/summary.json"
 t_is "$RC" 0 "sync with --summary-json"
-t_match "$ERR" '^stripe-reader: warn: sync: charges [0-9]+.*; [0-9]+ requests, [0-9]+ retries, [0-9]+ 429s, [0-9.]+ s; ok$' \
+t_match "$ERR" '^stripe-reader: sync: charges [0-9]+.*; [0-9]+ requests, [0-9]+ retries, [0-9]+ 429s, [0-9.]+ s; ok$' \
     "one summary line on stderr: counts, requests, retries, 429s, duration, status"
 t_ok "the summary validates against docs/summary.schema.json" \
     "$PYTHON" "$TOP/tests/cli/json_schema_check.py" "$TOP/docs/summary.schema.json" "$TMP/summary.json"
