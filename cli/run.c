@@ -25,7 +25,7 @@
 #define RETENTION_MARGIN_SECS 86400LL
 /* how far back a first events scan starts: all that Stripe still lists */
 #define EVENTS_FIRST_MARGIN_SECS 0LL
-#define DEFAULT_CONCURRENCY 8
+#define DEFAULT_CONCURRENCY 12
 #define DEFAULT_SETTLE_SECS 5
 
 /* Set by SIGINT/SIGTERM; the engine stops at the next commit point. */

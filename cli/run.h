@@ -48,7 +48,7 @@ struct run_opts {
         OPT_STRING(0, "streams", st, streams, "LIST",                      \
                    "comma-separated streams (default: all)"),               \
         OPT_INT(0, "concurrency", st, concurrency, "N",                    \
-                "list requests in flight per stream (default 8)"),          \
+                "list requests in flight per stream (default 12)"),          \
         OPT_STRING(0, "overlap", st, overlap, "DURATION",                  \
                    "re-read this much before the last mark (default: "      \
                    "the profile's, or 60s)"),                               \

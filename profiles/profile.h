@@ -52,7 +52,7 @@ struct adapter_cfg {
     long backoff_max_ms;       /* default 20000 */
     double global_rps;         /* default 25 in test mode, 100 in live */
     double endpoint_rps;       /* default 25 */
-    int max_in_flight;         /* default 16 */
+    int max_in_flight;         /* default 32 */
     char *user_agent;          /* NULL: "stripe-reader/<version>" */
     char *ca_bundle;           /* NULL: the system's CA store */
     size_t max_response_bytes; /* default 32 MiB */
@@ -95,7 +95,7 @@ struct profile {
 #define PROFILE_DEFAULT_GLOBAL_RPS_TEST 25.0
 #define PROFILE_DEFAULT_GLOBAL_RPS_LIVE 100.0
 #define PROFILE_DEFAULT_ENDPOINT_RPS 25.0
-#define PROFILE_DEFAULT_MAX_IN_FLIGHT 16
+#define PROFILE_DEFAULT_MAX_IN_FLIGHT 32
 #define PROFILE_DEFAULT_MAX_RESPONSE_BYTES ((size_t)32 << 20)
 #define PROFILE_DEFAULT_OVERLAP_SECS 60
 

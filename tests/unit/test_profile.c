@@ -142,7 +142,7 @@ static void test_minimal(void)
     CHECK_INT(p.adapter.backoff_max_ms, 20000, "backoff up to 20 s");
     CHECK(p.adapter.global_rps == 25, "25 rps in test mode");
     CHECK(p.adapter.endpoint_rps == 25, "25 rps per endpoint");
-    CHECK_INT(p.adapter.max_in_flight, 16, "16 in flight");
+    CHECK_INT(p.adapter.max_in_flight, 32, "32 in flight");
     CHECK_INT(p.adapter.max_response_bytes, 32 << 20, "32 MiB cap");
     CHECK(!p.adapter.user_agent && !p.adapter.ca_bundle, "UA and CA unset");
     profile_release(&p);
