@@ -63,6 +63,13 @@ struct http_req {
                            * for GET (owned) */
     void *user;           /* the caller's cookie (borrowed) */
     bool keep_headers;    /* collect the response headers in 'headers' */
+    /*
+     * The caller parses a 2xx body itself and reports a malformed one: the
+     * adapter then checks only its shape (an object or array from the
+     * first to the last character), enough to retry HTML pages and cut
+     * bodies, instead of walking every byte a second time.
+     */
+    bool caller_parses;
 
     /* filled by the adapter when the request completes (after retries) */
     long status;         /* HTTP status of the final attempt, 0 if none */

@@ -27,8 +27,16 @@ static bool scan_string(struct scan *s)
     const char *p = s->p + 1; /* after the opening quote */
 
     for (;;) {
-        const char *q = memchr(p, '"', (size_t)(s->end - p));
+        const char *q = p, *stop = s->end - p > 16 ? p + 16 : s->end;
         size_t slashes = 0;
+
+        /* most strings are short: look inline before calling memchr */
+        while (q < stop && *q != '"') {
+            q++;
+        }
+        if (q == stop) {
+            q = memchr(q, '"', (size_t)(s->end - q));
+        }
 
         if (!q) {
             return false;
@@ -187,4 +195,19 @@ bool json_valid(const char *text, size_t len)
             return false;
         }
     }
+}
+
+bool json_shape_ok(const char *text, size_t len)
+{
+    const char *p = text, *q = text + len;
+
+    while (p < q && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+        p++;
+    }
+    while (q > p &&
+           (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r')) {
+        q--;
+    }
+    return q - p >= 2 && ((*p == '{' && q[-1] == '}') ||
+                          (*p == '[' && q[-1] == ']'));
 }

@@ -19,4 +19,11 @@
 
 bool json_valid(const char *s, size_t len);
 
+/*
+ * Only the shape: the first non-blank character opens an object or array
+ * and the last non-blank one closes the same kind.  Catches HTML pages and
+ * most bodies cut short, at the cost of two look-ups.
+ */
+bool json_shape_ok(const char *text, size_t len);
+
 #endif

@@ -381,7 +381,9 @@ void reply_complete(struct adapter *a, struct xfer *x, struct http_req *req,
         in.curl_code = CURLE_WRITE_ERROR;
     }
     if (rc == CURLE_OK && req->status >= 200 && req->status < 300) {
-        in.body_json = json_valid(req->body.buf, req->body.len);
+        in.body_json = req->caller_parses
+                           ? json_shape_ok(req->body.buf, req->body.len)
+                           : json_valid(req->body.buf, req->body.len);
     }
     else if (rc == CURLE_OK) {
         api_error_parse(req->body.buf, req->body.len, &e);

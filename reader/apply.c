@@ -306,7 +306,10 @@ static void submit_retrieve(struct engine *e, struct job *page,
     buf_addf(&path, "%s/", t->path);
     url_encode(&path, id);
     r->req.path = buf_detach(&path, NULL);
-    r->req.endpoint = t->path; /* GET /v1/charges/{id}: its own bucket */
+    /* GET /v1/charges/{id} is an endpoint of its own at Stripe, with its
+     * own budget: the adapter derives "/v1/charges/{id}" from the path */
+    r->req.endpoint = NULL;
+    r->req.caller_parses = true;
     r->page = page;
     r->rstream = t;
     r->event_time = event_time;

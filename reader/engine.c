@@ -204,6 +204,7 @@ static void submit_page(struct engine *e, struct stream_state *st,
     build_path(&path, st->stream, w);
     j->req.path = buf_detach(&path, NULL);
     j->req.endpoint = st->stream->path;
+    j->req.caller_parses = true;
     w->busy = true;
     e->inflight[stream_index(st->stream)]++;
     adapter_submit(e->ad, &j->req);

@@ -29,10 +29,16 @@ static const char *skip_string(const char *p, const char *end)
     const char *q = p + 1;
 
     for (;;) {
-        const char *b;
+        const char *b, *stop = end - q > 16 ? q + 16 : end;
         size_t slashes = 0;
 
-        q = memchr(q, '"', (size_t)(end - q));
+        /* most strings are short: look inline before calling memchr */
+        while (q < stop && *q != '"') {
+            q++;
+        }
+        if (q == stop) {
+            q = memchr(q, '"', (size_t)(end - q));
+        }
         if (!q) {
             return NULL;
         }
@@ -322,6 +328,71 @@ const char *jscan_minify_value(struct buf *out, const char *p,
         }
     }
     buf_setlen(out, start_len);
+    return NULL;
+}
+
+char *jscan_minify_into(char *dst, const char *p, const char *end,
+                        const char **after)
+{
+    char stack[JSCAN_MAX_DEPTH];
+    const char *run;
+    int depth = 0;
+
+    p = jscan_ws(p, end);
+    if (p >= end) {
+        return NULL;
+    }
+    if (*p != '{' && *p != '[') {
+        const char *ve = jscan_skip(p, end);
+
+        if (!ve) {
+            return NULL;
+        }
+        memmove(dst, p, (size_t)(ve - p));
+        *after = ve;
+        return dst + (ve - p);
+    }
+    run = p;
+    while (p < end) {
+        char ch;
+
+        while (p < end && !special[(unsigned char)*p] && !is_ws(*p)) {
+            p++;
+        }
+        if (p >= end) {
+            break;
+        }
+        ch = *p;
+        if (ch == '"') {
+            p = skip_string(p, end);
+            if (!p) {
+                return NULL;
+            }
+            continue;
+        }
+        if (is_ws(ch)) {
+            memmove(dst, run, (size_t)(p - run));
+            dst += p - run;
+            p = jscan_ws(p, end);
+            run = p;
+            continue;
+        }
+        p++;
+        if (ch == '{' || ch == '[') {
+            if (depth == JSCAN_MAX_DEPTH) {
+                return NULL;
+            }
+            stack[depth++] = ch == '{' ? '}' : ']';
+        }
+        else if (depth == 0 || stack[depth - 1] != ch) {
+            return NULL;
+        }
+        else if (--depth == 0) {
+            memmove(dst, run, (size_t)(p - run));
+            *after = p;
+            return dst + (p - run);
+        }
+    }
     return NULL;
 }
 

@@ -57,6 +57,15 @@ int jscan_next_member(struct jscan_iter *it, const char **k,
 const char *jscan_minify_value(struct buf *out, const char *p,
                                const char *end);
 
+/*
+ * The same in place: the minified value is written at 'dst' (dst <= p,
+ * inside the same buffer: the output never overtakes the input).  Returns
+ * the new end of the output, with '*after' just past the value in the
+ * input; NULL if the value is malformed or cut short.
+ */
+char *jscan_minify_into(char *dst, const char *p, const char *end,
+                        const char **after);
+
 /* Append [p, end) to 'out' without white space outside strings. */
 int jscan_minify(struct buf *out, const char *p, const char *end);
 

@@ -11,7 +11,7 @@ void page_items_clear(struct page_items *pi)
 {
     pi->nr = 0;
     pi->has_more = false;
-    buf_reset(&pi->text);
+    pi->base = NULL;
     buf_reset(&pi->strings);
 }
 
@@ -21,13 +21,12 @@ void page_items_release(struct page_items *pi)
     FREE_AND_NULL(pi->items);
     FREE_AND_NULL(pi->vals);
     pi->alloc = pi->vals_alloc = 0;
-    buf_release(&pi->text);
     buf_release(&pi->strings);
 }
 
 const char *page_item_text(const struct page_items *pi, size_t i)
 {
-    return pi->text.buf + pi->items[i].off;
+    return pi->base + pi->items[i].off;
 }
 
 static int bad(const char *path, const char *field, const char *want,
@@ -36,31 +35,32 @@ static int bad(const char *path, const char *field, const char *want,
     return err_set(err, ERR_DATA, "'%s.%s': expected %s", path, field, want);
 }
 
-/* Minify one object into the page and read its values. */
-static const char *add_item(struct page_items *pi, const char *v,
-                            const char *end, const char *path,
-                            struct err *err)
+/*
+ * Minify one object in place (to *dst, behind the read position) and read
+ * its values.  Returns the input position after it, NULL on error.
+ */
+static const char *add_item(struct page_items *pi, char **dst,
+                            const char *v, const char *end,
+                            const char *path, struct err *err)
 {
     const struct stream *s = pi->stream;
-    size_t off = pi->text.len;
+    char *start = *dst;
     struct page_item *it;
     struct fields f;
-    const char *ve;
+    const char *after = NULL;
 
-    ve = jscan_minify_value(&pi->text, v, end);
-    if (!ve) {
+    *dst = jscan_minify_into(start, v, end, &after);
+    if (!*dst) {
         err_set(err, ERR_DATA, "'%s' is malformed or cut short", path);
         return NULL;
     }
     ALLOC_GROW(pi->items, pi->nr + 1, pi->alloc);
     ALLOC_GROW(pi->vals, (pi->nr + 1) * s->nr_columns, pi->vals_alloc);
     it = &pi->items[pi->nr++];
-    it->off = off;
-    it->len = pi->text.len - off;
-    buf_addch(&pi->text, '\0');
+    it->off = (size_t)(start - pi->base);
+    it->len = (size_t)(*dst - start);
     f.cols = pi->vals + (pi->nr - 1) * s->nr_columns;
-    if (fields_extract(s, pi->text.buf + off, pi->text.buf + off + it->len,
-                       &f, &pi->strings) < 0) {
+    if (fields_extract(s, start, *dst, &f, &pi->strings) < 0) {
         err_set(err, ERR_DATA, "'%s' is not a JSON object", path);
         return NULL;
     }
@@ -81,7 +81,7 @@ static const char *add_item(struct page_items *pi, const char *v,
     it->created = f.cols[COLUMN_CREATED].i;
     it->livemode = f.cols[COLUMN_LIVEMODE].kind == COLVAL_BOOL &&
                    f.cols[COLUMN_LIVEMODE].i;
-    return ve;
+    return after;
 }
 
 /* Pointers into 'strings' and 'vals', now that they stop moving. */
@@ -103,63 +103,101 @@ static int bad_page(const char *what, const char *why, struct err *err)
     return err_set(err, ERR_DATA, "%s: %s", what, why);
 }
 
-static int parse_data(struct page_items *pi, const char *v, const char *ve,
-                      const char *what, struct err *err)
+/* The data array at p: its items minified in place from *dst on. */
+static const char *parse_data(struct page_items *pi, char **dst,
+                              const char *p, const char *end,
+                              const char *what, struct err *err)
 {
-    const char *p = jscan_ws(v, ve);
     char path[32];
     int i = 0;
 
-    if (p >= ve || *p != '[') {
-        return bad_page(what, "'data': expected an array", err);
+    p = jscan_ws(p, end);
+    if (p >= end || *p != '[') {
+        bad_page(what, "'data': expected an array", err);
+        return NULL;
     }
-    p = jscan_ws(p + 1, ve);
-    while (p < ve && *p != ']') {
+    p = jscan_ws(p + 1, end);
+    while (p < end && *p != ']') {
         if (i > 0) {
             if (*p != ',') {
-                return bad_page(what, "'data' is malformed", err);
+                bad_page(what, "'data' is malformed", err);
+                return NULL;
             }
-            p = jscan_ws(p + 1, ve);
+            p = jscan_ws(p + 1, end);
         }
         snprintf(path, sizeof(path), "data[%d]", i++);
-        p = add_item(pi, p, ve, path, err);
+        p = add_item(pi, dst, p, end, path, err);
         if (!p) {
-            return err_prefix(err, "%s", what);
+            err_prefix(err, "%s", what);
+            return NULL;
         }
-        p = jscan_ws(p, ve);
+        p = jscan_ws(p, end);
     }
-    return 0;
+    if (p >= end) {
+        bad_page(what, "'data' is cut short", err);
+        return NULL;
+    }
+    return p + 1;
 }
 
+/* "true"/"false" at [v, ve): 1, 0, or -1. */
+static int literal_bool(const char *v, const char *ve)
+{
+    if (ve - v == 4 && !memcmp(v, "true", 4)) {
+        return 1;
+    }
+    return ve - v == 5 && !memcmp(v, "false", 5) ? 0 : -1;
+}
+
+/*
+ * One walk over the envelope: members are skipped, except "data", whose
+ * items are minified in place as they pass, and "has_more".
+ */
 int page_parse_list(struct page_items *pi, const struct stream *stream,
-                    const char *body, size_t len, const char *what,
+                    char *body, size_t len, const char *what,
                     struct err *err)
 {
-    const char *end = body + len, *k, *ke, *v, *ve;
-    struct jscan_iter it;
-    int has_more = -1, ret;
-    bool data = false;
+    const char *end = body + len, *p = jscan_ws(body, end), *k, *ke, *ve;
+    char *dst = body;
+    int has_more = -1;
+    bool data = false, first = true;
 
     page_items_clear(pi);
     pi->stream = stream;
-    if (jscan_object(&it, body, end) < 0) {
+    pi->base = body;
+    if (p >= end || *p != '{') {
         return bad_page(what, "the reply is not a JSON object", err);
     }
-    /* one walk over the envelope: the items are minified as they pass */
-    while ((ret = jscan_next_member(&it, &k, &ke, &v, &ve)) == 1) {
+    for (p = jscan_ws(p + 1, end); p < end && *p != '}';
+         p = jscan_ws(p, end), first = false) {
+        if (!first && *p++ != ',') {
+            return bad_page(what, "the reply is not a JSON object", err);
+        }
+        k = jscan_ws(p, end);
+        ke = k < end && *k == '"' ? jscan_skip(k, end) : NULL;
+        p = ke ? jscan_ws(ke, end) : NULL;
+        if (!p || p >= end || *p != ':') {
+            return bad_page(what, "the reply is not a JSON object", err);
+        }
+        p = jscan_ws(p + 1, end);
         if (ke - k == 6 && !memcmp(k, "\"data\"", 6)) {
-            if (parse_data(pi, v, ve, what, err) < 0) {
+            p = parse_data(pi, &dst, p, end, what, err);
+            if (!p) {
                 return -1;
             }
             data = true;
+            continue;
         }
-        else if (ke - k == 10 && !memcmp(k, "\"has_more\"", 10)) {
-            has_more = ve - v == 4 && !memcmp(v, "true", 4)    ? 1
-                       : ve - v == 5 && !memcmp(v, "false", 5) ? 0
-                                                               : -1;
+        ve = jscan_skip(p, end);
+        if (!ve) {
+            return bad_page(what, "the reply is not a JSON object", err);
         }
+        if (ke - k == 10 && !memcmp(k, "\"has_more\"", 10)) {
+            has_more = literal_bool(p, ve);
+        }
+        p = ve;
     }
-    if (ret < 0) {
+    if (p >= end) {
         return bad_page(what, "the reply is not a JSON object", err);
     }
     if (has_more < 0) {
@@ -174,18 +212,20 @@ int page_parse_list(struct page_items *pi, const struct stream *stream,
 }
 
 int page_parse_object(struct page_items *pi, const struct stream *stream,
-                      const char *body, size_t len, const char *what,
+                      char *body, size_t len, const char *what,
                       struct err *err)
 {
     const char *end = body + len;
     const char *v = jscan_ws(body, end);
+    char *dst = body;
 
     page_items_clear(pi);
     pi->stream = stream;
+    pi->base = body;
     if (v >= end || *v != '{') {
         return bad_page(what, "the reply is not a JSON object", err);
     }
-    if (!add_item(pi, v, end, "(root)", err)) {
+    if (!add_item(pi, &dst, v, end, "(root)", err)) {
         return err_prefix(err, "%s", what);
     }
     finish(pi);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A list page or a retrieved object, cut into items: for each object its
- * minified text (Stripe's own, sliced from the body) and its typed column
- * values, read in one walk over the text (no tree is built).
+ * minified text (Stripe's own, minified in place inside the reply body:
+ * no second copy of a page is kept) and its typed column values, read in
+ * one walk over the text (no tree is built).
  *
- * Ownership: struct page_items owns the text, the strings and the values;
- * it is reused from page to page (page_items_clear keeps the memory), so
- * a reader that reuses its jobs allocates nothing per object.
+ * Ownership: the items' text lives in the body given to the parser (it is
+ * rewritten in place and must outlive the items); struct page_items owns
+ * the strings and the values, and is reused from page to page
+ * (page_items_clear keeps the memory), so a reader that reuses its jobs
+ * allocates nothing per object.
  */
 #ifndef READER_PAGE_H
 #define READER_PAGE_H
@@ -22,7 +25,7 @@ struct err;
 struct stream;
 
 struct page_item {
-    size_t off, len;     /* its minified text in page_items.text */
+    size_t off, len;     /* its minified text, at base + off */
     const char *id;      /* in page_items.strings */
     int64_t created;
     bool livemode;
@@ -31,9 +34,9 @@ struct page_item {
 
 struct page_items {
     const struct stream *stream;
+    const char *base; /* the body the items were cut from */
     struct page_item *items;
     size_t nr, alloc;
-    struct buf text;    /* minified items, NUL-separated */
     struct buf strings; /* unescaped string values */
     struct colval *vals;
     size_t vals_alloc;
@@ -41,7 +44,7 @@ struct page_items {
 };
 
 #define PAGE_ITEMS_INIT                                                    \
-    { NULL, NULL, 0, 0, BUF_INIT, BUF_INIT, NULL, 0, false }
+    { NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, false }
 
 /*
  * Cut a list envelope {"object":"list","data":[...],"has_more":...} of
@@ -50,13 +53,14 @@ struct page_items {
  * ERR_DATA naming 'what' and the JSON path of a bad field.
  */
 int page_parse_list(struct page_items *pi, const struct stream *stream,
-                    const char *body, size_t len, const char *what,
+                    char *body, size_t len, const char *what,
                     struct err *err);
 /* The same for a single object (GET /v1/<resource>/<id>). */
 int page_parse_object(struct page_items *pi, const struct stream *stream,
-                      const char *body, size_t len, const char *what,
+                      char *body, size_t len, const char *what,
                       struct err *err);
-/* The minified text of item i (NUL-terminated). */
+/* The minified text of item i (page_items.items[i].len bytes, not
+ * NUL-terminated). */
 const char *page_item_text(const struct page_items *pi, size_t i);
 /*
  * The slice of data.object inside an event's minified text (for storing

@@ -88,6 +88,14 @@ t_match "$ERR" "after 5 attempts|5 attempts" "and the attempts made"
 dctl DELETE /_double/faults >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
 t_is "$RC" 0 "the next sync after the outage succeeds"
+for kind in html bad_json truncated; do
+    dctl POST /_double/faults "{\"faults\":[{\"kind\":\"$kind\",\"path\":\"/v1/charges\",\"nth\":1}]}" >/dev/null
+    dctl POST /_double/clock '{"advance":100}' >/dev/null
+    dctl DELETE /_double/requests >/dev/null
+    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" -v
+    t_is "$RC" 0 "a list page answered with $kind is retried and the sync succeeds"
+    t_is "$(requests_count /v1/charges)" 2 "$kind: the page was asked for twice"
+done
 truth_to "$TMP/t.json" $PLATFORM
 t_ok "and the database equals the truth" compare_db "$DB" "$TMP/t.json"
 t_done
