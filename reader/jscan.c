@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/compat.h"
 #include "reader/jscan.h"
-#include "core/buf.h"
 
 #define JSCAN_MAX_DEPTH 512
 
@@ -281,56 +280,6 @@ int jscan_next_member(struct jscan_iter *it, const char **k,
     return 1;
 }
 
-const char *jscan_minify_value(struct buf *out, const char *p,
-                               const char *end)
-{
-    size_t start_len = out->len;
-    const char *run;
-    int depth = 0;
-
-    p = jscan_ws(p, end);
-    if (p >= end) {
-        return NULL;
-    }
-    if (*p != '{' && *p != '[') {
-        const char *ve = jscan_skip(p, end);
-
-        if (!ve) {
-            return NULL;
-        }
-        buf_add(out, p, (size_t)(ve - p));
-        return ve;
-    }
-    run = p;
-    while (p < end) {
-        char ch = *p;
-
-        if (ch == '"') {
-            p = skip_string(p, end);
-            if (!p) {
-                break;
-            }
-            continue;
-        }
-        if (is_ws(ch)) {
-            buf_add(out, run, (size_t)(p - run));
-            p = jscan_ws(p, end);
-            run = p;
-            continue;
-        }
-        p++;
-        if (ch == '{' || ch == '[') {
-            depth++;
-        }
-        else if ((ch == '}' || ch == ']') && --depth == 0) {
-            buf_add(out, run, (size_t)(p - run));
-            return p;
-        }
-    }
-    buf_setlen(out, start_len);
-    return NULL;
-}
-
 char *jscan_minify_into(char *dst, const char *p, const char *end,
                         const char **after)
 {
@@ -394,29 +343,4 @@ char *jscan_minify_into(char *dst, const char *p, const char *end,
         }
     }
     return NULL;
-}
-
-int jscan_minify(struct buf *out, const char *p, const char *end)
-{
-    const char *run = p;
-
-    if (buf_grow(out, (size_t)(end - p)) < 0) {
-        return -1;
-    }
-    while (p < end) {
-        if (*p == '"') {
-            const char *s = skip_string(p, end);
-
-            p = s ? s : end;
-        }
-        else if (is_ws(*p)) {
-            buf_add(out, run, (size_t)(p - run));
-            p = jscan_ws(p, end);
-            run = p;
-        }
-        else {
-            p++;
-        }
-    }
-    return buf_add(out, run, (size_t)(p - run));
 }

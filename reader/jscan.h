@@ -15,8 +15,6 @@
 
 #include <stddef.h>
 
-struct buf;
-
 /* Skip white space. */
 const char *jscan_ws(const char *p, const char *end);
 /* Pointer just past the value at p (after white space), NULL if malformed
@@ -49,24 +47,13 @@ int jscan_object(struct jscan_iter *it, const char *p, const char *end);
 int jscan_next_member(struct jscan_iter *it, const char **k,
                       const char **ke, const char **v, const char **ve);
 /*
- * Copy the value at p to 'out' without white space outside strings, and
- * return the pointer just past it in the input (NULL if malformed or cut
- * short; nothing is appended then).  One pass: finding where a value
- * ends and minifying it are the same walk.
- */
-const char *jscan_minify_value(struct buf *out, const char *p,
-                               const char *end);
-
-/*
- * The same in place: the minified value is written at 'dst' (dst <= p,
- * inside the same buffer: the output never overtakes the input).  Returns
+ * Minify the value at p in place: it is written without white space
+ * outside strings at 'dst' (dst <= p, inside the same buffer: the output
+ * never overtakes the input).  Returns
  * the new end of the output, with '*after' just past the value in the
  * input; NULL if the value is malformed or cut short.
  */
 char *jscan_minify_into(char *dst, const char *p, const char *end,
                         const char **after);
-
-/* Append [p, end) to 'out' without white space outside strings. */
-int jscan_minify(struct buf *out, const char *p, const char *end);
 
 #endif

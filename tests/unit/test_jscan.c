@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/compat.h"
-#include "core/buf.h"
 #include "reader/jscan.h"
 #include "tests/check.h"
 
@@ -22,7 +21,9 @@ static void test_page(void)
     const char *end = page + strlen(page);
     const char *v = NULL, *ve = NULL;
     struct jscan_iter it;
-    struct buf b = BUF_INIT;
+    char copy[512];
+    const char *after = NULL;
+    char *dst;
 
     CHECK_INT(jscan_member(page, end, "has_more", &v, &ve), 1,
               "member after the data array found");
@@ -31,17 +32,20 @@ static void test_page(void)
     CHECK_INT(jscan_member(page, end, "data", &v, &ve), 1, "data found");
     CHECK_INT(jscan_array(&it, v, ve), 0, "data is an array");
     CHECK_INT(jscan_next(&it, &v, &ve), 1, "first element");
-    jscan_minify(&b, v, ve);
-    CHECK_STR(b.buf,
+    /* in place, as the reader does: into the same buffer, behind the read
+     * position */
+    snprintf(copy, sizeof(copy), "%.*s", (int)(ve - v), v);
+    dst = jscan_minify_into(copy, copy, copy + strlen(copy), &after);
+    CHECK(dst && after == copy + (ve - v), "the whole value is consumed");
+    *dst = '\0';
+    CHECK_STR(copy,
               "{\"id\":\"ch_1\",\"amount\":99999999999999999,"
               "\"s\":\"a \\\"}] b\"}",
               "minified slice keeps numbers and string content exactly");
-    buf_reset(&b);
     CHECK_INT(jscan_next(&it, &v, &ve), 1, "second element");
     CHECK_STR(slice(v, ve), "{\"id\": \"py_2\", \"n\": [1, {\"x\": []}]}",
               "nested element sliced whole");
     CHECK_INT(jscan_next(&it, &v, &ve), 0, "end of array");
-    buf_release(&b);
 }
 
 static void test_malformed(void)
@@ -62,6 +66,16 @@ static void test_malformed(void)
     jscan_array(&it, v, ve);
     CHECK_INT(jscan_next(&it, &v, &ve), 1, "first element");
     CHECK_INT(jscan_next(&it, &v, &ve), -1, "missing comma detected");
+    {
+        char mis[] = "{\"a\": [1, 2}";
+        char cut[] = "{\"a\": \"x";
+        const char *after = NULL;
+
+        CHECK(jscan_minify_into(mis, mis, mis + strlen(mis), &after) == NULL,
+              "in-place minify refuses mismatched brackets");
+        CHECK(jscan_minify_into(cut, cut, cut + strlen(cut), &after) == NULL,
+              "in-place minify refuses a value cut short");
+    }
     memset(deep, '[', sizeof(deep) - 1);
     deep[sizeof(deep) - 1] = '\0';
     CHECK(jscan_skip(deep, deep + strlen(deep)) == NULL,
