@@ -68,12 +68,12 @@ static void test_malformed(void)
     CHECK_INT(jscan_next(&it, &v, &ve), -1, "missing comma detected");
     {
         char mis[] = "{\"a\": [1, 2}";
-        char cut[] = "{\"a\": \"x";
+        char cut2[] = "{\"a\": \"x";
         const char *after = NULL;
 
         CHECK(jscan_minify_into(mis, mis, mis + strlen(mis), &after) == NULL,
               "in-place minify refuses mismatched brackets");
-        CHECK(jscan_minify_into(cut, cut, cut + strlen(cut), &after) == NULL,
+        CHECK(jscan_minify_into(cut2, cut2, cut2 + strlen(cut2), &after) == NULL,
               "in-place minify refuses a value cut short");
     }
     memset(deep, '[', sizeof(deep) - 1);
