@@ -28,6 +28,9 @@ kill_chain() {
             hits=$((hits + 1))
         fi
         wait "$pid" 2>/dev/null
+        # how many windows the committed checkpoint had (split windows)
+        sqlite3 "$db" "SELECT json FROM state" 2>/dev/null |
+            grep -o '"lo":[0-9]*,"hi":[0-9]*' | wc -l >>"$TMP/windows.$(basename "$db")"
     done
     "$@" --sink "sqlite:$db" -q >/dev/null 2>"$TMP/final.err"
     echo "$hits $?"
@@ -39,6 +42,8 @@ t_is "$?" 0 "clean backfill"
 read -r hits rc <<<"$(kill_chain "$TMP/kill.db" "$BIN" backfill --profile "$TMP/plat.yaml" --since $START --concurrency 2 --commit-interval 100ms)"
 t_is "$rc" 0 "the backfill re-run after the kills completes"
 t_ok "at least 20 kills hit a running backfill ($hits)" test "$hits" -ge 20
+t_ok "the backfill ran in split windows (up to $(sort -n "$TMP/windows.kill.db" | tail -1) in a checkpoint)" \
+    test "$(sort -n "$TMP/windows.kill.db" | tail -1)" -ge 2
 t_is "$(sqlite3 "$TMP/kill.db" 'PRAGMA integrity_check')" ok "the database is intact"
 db_dump "$TMP/clean.db" >"$TMP/clean.dump"
 db_dump "$TMP/kill.db" >"$TMP/kill.dump"
