@@ -132,102 +132,6 @@ const char *jscan_skip(const char *p, const char *end)
     return skip_scalar(p, end);
 }
 
-static int key_equals(const char *q, const char *qend, const char *key)
-{
-    size_t n = (size_t)(qend - q) - 2; /* without the quotes */
-
-    return strlen(key) == n && !memcmp(q + 1, key, n);
-}
-
-int jscan_member(const char *p, const char *end, const char *key,
-                 const char **vstart, const char **vend)
-{
-    p = jscan_ws(p, end);
-    if (p >= end || *p != '{') {
-        return -1;
-    }
-    p = jscan_ws(p + 1, end);
-    if (p < end && *p == '}') {
-        return 0;
-    }
-    while (p < end) {
-        const char *k = p, *kend, *v, *vlast;
-
-        if (*k != '"') {
-            return -1;
-        }
-        kend = skip_string(k, end);
-        if (!kend) {
-            return -1;
-        }
-        p = jscan_ws(kend, end);
-        if (p >= end || *p != ':') {
-            return -1;
-        }
-        v = jscan_ws(p + 1, end);
-        vlast = jscan_skip(v, end);
-        if (!vlast) {
-            return -1;
-        }
-        if (key_equals(k, kend, key)) {
-            *vstart = v;
-            *vend = vlast;
-            return 1;
-        }
-        p = jscan_ws(vlast, end);
-        if (p < end && *p == '}') {
-            return 0;
-        }
-        if (p >= end || *p != ',') {
-            return -1;
-        }
-        p = jscan_ws(p + 1, end);
-    }
-    return -1;
-}
-
-int jscan_array(struct jscan_iter *it, const char *p, const char *end)
-{
-    p = jscan_ws(p, end);
-    if (p >= end || *p != '[') {
-        return -1;
-    }
-    it->p = p + 1;
-    it->end = end;
-    it->first = 1;
-    return 0;
-}
-
-int jscan_next(struct jscan_iter *it, const char **vstart,
-               const char **vend)
-{
-    const char *p = jscan_ws(it->p, it->end);
-    const char *v;
-
-    if (p >= it->end) {
-        return -1;
-    }
-    if (*p == ']') {
-        it->p = p + 1;
-        return 0;
-    }
-    if (!it->first) {
-        if (*p != ',') {
-            return -1;
-        }
-        p = jscan_ws(p + 1, it->end);
-    }
-    v = jscan_skip(p, it->end);
-    if (!v) {
-        return -1;
-    }
-    it->first = 0;
-    *vstart = p;
-    *vend = v;
-    it->p = v;
-    return 1;
-}
-
 int jscan_object(struct jscan_iter *it, const char *p, const char *end)
 {
     p = jscan_ws(p, end);
@@ -278,6 +182,27 @@ int jscan_next_member(struct jscan_iter *it, const char **k,
     it->first = 0;
     it->p = *ve;
     return 1;
+}
+
+int jscan_member(const char *p, const char *end, const char *key,
+                 const char **vstart, const char **vend)
+{
+    struct jscan_iter it;
+    const char *k, *ke, *v, *ve;
+    size_t n = strlen(key);
+    int ret;
+
+    if (jscan_object(&it, p, end) < 0) {
+        return -1;
+    }
+    while ((ret = jscan_next_member(&it, &k, &ke, &v, &ve)) == 1) {
+        if ((size_t)(ke - k) == n + 2 && !memcmp(k + 1, key, n)) {
+            *vstart = v;
+            *vend = ve;
+            return 1;
+        }
+    }
+    return ret;
 }
 
 char *jscan_minify_into(char *dst, const char *p, const char *end,

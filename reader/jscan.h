@@ -34,12 +34,6 @@ struct jscan_iter {
     int first;
 };
 
-/* Start iterating the array at p: 0, or -1 if p is not an array. */
-int jscan_array(struct jscan_iter *it, const char *p, const char *end);
-/* Next element: 1 with its slice, 0 at the end, -1 if malformed. */
-int jscan_next(struct jscan_iter *it, const char **vstart,
-               const char **vend);
-
 /* Iterate the members of the object at p: 0, or -1 if not an object. */
 int jscan_object(struct jscan_iter *it, const char *p, const char *end);
 /* Next member: 1 with its key (quotes included) and value slices, 0 at

@@ -213,3 +213,31 @@ for r in json.load(sys.stdin)["requests"]:
 nd_check() {
     "$PYTHON" "$TOP/tests/cli/nd_check.py" "$@"
 }
+
+# oauth_profile FILE: an OAuth (Stripe Apps) test-mode profile for the double:
+# the app's secret from $APP_SECRET, the refresh token from $REFRESH_TOKEN,
+# the token store at $TOKEN_STORE, token URL and base URL from $DOUBLE_URL.
+oauth_profile() {
+    cat >"$1" <<'YAML'
+apiVersion: stripe-reader/v1
+kind: Profile
+metadata: {name: app}
+spec:
+  mode: test
+  auth:
+    oauth:
+      clientSecret: ${{ APP_SECRET }}
+      refreshToken: ${{ REFRESH_TOKEN }}
+      tokenUrl: ${{ DOUBLE_URL }}/v1/oauth/token
+      tokenStore: ${{ TOKEN_STORE }}
+  adapter: double
+---
+apiVersion: stripe-reader/adapters/v1
+kind: HTTP
+metadata: {name: double}
+spec:
+  baseUrl: ${{ DOUBLE_URL }}
+  timeouts: {connect: 5s, total: 30s}
+  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}
+YAML
+}

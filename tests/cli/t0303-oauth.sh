@@ -10,28 +10,7 @@ export REFRESH_TOKEN=rt_double_initial_0
 export TOKEN_STORE=$TMP/state/app.oauth.json
 
 P=$TMP/oauth.yaml
-cat >"$P" <<'YAML'
-apiVersion: stripe-reader/v1
-kind: Profile
-metadata: {name: app}
-spec:
-  mode: test
-  auth:
-    oauth:
-      clientSecret: ${{ APP_SECRET }}
-      refreshToken: ${{ REFRESH_TOKEN }}
-      tokenUrl: ${{ DOUBLE_URL }}/v1/oauth/token
-      tokenStore: ${{ TOKEN_STORE }}
-  adapter: double
----
-apiVersion: stripe-reader/adapters/v1
-kind: HTTP
-metadata: {name: double}
-spec:
-  baseUrl: ${{ DOUBLE_URL }}
-  timeouts: {connect: 5s, total: 30s}
-  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}
-YAML
+oauth_profile "$P"
 
 # a field of the token store
 store() {

@@ -15,27 +15,7 @@ dctl POST /_double/clock '{"advance":30}' >/dev/null
 profile_for plat
 export APP_SECRET=sk_test_double_app REFRESH_TOKEN=rt_double_initial_0
 export TOKEN_STORE=$TMP/state/app.oauth.json
-cat >"$TMP/oauth.yaml" <<'YAML'
-apiVersion: stripe-reader/v1
-kind: Profile
-metadata: {name: app}
-spec:
-  mode: test
-  auth:
-    oauth:
-      clientSecret: ${{ APP_SECRET }}
-      refreshToken: ${{ REFRESH_TOKEN }}
-      tokenUrl: ${{ DOUBLE_URL }}/v1/oauth/token
-      tokenStore: ${{ TOKEN_STORE }}
-  adapter: double
----
-apiVersion: stripe-reader/adapters/v1
-kind: HTTP
-metadata: {name: double}
-spec:
-  baseUrl: ${{ DOUBLE_URL }}
-  retry: {maxAttempts: 2, initialBackoff: 10ms, maxBackoff: 50ms}
-YAML
+oauth_profile "$TMP/oauth.yaml"
 mkdir -p "$TMP/out"
 LOG=$TMP/out/all.log
 

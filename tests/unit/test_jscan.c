@@ -20,7 +20,6 @@ static void test_page(void)
                        "\n  \"has_more\": true, \"url\": \"/v1/charges\"\n}";
     const char *end = page + strlen(page);
     const char *v = NULL, *ve = NULL;
-    struct jscan_iter it;
     char copy[512];
     const char *after = NULL;
     char *dst;
@@ -30,8 +29,9 @@ static void test_page(void)
     CHECK_STR(slice(v, ve), "true", "has_more value");
     CHECK_INT(jscan_member(page, end, "nope", &v, &ve), 0, "absent member");
     CHECK_INT(jscan_member(page, end, "data", &v, &ve), 1, "data found");
-    CHECK_INT(jscan_array(&it, v, ve), 0, "data is an array");
-    CHECK_INT(jscan_next(&it, &v, &ve), 1, "first element");
+    v = jscan_ws(v + 1, ve); /* past '[' to the first element */
+    ve = jscan_skip(v, end);
+    CHECK(ve != NULL, "first element");
     /* in place, as the reader does: into the same buffer, behind the read
      * position */
     snprintf(copy, sizeof(copy), "%.*s", (int)(ve - v), v);
@@ -42,10 +42,10 @@ static void test_page(void)
               "{\"id\":\"ch_1\",\"amount\":99999999999999999,"
               "\"s\":\"a \\\"}] b\"}",
               "minified slice keeps numbers and string content exactly");
-    CHECK_INT(jscan_next(&it, &v, &ve), 1, "second element");
+    v = jscan_ws(jscan_ws(ve, end) + 1, end); /* past ',' */
+    ve = jscan_skip(v, end);
     CHECK_STR(slice(v, ve), "{\"id\": \"py_2\", \"n\": [1, {\"x\": []}]}",
               "nested element sliced whole");
-    CHECK_INT(jscan_next(&it, &v, &ve), 0, "end of array");
 }
 
 static void test_malformed(void)
@@ -54,7 +54,6 @@ static void test_malformed(void)
     const char *cut = "{\"data\": [{\"id\": \"ch_1\"}, {\"id\": \"ch";
     const char *bad = "{\"data\": [1 2]}";
     const char *html = "<html>oops</html>";
-    struct jscan_iter it;
     char deep[2000];
 
     CHECK_INT(jscan_member(cut, cut + strlen(cut), "data", &v, &ve), -1,
@@ -62,10 +61,7 @@ static void test_malformed(void)
     CHECK_INT(jscan_member(html, html + strlen(html), "data", &v, &ve), -1,
               "HTML is not an object");
     CHECK_INT(jscan_member(bad, bad + strlen(bad), "data", &v, &ve), 1,
-              "structure found");
-    jscan_array(&it, v, ve);
-    CHECK_INT(jscan_next(&it, &v, &ve), 1, "first element");
-    CHECK_INT(jscan_next(&it, &v, &ve), -1, "missing comma detected");
+              "structure found (element syntax is the page parser's)");
     {
         char mis[] = "{\"a\": [1, 2}";
         char cut2[] = "{\"a\": \"x";

@@ -103,6 +103,12 @@ static void test_bad(void)
               "created message");
     CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"x\"", &err),
               -1, "a body cut short is refused");
+    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"a\","
+                         "\"object\":\"charge\",\"created\":1} {\"id\":\"b\"}]}",
+                    &err),
+              -1, "a missing comma between items is refused");
+    CHECK_STR(err.msg, "page of 'charges': 'data' is malformed",
+              "and named");
     page_items_release(&pi);
 }
 
