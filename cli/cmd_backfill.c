@@ -19,7 +19,6 @@ static const char backfill_desc[] =
 int cmd_backfill(int argc, char **argv, struct err *err)
 {
     struct run_opts o = RUN_OPTS_INIT;
-    struct strlist args = STRLIST_INIT;
     const struct opt table[] = {
         OPT_STRING(0, "since", struct run_opts, since, "DATE",
                    "start of the range (required)"),
@@ -29,16 +28,6 @@ int cmd_backfill(int argc, char **argv, struct err *err)
         OPT_COMMON(struct run_opts),
         OPT_END(),
     };
-    int ret = cli_parse(backfill_usage, backfill_desc, table, &o, argc, argv,
-                        &args, err);
-
-    if (ret == 0 && args.nr > 0) {
-        ret = err_set(err, ERR_USAGE, "unexpected argument '%s'",
-                      args.items[0]);
-    }
-    strlist_release(&args);
-    if (ret != 0) {
-        return ret < 0 ? -1 : 0;
-    }
-    return run_extract(RUN_BACKFILL, &o, err);
+    return run_command(RUN_BACKFILL, backfill_usage, backfill_desc, table, &o,
+                       argc, argv, err);
 }

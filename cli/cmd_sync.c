@@ -19,7 +19,6 @@ static const char sync_desc[] =
 int cmd_sync(int argc, char **argv, struct err *err)
 {
     struct run_opts o = RUN_OPTS_INIT;
-    struct strlist args = STRLIST_INIT;
     const struct opt table[] = {
         OPT_RUN_COMMON(struct run_opts),
         OPT_BOOL(0, "rescan", struct run_opts, rescan,
@@ -28,16 +27,6 @@ int cmd_sync(int argc, char **argv, struct err *err)
         OPT_COMMON(struct run_opts),
         OPT_END(),
     };
-    int ret = cli_parse(sync_usage, sync_desc, table, &o, argc, argv, &args,
-                        err);
-
-    if (ret == 0 && args.nr > 0) {
-        ret = err_set(err, ERR_USAGE, "unexpected argument '%s'",
-                      args.items[0]);
-    }
-    strlist_release(&args);
-    if (ret != 0) {
-        return ret < 0 ? -1 : 0;
-    }
-    return run_extract(RUN_SYNC, &o, err);
+    return run_command(RUN_SYNC, sync_usage, sync_desc, table, &o, argc, argv,
+                       err);
 }

@@ -565,6 +565,24 @@ static int execute(struct run *r, struct err *err)
     return ret;
 }
 
+int run_command(enum run_kind kind, const char *usage, const char *desc,
+                const struct opt *table, struct run_opts *o, int argc,
+                char **argv, struct err *err)
+{
+    struct strlist args = STRLIST_INIT;
+    int ret = cli_parse(usage, desc, table, o, argc, argv, &args, err);
+
+    if (ret == 0 && args.nr > 0) {
+        ret = err_set(err, ERR_USAGE, "unexpected argument '%s'",
+                      args.items[0]);
+    }
+    strlist_release(&args);
+    if (ret != 0) {
+        return ret < 0 ? -1 : 0;
+    }
+    return run_extract(kind, o, err);
+}
+
 int run_extract(enum run_kind kind, const struct run_opts *o,
                 struct err *err)
 {

@@ -43,10 +43,35 @@ static int write_record(struct engine *e, struct record *rec)
     return 0;
 }
 
-/* Columns of the events stream the engine reads, by name. */
-static const char *event_text(const struct page_item *it, const char *col)
+enum event_col {
+    EV_TYPE,
+    EV_OBJECT_TYPE,
+    EV_API_VERSION,
+    EV_COLS
+};
+
+/* Indices of the events columns the engine reads, resolved once (the
+ * stream table is static). */
+static int event_col(enum event_col which)
 {
-    int c = stream_column(stream_find("events"), col);
+    static int idx[EV_COLS];
+    static bool ready;
+
+    if (!ready) {
+        const struct stream *ev = stream_find("events");
+
+        idx[EV_TYPE] = stream_column(ev, "type");
+        idx[EV_OBJECT_TYPE] = stream_column(ev, "object_type");
+        idx[EV_API_VERSION] = stream_column(ev, "api_version");
+        ready = true;
+    }
+    return idx[which];
+}
+
+static const char *event_text(const struct page_item *it,
+                              enum event_col which)
+{
+    int c = event_col(which);
 
     return c >= 0 && it->cols[c].kind == COLVAL_TEXT ? it->cols[c].text : "";
 }
@@ -58,7 +83,7 @@ static int store_event_object(struct engine *e, struct window *w,
 {
     const struct page_item *it = &pi->items[i];
     const char *text = page_item_text(pi, i);
-    const char *api = event_text(it, "api_version");
+    const char *api = event_text(it, EV_API_VERSION);
     struct record rec;
     struct err err = ERR_INIT;
     struct fields f;
@@ -108,8 +133,8 @@ static int store_event_object(struct engine *e, struct window *w,
 static int apply_event(struct engine *e, struct window *w,
                        const struct page_items *pi, size_t i)
 {
-    const char *type = event_text(&pi->items[i], "type");
-    const char *otype = event_text(&pi->items[i], "object_type");
+    const char *type = event_text(&pi->items[i], EV_TYPE);
+    const char *otype = event_text(&pi->items[i], EV_OBJECT_TYPE);
 
     for (size_t k = 0; k < nr_streams; k++) {
         const struct stream *t = &streams[k];
@@ -328,8 +353,8 @@ static void plan_retrieves(struct engine *e, struct job *j)
 {
     for (size_t i = 0; i < j->items.nr; i++) {
         const struct page_item *it = &j->items.items[i];
-        const char *type = event_text(it, "type");
-        const char *otype = event_text(it, "object_type");
+        const char *type = event_text(it, EV_TYPE);
+        const char *otype = event_text(it, EV_OBJECT_TYPE);
 
         if (in_window(j->w, it->created) != 0 || item_is_repeat(j, i) ||
             !*otype) {
