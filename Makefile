@@ -118,7 +118,7 @@ install: $(BIN)
 	if [ -f docs/stripe-reader.1 ]; then \
 	    install -m 0644 docs/stripe-reader.1 $(DESTDIR)$(MANDIR)/man1/; fi
 
-check-style:
+check-style: test-deps
 	@clang-format --dry-run --Werror $(SRC) $(wildcard */*.h) $(UNIT_SRC)
 
 clean:

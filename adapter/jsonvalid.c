@@ -136,7 +136,7 @@ static bool scan_key(struct scan *s)
 
 bool json_valid(const char *text, size_t len)
 {
-    struct scan s = {text, text + len};
+    struct scan s = { text, text + len };
     char stack[JSONVALID_MAX_DEPTH];
     size_t depth = 0;
     bool want_value = true;
@@ -208,6 +208,6 @@ bool json_shape_ok(const char *text, size_t len)
            (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r')) {
         q--;
     }
-    return q - p >= 2 && ((*p == '{' && q[-1] == '}') ||
-                          (*p == '[' && q[-1] == ']'));
+    return q - p >= 2 &&
+           ((*p == '{' && q[-1] == '}') || (*p == '[' && q[-1] == ']'));
 }

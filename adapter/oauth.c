@@ -148,7 +148,7 @@ int oauth_refresh(const struct adapter_cfg *cfg, const char *token_url,
                   const char *store, struct token_set *out, struct err *err)
 {
     CURL *h = NULL;
-    struct reply r = {BUF_INIT, ""};
+    struct reply r = { BUF_INIT, "" };
     struct buf form = BUF_INIT;
     char *enc = NULL;
     char errbuf[CURL_ERROR_SIZE] = "";

@@ -27,7 +27,7 @@ static void encode_n(struct buf *out, const char *s, size_t n)
             buf_addch(out, (char)c);
         }
         else {
-            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
 
             buf_add(out, esc, sizeof(esc));
         }
@@ -137,7 +137,7 @@ bool url_is_loopback_host(const char *host)
         return addr[0] == 127;
     }
     if (inet_pton(AF_INET6, tmp, addr) == 1) {
-        static const unsigned char one[16] = {[15] = 1};
+        static const unsigned char one[16] = { [15] = 1 };
 
         return !memcmp(addr, one, sizeof(one));
     }

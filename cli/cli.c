@@ -116,8 +116,7 @@ static int unknown_command(const char *name, struct err *err)
     hint = suggest(name, names);
     if (hint) {
         return err_set(err, ERR_USAGE,
-                       "unknown command '%s' (did you mean '%s'?)", name,
-                       hint);
+                       "unknown command '%s' (did you mean '%s'?)", name, hint);
     }
     return err_set(err, ERR_USAGE, "unknown command '%s'", name);
 }
@@ -130,14 +129,12 @@ static void report(const struct err *err, const char *cmd)
     snprintf(msg, sizeof(msg), "%s", err->msg);
     redact_str(msg, sizeof(msg));
     if (err->kind == ERR_USAGE) {
-        snprintf(hint, sizeof(hint),
-                 "run 'stripe-reader%s%s --help' for usage", cmd ? " " : "",
-                 cmd ? cmd : "");
+        snprintf(hint, sizeof(hint), "run 'stripe-reader%s%s --help' for usage",
+                 cmd ? " " : "", cmd ? cmd : "");
     }
     if (log_get_format() == LOG_FORMAT_JSON) {
         /* one JSON object per line, the hint inside it */
-        log_error("%s%s%s%s", msg, *hint ? " (" : "", hint,
-                  *hint ? ")" : "");
+        log_error("%s%s%s%s", msg, *hint ? " (" : "", hint, *hint ? ")" : "");
         return;
     }
     fprintf(stderr, "stripe-reader: error: %s\n", msg);
@@ -245,8 +242,9 @@ int cli_main(int argc, char **argv)
     }
     /* a documented test hook: the only way to see exit code 1 on purpose */
     if (getenv("STRIPE_READER_TEST_INTERNAL_ERROR")) {
-        err_set(&err, ERR_INTERNAL, "internal error requested by "
-                                    "STRIPE_READER_TEST_INTERNAL_ERROR");
+        err_set(&err, ERR_INTERNAL,
+                "internal error requested by "
+                "STRIPE_READER_TEST_INTERNAL_ERROR");
         report(&err, cmd->name);
         return EXIT_INTERNAL;
     }

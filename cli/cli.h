@@ -25,11 +25,11 @@ struct common_opts {
     const char *log_format;
 };
 
-#define OPT_COMMON(st)                                                     \
-    OPT_COUNT('v', "verbose", st, common.verbose,                          \
-              "more output (-vv: every request)"),                          \
-        OPT_DEC('q', "quiet", st, common.verbose, "errors only"),           \
-        OPT_STRING(0, "log-format", st, common.log_format, "text|json",     \
+#define OPT_COMMON(st)                                                         \
+    OPT_COUNT('v', "verbose", st, common.verbose,                              \
+              "more output (-vv: every request)"),                             \
+        OPT_DEC('q', "quiet", st, common.verbose, "errors only"),              \
+        OPT_STRING(0, "log-format", st, common.log_format, "text|json",        \
                    "format of log lines on stderr (default text)")
 
 /* Apply -v/-q/--log-format.  -1 with ERR_USAGE on a bad value. */

@@ -216,8 +216,7 @@ static int dispatch(const struct profiles_opts *o, const struct strlist *args,
                        hint);
     }
     return err_set(err, ERR_USAGE,
-                   "unknown subcommand '%s' (expected 'list' or 'show')",
-                   sub);
+                   "unknown subcommand '%s' (expected 'list' or 'show')", sub);
 }
 
 int cmd_profiles(int argc, char **argv, struct err *err)
@@ -228,8 +227,8 @@ int cmd_profiles(int argc, char **argv, struct err *err)
         OPT_COMMON(struct profiles_opts),
         OPT_BOOL(0, "json", struct profiles_opts, json,
                  "machine-readable output"),
-        OPT_STRING('p', "profile", struct profiles_opts, profile,
-                   "NAME|PATH", "the profile to show (default "
+        OPT_STRING('p', "profile", struct profiles_opts, profile, "NAME|PATH",
+                   "the profile to show (default "
                    "$STRIPE_READER_PROFILE)"),
         OPT_END(),
     };

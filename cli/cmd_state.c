@@ -125,8 +125,7 @@ static int confirm(const char *what, int yes, struct err *err)
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
         return err_set(err, ERR_USAGE,
-                       "refusing to %s without --yes (not a terminal)",
-                       what);
+                       "refusing to %s without --yes (not a terminal)", what);
     }
     fprintf(stderr, "%s? [y/N] ", what);
     if (!fgets(line, sizeof(line), stdin) ||
@@ -159,9 +158,10 @@ static int do_reset(struct sink *sink, const char *key, const char *uri,
     if (o->stream && !(s = stream_find(o->stream))) {
         return err_set(err, ERR_USAGE, "unknown stream '%s'", o->stream);
     }
-    snprintf(what, sizeof(what), "reset the checkpoints of %s%s%sprofile "
-             "'%s' in '%s'", s ? "stream '" : "", s ? s->name : "",
-             s ? "' of " : "", key, uri);
+    snprintf(what, sizeof(what),
+             "reset the checkpoints of %s%s%sprofile "
+             "'%s' in '%s'",
+             s ? "stream '" : "", s ? s->name : "", s ? "' of " : "", key, uri);
     if (confirm(what, o->yes, err) < 0) {
         return -1;
     }
@@ -192,7 +192,8 @@ static int run_state(const char *verb, const struct state_opts *o,
     struct profile p;
     struct sink *sink = NULL;
     const char *uri = o->sink;
-    const char *name = o->profile ? o->profile : getenv("STRIPE_READER_PROFILE");
+    const char *name =
+        o->profile ? o->profile : getenv("STRIPE_READER_PROFILE");
     struct show_ctx c = { NULL, o->stream, NULL, 0, err };
     struct sink_opts so;
     struct lockfile lock = LOCKFILE_INIT;
@@ -256,13 +257,12 @@ int cmd_state(int argc, char **argv, struct err *err)
                    "only this stream"),
         OPT_STRING(0, "state", struct state_opts, state_file, "FILE",
                    "the state file of an ndjson:- sink"),
-        OPT_BOOL('y', "yes", struct state_opts, yes,
-                 "reset without asking"),
+        OPT_BOOL('y', "yes", struct state_opts, yes, "reset without asking"),
         OPT_COMMON(struct state_opts),
         OPT_END(),
     };
-    int ret = cli_parse(state_usage, state_desc, table, &o, argc, argv, &args,
-                        err);
+    int ret =
+        cli_parse(state_usage, state_desc, table, &o, argc, argv, &args, err);
 
     if (ret == 0 && (args.nr != 1 || (strcmp(args.items[0], "show") &&
                                       strcmp(args.items[0], "reset")))) {

@@ -68,7 +68,7 @@ struct run {
     int64_t max_duration;
     struct lockfile lock;
     struct progress progress;
-    char range[80];       /* backfill's key */
+    char range[80]; /* backfill's key */
     int64_t started_at;
     int64_t started_ms;
     struct engine_result res;
@@ -173,8 +173,8 @@ static int load_checkpoint(struct run *r, struct err *err)
     if (!json) {
         return 0;
     }
-    snprintf(where, sizeof(where), "state of profile '%s' in '%s'",
-             r->p.name, r->sink_uri);
+    snprintf(where, sizeof(where), "state of profile '%s' in '%s'", r->p.name,
+             r->sink_uri);
     if (checkpoint_from_json(&r->cp, json, where, err) < 0) {
         free(json);
         return -1;
@@ -203,7 +203,6 @@ static int64_t events_cursor(const struct stream_state *st)
     }
     return c;
 }
-
 
 /*
  * The retention guard: an events cursor older than Stripe keeps events
@@ -308,8 +307,7 @@ static int64_t stripe_now(const struct run *r)
 
 static const struct stream_set *run_set(const struct run *r)
 {
-    for (size_t i = 0; r->kind == RUN_BACKFILL && i < r->cp.nr_backfills;
-         i++) {
+    for (size_t i = 0; r->kind == RUN_BACKFILL && i < r->cp.nr_backfills; i++) {
         if (!strcmp(r->cp.backfills[i].range, r->range)) {
             return &r->cp.backfills[i].set;
         }
@@ -318,8 +316,7 @@ static const struct stream_set *run_set(const struct run *r)
 }
 
 /* "checkpoint": the mark reached and the pass under way, per stream. */
-static void checkpoint_summary(const struct run *r, size_t i,
-                               struct buf *out)
+static void checkpoint_summary(const struct run *r, size_t i, struct buf *out)
 {
     const struct stream_state *st;
 
@@ -379,9 +376,10 @@ static void summary_json(const struct run *r, int rc, const struct err *err,
 
     buf_addstr(out, "{\"profile\":");
     json_quote(out, r->p.name ? r->p.name : "");
-    buf_addf(out, ",\"command\":\"%s\",\"started_at\":%lld,"
-                  "\"ended_at\":%lld,\"duration_ms\":%lld,\"status\":\"%s\","
-                  "\"exit_code\":%d",
+    buf_addf(out,
+             ",\"command\":\"%s\",\"started_at\":%lld,"
+             "\"ended_at\":%lld,\"duration_ms\":%lld,\"status\":\"%s\","
+             "\"exit_code\":%d",
              r->kind == RUN_SYNC ? "sync" : "backfill",
              (long long)r->started_at, (long long)now,
              (long long)(engine_now_ms() - r->started_ms),
@@ -391,17 +389,19 @@ static void summary_json(const struct run *r, int rc, const struct err *err,
         buf_addstr(out, ",\"error\":");
         json_quote(out, err->msg);
     }
-    buf_addf(out, ",\"requests\":%ld,\"retries\":%ld,\"rate_limited\":%ld,"
-                  "\"commits\":%ld,\"streams\":{",
+    buf_addf(out,
+             ",\"requests\":%ld,\"retries\":%ld,\"rate_limited\":%ld,"
+             "\"commits\":%ld,\"streams\":{",
              as ? as->requests : 0, as ? as->retries : 0,
              as ? as->rate_limited_429 : 0, r->res.commits);
     for (size_t i = 0; i < nr_streams; i++) {
         const struct engine_stream_stats *s = &r->res.streams[i];
 
-        buf_addf(out, "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
-                      "\"updated\":%ld,\"retrieved\":%ld",
-                 i ? "," : "", streams[i].name, s->pages, s->listed,
-                 s->updated, s->retrieved);
+        buf_addf(out,
+                 "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
+                 "\"updated\":%ld,\"retrieved\":%ld",
+                 i ? "," : "", streams[i].name, s->pages, s->listed, s->updated,
+                 s->retrieved);
         checkpoint_summary(r, i, out);
         buf_addch(out, '}');
     }
@@ -489,8 +489,8 @@ int run_lock(struct lockfile *l, const char *sink_uri, const char *profile,
         }
         if (strcmp(arg, "-") && *arg && mkdir(arg, 0755) < 0 &&
             errno != EEXIST) {
-            return err_set(err, ERR_IO, "cannot create folder '%s': %s",
-                           arg, strerror(errno));
+            return err_set(err, ERR_IO, "cannot create folder '%s': %s", arg,
+                           strerror(errno));
         }
         path = !strcmp(arg, "-") ? xstrfmt("%s.lock", state_file)
                                  : xstrfmt("%s/.lock", arg);
@@ -520,9 +520,8 @@ static int execute(struct run *r, struct err *err)
             rescan(r);
         }
         plan_sync(r, plan);
-        eo.guard_cursor =
-            events_cursor(&r->cp.sync.streams[stream_index(stream_find(
-                "events"))]);
+        eo.guard_cursor = events_cursor(
+            &r->cp.sync.streams[stream_index(stream_find("events"))]);
         eo.guard_secs = EVENT_RETENTION_SECS - RETENTION_MARGIN_SECS;
     }
     else {
@@ -537,8 +536,8 @@ static int execute(struct run *r, struct err *err)
     }
     eo.state_key = r->p.name;
     eo.account = r->p.account_id ? r->p.account_id : "";
-    eo.concurrency = r->o->concurrency ? r->o->concurrency
-                                       : DEFAULT_CONCURRENCY;
+    eo.concurrency =
+        r->o->concurrency ? r->o->concurrency : DEFAULT_CONCURRENCY;
     eo.settle_secs = r->settle;
     eo.overlap_secs = r->overlap;
     eo.commit_records = 20000;
@@ -547,8 +546,10 @@ static int execute(struct run *r, struct err *err)
     if (r->max_duration > 0) {
         eo.deadline_ms = r->started_ms + r->max_duration * 1000;
     }
-    progress_init(&r->progress, r->o->progress, r->mask | (r->kind == RUN_SYNC
-                  ? 1u << stream_index(stream_find("events")) : 0));
+    progress_init(&r->progress, r->o->progress,
+                  r->mask | (r->kind == RUN_SYNC
+                                 ? 1u << stream_index(stream_find("events"))
+                                 : 0));
     eo.progress = progress_update;
     eo.progress_data = &r->progress;
     ret = engine_run(r->ad, r->sink, &r->cp, set, plan, &eo, &r->res, err);
@@ -573,8 +574,8 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
     int ret = cli_parse(usage, desc, table, o, argc, argv, &args, err);
 
     if (ret == 0 && args.nr > 0) {
-        ret = err_set(err, ERR_USAGE, "unexpected argument '%s'",
-                      args.items[0]);
+        ret =
+            err_set(err, ERR_USAGE, "unexpected argument '%s'", args.items[0]);
     }
     strlist_release(&args);
     if (ret != 0) {
@@ -583,8 +584,7 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
     return run_extract(kind, o, err);
 }
 
-int run_extract(enum run_kind kind, const struct run_opts *o,
-                struct err *err)
+int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
 {
     struct run r;
     struct sink_opts so;
@@ -606,8 +606,8 @@ int run_extract(enum run_kind kind, const struct run_opts *o,
     }
     r.sink_uri = o->sink ? o->sink : r.p.sink ? r.p.sink : "sqlite:stripe.db";
     if (strncmp(r.sink_uri, "ndjson:", 7) &&
-        (o->gzip || o->ndjson_format || o->rotate_records ||
-         o->rotate_size || o->state_file)) {
+        (o->gzip || o->ndjson_format || o->rotate_records || o->rotate_size ||
+         o->state_file)) {
         err_set(err, ERR_USAGE,
                 "--gzip, --ndjson-format, --rotate-records, --rotate-size "
                 "and --state apply to an ndjson sink only, not '%s'",

@@ -36,50 +36,50 @@ struct run_opts {
     const char *until; /* backfill */
 };
 
-#define RUN_OPTS_INIT { .common = { 0, NULL }, .progress = -1 }
+#define RUN_OPTS_INIT                                                          \
+    {                                                                          \
+        .common = { 0, NULL }, .progress = -1                                  \
+    }
 
 /* Options both commands accept (embedded in their tables). */
-#define OPT_RUN_COMMON(st)                                                 \
-    OPT_STRING('p', "profile", st, profile, "NAME|PATH",                   \
-               "profile to use (default $STRIPE_READER_PROFILE)"),          \
-        OPT_STRING(0, "sink", st, sink, "URI",                             \
-                   "sqlite:PATH, ndjson:DIR or ndjson:- (default: the "    \
-                   "profile's, or sqlite:stripe.db)"),                 \
-        OPT_STRING(0, "streams", st, streams, "LIST",                      \
-                   "comma-separated streams (default: all)"),               \
-        OPT_INT(0, "concurrency", st, concurrency, "N",                    \
-                "list requests in flight per stream (default 12)"),          \
-        OPT_STRING(0, "overlap", st, overlap, "DURATION",                  \
-                   "re-read this much before the last mark (default: "      \
-                   "the profile's, or 60s)"),                               \
-        OPT_STRING(0, "settle", st, settle, "DURATION",                    \
-                   "read only objects older than this (default 5s)"),       \
-        OPT_STRING(0, "commit-interval", st, commit_interval, "DURATION",  \
-                   "commit at least this often (default: sqlite 2s, "       \
-                   "ndjson 60s)"),                                          \
-        OPT_BOOL(0, "gzip", st, gzip, "ndjson: write .ndjson.gz files"),   \
-        OPT_STRING(0, "ndjson-format", st, ndjson_format, "FORMAT",        \
-                   "ndjson: envelope (default) or raw"),                    \
-        OPT_INT(0, "rotate-records", st, rotate_records, "N",              \
-                "ndjson: records per file (default 100000)"),               \
-        OPT_STRING(0, "rotate-size", st, rotate_size, "SIZE",              \
-                   "ndjson: bytes per file before compression (default "    \
-                   "128MiB)"),                                              \
-        OPT_STRING(0, "state", st, state_file, "FILE",                     \
-                   "ndjson:- : the file that keeps the checkpoint"),        \
-        OPT_STRING(0, "max-duration", st, max_duration, "DURATION",        \
-                   "stop at a commit point before this (exit 8; default: "  \
-                   "the profile's maxDuration)"),                           \
-        OPT_BOOL(0, "progress", st, progress,                              \
-                 "live progress on stderr (default: on a terminal only; "   \
-                 "--no-progress)"),                                         \
-        OPT_STRING(0, "summary-json", st, summary_json, "FILE",            \
+#define OPT_RUN_COMMON(st)                                                     \
+    OPT_STRING('p', "profile", st, profile, "NAME|PATH",                       \
+               "profile to use (default $STRIPE_READER_PROFILE)"),             \
+        OPT_STRING(0, "sink", st, sink, "URI",                                 \
+                   "sqlite:PATH, ndjson:DIR or ndjson:- (default: the "        \
+                   "profile's, or sqlite:stripe.db)"),                         \
+        OPT_STRING(0, "streams", st, streams, "LIST",                          \
+                   "comma-separated streams (default: all)"),                  \
+        OPT_INT(0, "concurrency", st, concurrency, "N",                        \
+                "list requests in flight per stream (default 12)"),            \
+        OPT_STRING(0, "overlap", st, overlap, "DURATION",                      \
+                   "re-read this much before the last mark (default: "         \
+                   "the profile's, or 60s)"),                                  \
+        OPT_STRING(0, "settle", st, settle, "DURATION",                        \
+                   "read only objects older than this (default 5s)"),          \
+        OPT_STRING(0, "commit-interval", st, commit_interval, "DURATION",      \
+                   "commit at least this often (default: sqlite 2s, "          \
+                   "ndjson 60s)"),                                             \
+        OPT_BOOL(0, "gzip", st, gzip, "ndjson: write .ndjson.gz files"),       \
+        OPT_STRING(0, "ndjson-format", st, ndjson_format, "FORMAT",            \
+                   "ndjson: envelope (default) or raw"),                       \
+        OPT_INT(0, "rotate-records", st, rotate_records, "N",                  \
+                "ndjson: records per file (default 100000)"),                  \
+        OPT_STRING(0, "rotate-size", st, rotate_size, "SIZE",                  \
+                   "ndjson: bytes per file before compression (default "       \
+                   "128MiB)"),                                                 \
+        OPT_STRING(0, "state", st, state_file, "FILE",                         \
+                   "ndjson:- : the file that keeps the checkpoint"),           \
+        OPT_STRING(0, "max-duration", st, max_duration, "DURATION",            \
+                   "stop at a commit point before this (exit 8; default: "     \
+                   "the profile's maxDuration)"),                              \
+        OPT_BOOL(0, "progress", st, progress,                                  \
+                 "live progress on stderr (default: on a terminal only; "      \
+                 "--no-progress)"),                                            \
+        OPT_STRING(0, "summary-json", st, summary_json, "FILE",                \
                    "write the run summary as JSON to FILE (- for stdout)")
 
-enum run_kind {
-    RUN_SYNC,
-    RUN_BACKFILL
-};
+enum run_kind { RUN_SYNC, RUN_BACKFILL };
 
 /*
  * The command 'kind' from its argv: parse with 'table' into 'o' (--help
@@ -90,8 +90,7 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
                 char **argv, struct err *err);
 
 /* Run 'kind' with 'o'; 0, or -1 with err (its kind is the exit code). */
-int run_extract(enum run_kind kind, const struct run_opts *o,
-                struct err *err);
+int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err);
 
 struct lockfile;
 

@@ -29,7 +29,10 @@ struct buf {
     size_t cap;   /* 0 = no cap */
 };
 
-#define BUF_INIT { buf_empty, 0, 0, 0 }
+#define BUF_INIT                                                               \
+    {                                                                          \
+        buf_empty, 0, 0, 0                                                     \
+    }
 
 void buf_init(struct buf *b, size_t hint);
 void buf_init_capped(struct buf *b, size_t cap);

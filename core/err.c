@@ -19,8 +19,7 @@ static const struct {
     [ERR_IO] = { "io", EXIT_IO },
 };
 
-int err_vset(struct err *err, enum err_kind kind, const char *fmt,
-             va_list ap)
+int err_vset(struct err *err, enum err_kind kind, const char *fmt, va_list ap)
 {
     if (!err) {
         return -1;

@@ -40,7 +40,13 @@ struct err {
     char msg[ERR_MSG_MAX];
 };
 
-#define ERR_INIT { ERR_NONE, { 0 } }
+#define ERR_INIT                                                               \
+    {                                                                          \
+        ERR_NONE,                                                              \
+        {                                                                      \
+            0                                                                  \
+        }                                                                      \
+    }
 
 /* Record an error; returns -1. */
 int err_set(struct err *err, enum err_kind kind, const char *fmt, ...)
@@ -48,8 +54,7 @@ int err_set(struct err *err, enum err_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-int err_vset(struct err *err, enum err_kind kind, const char *fmt,
-             va_list ap)
+int err_vset(struct err *err, enum err_kind kind, const char *fmt, va_list ap)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 0)))
 #endif

@@ -56,8 +56,8 @@ static int lookup(const cJSON *obj, const char *path, const char *key,
     it = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!it || cJSON_IsNull(it)) {
         if (flags & JSON_REQUIRED) {
-            return err_set(err, ERR_DATA, "'%s%s%s': expected %s, got %s",
-                           path, *path ? "." : "", key, want,
+            return err_set(err, ERR_DATA, "'%s%s%s': expected %s, got %s", path,
+                           *path ? "." : "", key, want,
                            it ? "null" : "nothing (missing)");
         }
         return 0;
@@ -96,8 +96,7 @@ int json_get_int64(const cJSON *obj, const char *path, const char *key,
         return bad_type(path, key, "an integer", it, err);
     }
     v = it->valuedouble;
-    if (v != (double)(int64_t)v || v > JSON_MAX_EXACT ||
-        v < -JSON_MAX_EXACT) {
+    if (v != (double)(int64_t)v || v > JSON_MAX_EXACT || v < -JSON_MAX_EXACT) {
         return err_set(err, ERR_DATA,
                        "'%s%s%s': expected an integer, got %.17g", path,
                        *path ? "." : "", key, v);
@@ -149,8 +148,7 @@ int json_get_object(const cJSON *obj, const char *path, const char *key,
 int json_get_array(const cJSON *obj, const char *path, const char *key,
                    int flags, const cJSON **out, struct err *err)
 {
-    return get_node(obj, path, key, flags, out, err, "an array",
-                    cJSON_IsArray);
+    return get_node(obj, path, key, flags, out, err, "an array", cJSON_IsArray);
 }
 
 void json_quote(struct buf *out, const char *s)

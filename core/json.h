@@ -26,9 +26,7 @@
 struct err;
 struct buf;
 
-enum json_flags {
-    JSON_REQUIRED = 1 << 0
-};
+enum json_flags { JSON_REQUIRED = 1 << 0 };
 
 int json_get_string(const cJSON *obj, const char *path, const char *key,
                     int flags, const char **out, struct err *err);

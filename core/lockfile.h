@@ -15,7 +15,10 @@ struct lockfile {
     char *path;
 };
 
-#define LOCKFILE_INIT { -1, NULL }
+#define LOCKFILE_INIT                                                          \
+    {                                                                          \
+        -1, NULL                                                               \
+    }
 
 /*
  * Take the lock on 'path' without waiting.  -1 with ERR_LOCKED ("another

@@ -14,8 +14,7 @@ static void (*hook_before)(void *);
 static void (*hook_after)(void *);
 static void *hook_data;
 
-static const char *const level_names[] = { "error", "warn", "info",
-                                           "debug" };
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
 void log_set_level(int l)
 {
@@ -42,8 +41,7 @@ void log_set_stream(FILE *fp)
     stream = fp;
 }
 
-void log_set_hooks(void (*before)(void *), void (*after)(void *),
-                   void *data)
+void log_set_hooks(void (*before)(void *), void (*after)(void *), void *data)
 {
     hook_before = before;
     hook_after = after;

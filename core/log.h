@@ -22,10 +22,7 @@ enum log_level {
     LOG_DEBUG = 3
 };
 
-enum log_format {
-    LOG_FORMAT_TEXT,
-    LOG_FORMAT_JSON
-};
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
 void log_set_level(int level);
 int log_get_level(void);
@@ -37,8 +34,7 @@ void log_set_stream(FILE *fp);
  * Called before and after each line is written, so that a live progress
  * display can clear and redraw itself around log lines.  NULL to unset.
  */
-void log_set_hooks(void (*before)(void *), void (*after)(void *),
-                   void *data);
+void log_set_hooks(void (*before)(void *), void (*after)(void *), void *data);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -161,8 +161,7 @@ static int parse_short(const struct opt *table, void *opts, int argc,
             return set_value(o, opts, p + 1, shown, err);
         }
         if (*i + 1 >= argc) {
-            return err_set(err, ERR_USAGE, "option '-%c' needs a value",
-                           *p);
+            return err_set(err, ERR_USAGE, "option '-%c' needs a value", *p);
         }
         (*i)++;
         return set_value(o, opts, argv[*i], shown, err);

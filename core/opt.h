@@ -35,7 +35,10 @@ struct strlist {
     size_t nr, alloc;
 };
 
-#define STRLIST_INIT { NULL, 0, 0 }
+#define STRLIST_INIT                                                           \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
 
 void strlist_push(struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);
@@ -49,15 +52,34 @@ struct opt {
     const char *help;
 };
 
-#define OPT_BOOL(s, l, st, f, h) { OPT_BOOL_, s, l, offsetof(st, f), NULL, h }
-#define OPT_COUNT(s, l, st, f, h)                                          \
-    { OPT_COUNT_, s, l, offsetof(st, f), NULL, h }
-#define OPT_DEC(s, l, st, f, h) { OPT_DEC_, s, l, offsetof(st, f), NULL, h }
-#define OPT_STRING(s, l, st, f, a, h)                                      \
-    { OPT_STRING_, s, l, offsetof(st, f), a, h }
-#define OPT_INT(s, l, st, f, a, h) { OPT_INT_, s, l, offsetof(st, f), a, h }
-#define OPT_LIST(s, l, st, f, a, h) { OPT_LIST_, s, l, offsetof(st, f), a, h }
-#define OPT_END() { OPT_END_, 0, NULL, 0, NULL, NULL }
+#define OPT_BOOL(s, l, st, f, h)                                               \
+    {                                                                          \
+        OPT_BOOL_, s, l, offsetof(st, f), NULL, h                              \
+    }
+#define OPT_COUNT(s, l, st, f, h)                                              \
+    {                                                                          \
+        OPT_COUNT_, s, l, offsetof(st, f), NULL, h                             \
+    }
+#define OPT_DEC(s, l, st, f, h)                                                \
+    {                                                                          \
+        OPT_DEC_, s, l, offsetof(st, f), NULL, h                               \
+    }
+#define OPT_STRING(s, l, st, f, a, h)                                          \
+    {                                                                          \
+        OPT_STRING_, s, l, offsetof(st, f), a, h                               \
+    }
+#define OPT_INT(s, l, st, f, a, h)                                             \
+    {                                                                          \
+        OPT_INT_, s, l, offsetof(st, f), a, h                                  \
+    }
+#define OPT_LIST(s, l, st, f, a, h)                                            \
+    {                                                                          \
+        OPT_LIST_, s, l, offsetof(st, f), a, h                                 \
+    }
+#define OPT_END()                                                              \
+    {                                                                          \
+        OPT_END_, 0, NULL, 0, NULL, NULL                                       \
+    }
 
 /*
  * Parse argv[0..argc) (argv[0] is NOT skipped: pass the arguments after

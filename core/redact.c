@@ -63,8 +63,7 @@ void secret_mask(const char *secret, char *out, size_t size)
     if (prefix + 4 > len / 2) {
         prefix = 0;
     }
-    snprintf(out, size, "%.*s...%s", (int)prefix, secret,
-             secret + len - 4);
+    snprintf(out, size, "%.*s...%s", (int)prefix, secret, secret + len - 4);
 }
 
 static void redact_one(struct buf *b, const char *secret)

@@ -89,8 +89,7 @@ compress_ni(struct sha256 *c, const unsigned char *p)
         _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
     __m128i tmp, s0, s1, save0, save1, msg, w[4];
 
-    tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&c->h[0]),
-                            0xB1);
+    tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&c->h[0]), 0xB1);
     s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&c->h[4]), 0x1B);
     s0 = _mm_alignr_epi8(tmp, s1, 8);
     s1 = _mm_blend_epi16(s1, tmp, 0xF0);
@@ -199,8 +198,7 @@ void sha256_hex(struct sha256 *c, char out[65])
     }
 }
 
-int sha256_file(const char *path, char out[65], uint64_t *size,
-                struct err *err)
+int sha256_file(const char *path, char out[65], uint64_t *size, struct err *err)
 {
     unsigned char buf[65536];
     struct sha256 c;
@@ -217,8 +215,8 @@ int sha256_file(const char *path, char out[65], uint64_t *size,
         sha256_update(&c, buf, n);
     }
     if (ferror(fp)) {
-        ret = err_set(err, ERR_IO, "cannot read '%s': %s", path,
-                      strerror(errno));
+        ret =
+            err_set(err, ERR_IO, "cannot read '%s': %s", path, strerror(errno));
     }
     fclose(fp);
     *size = c.len;

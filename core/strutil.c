@@ -96,8 +96,11 @@ static int duration_ms(const char *s, long *ms)
     static const struct {
         const char *unit;
         long ms;
-    } units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
-                  { "h", 3600000 }, { "d", 86400000 } };
+    } units[] = { { "ms", 1 },
+                  { "s", 1000 },
+                  { "m", 60000 },
+                  { "h", 3600000 },
+                  { "d", 86400000 } };
     long total = 0;
 
     if (!*s) {
@@ -162,8 +165,9 @@ int parse_size(const char *s, size_t max, size_t *bytes, struct err *err)
     static const struct {
         const char *unit;
         unsigned shift;
-    } units[] = { { "", 0 }, { "B", 0 }, { "KiB", 10 }, { "MiB", 20 },
-                  { "GiB", 30 } };
+    } units[] = {
+        { "", 0 }, { "B", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }
+    };
     char *end;
     unsigned long long v;
 
@@ -199,8 +203,9 @@ static bool digits(const char *p, int n, int *out)
 
 static int days_in_month(int y, int m)
 {
-    static const int days[] = { 31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31 };
+    static const int days[] = {
+        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+    };
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
     return m == 2 && leap ? 29 : days[m - 1];
@@ -224,8 +229,7 @@ static int parse_time_part(const char *p, struct tm *tm, long *offset)
         }
     }
     if ((*p == 'Z' || *p == 'z') && !p[1]) {
-        return tm->tm_hour < 24 && tm->tm_min < 60 && tm->tm_sec < 61 ? 0
-                                                                     : -1;
+        return tm->tm_hour < 24 && tm->tm_min < 60 && tm->tm_sec < 61 ? 0 : -1;
     }
     if ((*p != '+' && *p != '-') || !digits(p + 1, 2, &oh) || p[3] != ':' ||
         !digits(p + 4, 2, &om) || p[6] || oh > 23 || om > 59) {
@@ -255,8 +259,8 @@ static int parse_date_value(const char *s, int64_t *out)
         y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
         return -1;
     }
-    if (s[10] && (!strchr("Tt ", s[10]) ||
-                  parse_time_part(s + 11, &tm, &offset) < 0)) {
+    if (s[10] &&
+        (!strchr("Tt ", s[10]) || parse_time_part(s + 11, &tm, &offset) < 0)) {
         return -1;
     }
     tm.tm_year = y - 1900;
@@ -266,8 +270,7 @@ static int parse_date_value(const char *s, int64_t *out)
     return 0;
 }
 
-int parse_date(const char *s, const char *what, int64_t *out,
-               struct err *err)
+int parse_date(const char *s, const char *what, int64_t *out, struct err *err)
 {
     if (parse_date_value(s, out) < 0) {
         return err_set(err, ERR_USAGE,

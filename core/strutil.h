@@ -38,8 +38,7 @@ int parse_size(const char *s, size_t max, size_t *bytes, struct err *err);
  * into unix seconds.  The calendar is checked (no 2019-02-31).  -1 with
  * ERR_USAGE naming 'what'.
  */
-int parse_date(const char *s, const char *what, int64_t *out,
-               struct err *err);
+int parse_date(const char *s, const char *what, int64_t *out, struct err *err);
 /* Format unix seconds as "2019-01-01T00:00:00Z" into out (>= 21 bytes). */
 void format_time(int64_t t, char *out, size_t size);
 

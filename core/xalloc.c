@@ -6,8 +6,7 @@
 
 static NORETURN void die_oom(size_t n)
 {
-    fprintf(stderr, "stripe-reader: out of memory (allocating %zu bytes)\n",
-            n);
+    fprintf(stderr, "stripe-reader: out of memory (allocating %zu bytes)\n", n);
     abort();
 }
 

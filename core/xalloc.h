@@ -23,21 +23,21 @@ char *xstrfmt(const char *fmt, ...)
     ;
 
 /* Grow array 'x' (element type *x) so that it can hold 'nr' elements. */
-#define ALLOC_GROW(x, nr, alloc)                                             \
-    do {                                                                     \
-        if ((size_t)(nr) > (alloc)) {                                        \
-            (alloc) = (alloc) ? (alloc) * 2 : 8;                             \
-            if ((size_t)(nr) > (alloc)) {                                    \
-                (alloc) = (size_t)(nr);                                      \
-            }                                                                \
-            (x) = xrealloc((x), (alloc) * sizeof(*(x)));                     \
-        }                                                                    \
+#define ALLOC_GROW(x, nr, alloc)                                               \
+    do {                                                                       \
+        if ((size_t)(nr) > (alloc)) {                                          \
+            (alloc) = (alloc) ? (alloc)*2 : 8;                                 \
+            if ((size_t)(nr) > (alloc)) {                                      \
+                (alloc) = (size_t)(nr);                                        \
+            }                                                                  \
+            (x) = xrealloc((x), (alloc) * sizeof(*(x)));                       \
+        }                                                                      \
     } while (0)
 
-#define FREE_AND_NULL(p)                                                     \
-    do {                                                                     \
-        free(p);                                                             \
-        (p) = NULL;                                                          \
+#define FREE_AND_NULL(p)                                                       \
+    do {                                                                       \
+        free(p);                                                               \
+        (p) = NULL;                                                            \
     } while (0)
 
 #endif

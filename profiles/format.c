@@ -19,9 +19,8 @@
 /* A string as a YAML scalar: plain when that is unambiguous, else quoted. */
 static void yaml_scalar(struct buf *out, const char *s)
 {
-    static const char *const special[] = { "true", "false", "yes", "no",
-                                           "on",   "off",   "null", "y",
-                                           "n",    NULL };
+    static const char *const special[] = { "true", "false", "yes", "no", "on",
+                                           "off",  "null",  "y",   "n",  NULL };
     bool plain = isalpha((unsigned char)s[0]) || s[0] == '/';
 
     for (const char *p = s; plain && *p; p++) {
@@ -108,8 +107,9 @@ static void yaml_profile(struct buf *out, const struct profile *p)
 {
     char v[64];
 
-    buf_addf(out, "# %s\napiVersion: stripe-reader/v1\nkind: Profile\n"
-                  "metadata:\n",
+    buf_addf(out,
+             "# %s\napiVersion: stripe-reader/v1\nkind: Profile\n"
+             "metadata:\n",
              p->file ? p->file : "(no file)");
     yaml_kv(out, 2, "name", p->name, NULL);
     buf_addstr(out, "spec:\n");

@@ -79,8 +79,7 @@ static int expand_ref(const char *name, size_t len, const char *what,
     return 0;
 }
 
-int interp_expand(const char *s, const char *what, char **out,
-                  struct err *err)
+int interp_expand(const char *s, const char *what, char **out, struct err *err)
 {
     struct buf b = BUF_INIT;
     int ret = -1;

@@ -26,8 +26,7 @@ struct err;
  * "'spec.auth.apiKey' uses environment variable 'KEY', which is not set"
  * that never contains a variable's value.
  */
-int interp_expand(const char *s, const char *what, char **out,
-                  struct err *err);
+int interp_expand(const char *s, const char *what, char **out, struct err *err);
 
 /*
  * True when 's' is exactly one reference and nothing else (spaces around

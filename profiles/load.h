@@ -41,9 +41,9 @@ struct fval {
 };
 
 struct loader {
-    const char *file;      /* borrowed: the path as given */
-    yaml_document_t *doc;  /* borrowed: the document being walked */
-    const char *text;      /* borrowed: the file's content */
+    const char *file;     /* borrowed: the path as given */
+    yaml_document_t *doc; /* borrowed: the document being walked */
+    const char *text;     /* borrowed: the file's content */
     size_t len;
     struct err *err;
 };
@@ -104,14 +104,12 @@ int node_type_error(struct loader *ld, yaml_node_t *node, const char *path,
 struct fpos node_pos(const yaml_node_t *node);
 
 /* Set ld->err to "FILE:LINE:COL: <message>" (ERR_CONFIG); returns -1. */
-int ld_error_at(struct loader *ld, const struct fpos *pos, const char *fmt,
-                ...)
+int ld_error_at(struct loader *ld, const struct fpos *pos, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-int ld_error(struct loader *ld, const yaml_node_t *node, const char *fmt,
-             ...)
+int ld_error(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
@@ -154,8 +152,7 @@ struct profile_doc {
     struct fpos spec_pos;
     struct fval mode;
     struct fpos auth, oauth;
-    struct fval api_key, client_secret, refresh_token, token_url,
-        token_store;
+    struct fval api_key, client_secret, refresh_token, token_url, token_store;
     struct fval account_id, adapter, start_date, sink;
     int64_t overlap_secs, max_duration_secs;
 };

@@ -36,11 +36,9 @@ static const struct key metadata_keys[] = {
 };
 
 static const struct key head_keys[] = {
-    { "apiVersion", KEY_STRING, KEY_REQUIRED, HOFF(api_version), NULL,
-      NULL },
+    { "apiVersion", KEY_STRING, KEY_REQUIRED, HOFF(api_version), NULL, NULL },
     { "kind", KEY_STRING, KEY_REQUIRED, HOFF(kind), NULL, NULL },
-    { "metadata", KEY_MAP, KEY_REQUIRED, HOFF(metadata), metadata_keys,
-      NULL },
+    { "metadata", KEY_MAP, KEY_REQUIRED, HOFF(metadata), metadata_keys, NULL },
     { "spec", KEY_NODE, KEY_REQUIRED, HOFF(spec), NULL, NULL },
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
 };
@@ -113,8 +111,10 @@ static int read_file(const char *path, struct buf *out, mode_t *mode,
             goto out;
         }
         if (buf_add(out, chunk, (size_t)n) < 0) {
-            err_set(err, ERR_CONFIG, "%s: file too large for a profile "
-                    "(over 1 MiB)", path);
+            err_set(err, ERR_CONFIG,
+                    "%s: file too large for a profile "
+                    "(over 1 MiB)",
+                    path);
             goto out;
         }
     }
@@ -125,8 +125,7 @@ out:
 }
 
 /* Line 'line' (0-based) of the file: its start, and its length. */
-static const char *file_line(const struct loader *ld, size_t line,
-                             size_t *len)
+static const char *file_line(const struct loader *ld, size_t line, size_t *len)
 {
     const char *p = ld->text, *end = ld->text + ld->len;
     const char *nl;
@@ -164,11 +163,9 @@ static int indent_tab(const struct loader *ld, size_t line)
  * collection ({...} or [...]): the most likely cause of a flow error on a
  * line that uses a reference.
  */
-static bool flow_reference(const struct loader *ld,
-                           const yaml_parser_t *parser)
+static bool flow_reference(const struct loader *ld, const yaml_parser_t *parser)
 {
-    size_t lines[2] = { parser->problem_mark.line,
-                        parser->context_mark.line };
+    size_t lines[2] = { parser->problem_mark.line, parser->context_mark.line };
 
     if (!parser->context || !strstr(parser->context, "flow")) {
         return false;
@@ -229,8 +226,8 @@ static int syntax_error(struct loader *ld, const yaml_parser_t *parser)
                            (int)parser->context_mark.column + 1, hint);
     }
     if (parser->context) {
-        return ld_error_at(ld, &pos, "invalid YAML: %s (%s)%s",
-                           parser->problem, parser->context, hint);
+        return ld_error_at(ld, &pos, "invalid YAML: %s (%s)%s", parser->problem,
+                           parser->context, hint);
     }
     return ld_error_at(ld, &pos, "invalid YAML: %s", parser->problem);
 }
@@ -243,8 +240,7 @@ static void head_release(struct head *h)
 }
 
 /* kind, apiVersion and metadata.name of a walked head. */
-static int check_head(struct loader *ld, const struct head *h,
-                      bool *is_profile)
+static int check_head(struct loader *ld, const struct head *h, bool *is_profile)
 {
     static const char *const kinds[] = { "Profile", "HTTP", NULL };
     const char *want, *hint;
@@ -255,8 +251,8 @@ static int check_head(struct loader *ld, const struct head *h,
         hint = suggest(h->kind.s, kinds);
         if (hint) {
             return ld_error_at(ld, &h->kind.pos,
-                               "unknown kind '%s' (did you mean '%s'?)",
-                               shown, hint);
+                               "unknown kind '%s' (did you mean '%s'?)", shown,
+                               hint);
         }
         return ld_error_at(ld, &h->kind.pos,
                            "unknown kind '%s' (expected 'Profile' or "
@@ -401,8 +397,7 @@ static const char *literal_secret(const struct profile_doc *d)
 }
 
 /* The whole-file checks, in the order the messages should come. */
-static int check_file(struct loader *ld, struct file_docs *docs,
-                      mode_t mode)
+static int check_file(struct loader *ld, struct file_docs *docs, mode_t mode)
 {
     const char *secret;
 

@@ -24,15 +24,9 @@
 struct err;
 struct buf;
 
-enum profile_mode {
-    PROFILE_MODE_TEST = 0,
-    PROFILE_MODE_LIVE
-};
+enum profile_mode { PROFILE_MODE_TEST = 0, PROFILE_MODE_LIVE };
 
-enum profile_auth {
-    PROFILE_AUTH_API_KEY = 0,
-    PROFILE_AUTH_OAUTH
-};
+enum profile_auth { PROFILE_AUTH_API_KEY = 0, PROFILE_AUTH_OAUTH };
 
 struct http_header {
     char *name;
@@ -73,13 +67,13 @@ struct profile {
     char *file; /* the file it was loaded from */
     enum profile_mode mode;
     enum profile_auth auth;
-    char *api_key; /* PROFILE_AUTH_API_KEY */
+    char *api_key;          /* PROFILE_AUTH_API_KEY */
     struct oauth_cfg oauth; /* PROFILE_AUTH_OAUTH */
-    char *account_id; /* NULL: the key's own account */
+    char *account_id;       /* NULL: the key's own account */
     struct adapter_cfg adapter;
     bool has_start_date;
-    int64_t start_date; /* unix seconds */
-    char *sink;         /* NULL: "sqlite:stripe.db" */
+    int64_t start_date;        /* unix seconds */
+    char *sink;                /* NULL: "sqlite:stripe.db" */
     int64_t overlap_secs;      /* default 60 */
     int64_t max_duration_secs; /* 0: no deadline */
 };
@@ -132,8 +126,7 @@ void adapter_cfg_release(struct adapter_cfg *a);
 void adapter_cfg_add_header(struct adapter_cfg *a, const char *name,
                             const char *value);
 /* The value of header 'name' (case-insensitive), or NULL.  Borrowed. */
-const char *adapter_cfg_header(const struct adapter_cfg *a,
-                               const char *name);
+const char *adapter_cfg_header(const struct adapter_cfg *a, const char *name);
 
 /*
  * True for a header whose value is likely a credential: its name contains
@@ -189,7 +182,10 @@ struct profile_list {
     size_t nr, alloc;
 };
 
-#define PROFILE_LIST_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define PROFILE_LIST_INIT                                                      \
+    {                                                                          \
+        NULL, 0, 0, NULL, 0, 0                                                 \
+    }
 
 /* Fill l->dirs with the search path (from the environment). */
 void profile_search_path(struct profile_list *l);
@@ -206,8 +202,7 @@ void profile_list_release(struct profile_list *l);
  * no profile is given, the name is invalid, or no file has that name
  * (the message lists the directories searched and suggests a close name).
  */
-int profile_find(const char *name_or_path, char **path_out,
-                 struct err *err);
+int profile_find(const char *name_or_path, char **path_out, struct err *err);
 
 /*
  * Showing a profile.  Both append to 'out' all effective settings,

@@ -53,8 +53,8 @@ void profile_search_path(struct profile_list *l)
 
 static bool is_profile_file(const char *name)
 {
-    return name[0] != '.' && (ends_with(name, ".yaml") ||
-                              ends_with(name, ".yml"));
+    return name[0] != '.' &&
+           (ends_with(name, ".yaml") || ends_with(name, ".yml"));
 }
 
 static size_t stem_len(const char *file)
@@ -120,8 +120,7 @@ static bool name_taken(const struct profile_list *l, const char *name)
     return false;
 }
 
-static void add_entry(struct profile_list *l, const char *dir,
-                      const char *file)
+static void add_entry(struct profile_list *l, const char *dir, const char *file)
 {
     struct profile_entry *e;
     char *name = xstrndup(file, stem_len(file));
@@ -240,8 +239,7 @@ int profile_find(const char *name_or_path, char **path_out, struct err *err)
     if (!arg || !*arg) {
         return no_profile(err);
     }
-    if (strchr(arg, '/') || ends_with(arg, ".yaml") ||
-        ends_with(arg, ".yml")) {
+    if (strchr(arg, '/') || ends_with(arg, ".yaml") || ends_with(arg, ".yml")) {
         *path_out = xstrdup(arg);
         return 0;
     }

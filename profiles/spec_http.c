@@ -41,8 +41,8 @@ static const struct key header_keys[] = {
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
 };
 
-static int read_headers(struct loader *ld, yaml_node_t *node,
-                        const char *path, void *obj);
+static int read_headers(struct loader *ld, yaml_node_t *node, const char *path,
+                        void *obj);
 
 static const struct key timeout_keys[] = {
     { "connect", KEY_MS, 0, OFF(cfg.connect_timeout_ms), NULL, NULL },
@@ -52,8 +52,7 @@ static const struct key timeout_keys[] = {
 
 static const struct key retry_keys[] = {
     { "maxAttempts", KEY_COUNT, 0, OFF(cfg.max_attempts), NULL, NULL },
-    { "initialBackoff", KEY_MS, 0, OFF(cfg.backoff_initial_ms), NULL,
-      NULL },
+    { "initialBackoff", KEY_MS, 0, OFF(cfg.backoff_initial_ms), NULL, NULL },
     { "maxBackoff", KEY_MS, 0, OFF(cfg.backoff_max_ms), NULL, NULL },
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
 };
@@ -96,12 +95,10 @@ void adapter_cfg_defaults(struct adapter_cfg *a, enum profile_mode mode)
     memset(a, 0, sizeof(*a));
     a->name = xstrdup("stripe");
     a->base_url = xstrdup(PROFILE_DEFAULT_BASE_URL);
-    adapter_cfg_add_header(a, "Stripe-Version",
-                           PROFILE_DEFAULT_STRIPE_VERSION);
+    adapter_cfg_add_header(a, "Stripe-Version", PROFILE_DEFAULT_STRIPE_VERSION);
     set_default_settings(a);
-    a->global_rps = mode == PROFILE_MODE_LIVE
-                        ? PROFILE_DEFAULT_GLOBAL_RPS_LIVE
-                        : PROFILE_DEFAULT_GLOBAL_RPS_TEST;
+    a->global_rps = mode == PROFILE_MODE_LIVE ? PROFILE_DEFAULT_GLOBAL_RPS_LIVE
+                                              : PROFILE_DEFAULT_GLOBAL_RPS_TEST;
     a->builtin = true;
 }
 
@@ -131,8 +128,7 @@ void adapter_cfg_add_header(struct adapter_cfg *a, const char *name,
     a->nr_headers++;
 }
 
-const char *adapter_cfg_header(const struct adapter_cfg *a,
-                               const char *name)
+const char *adapter_cfg_header(const struct adapter_cfg *a, const char *name)
 {
     for (size_t i = 0; i < a->nr_headers; i++) {
         if (!strcasecmp(a->headers[i].name, name)) {
@@ -183,8 +179,8 @@ static bool has_line_break(const char *s)
 
 bool http_header_is_sensitive(const char *name)
 {
-    static const char *const words[] = { "auth",   "token",  "secret",
-                                         "key",    "cookie", "password",
+    static const char *const words[] = { "auth",     "token",  "secret",
+                                         "key",      "cookie", "password",
                                          "signature" };
     char lower[128];
     size_t i;
@@ -218,10 +214,9 @@ static int check_header(struct loader *ld, const struct adapter_cfg *cfg,
             continue;
         }
         if (reserved_headers[i].instead) {
-            return ld_error_at(ld, &h->name.pos,
-                               "header '%s' is set by stripe-reader; use %s",
-                               reserved_headers[i].name,
-                               reserved_headers[i].instead);
+            return ld_error_at(
+                ld, &h->name.pos, "header '%s' is set by stripe-reader; use %s",
+                reserved_headers[i].name, reserved_headers[i].instead);
         }
         return ld_error_at(ld, &h->name.pos,
                            "header '%s' is set by stripe-reader and cannot "
@@ -241,8 +236,8 @@ static int check_header(struct loader *ld, const struct adapter_cfg *cfg,
     return 0;
 }
 
-static int read_headers(struct loader *ld, yaml_node_t *node,
-                        const char *path, void *obj)
+static int read_headers(struct loader *ld, yaml_node_t *node, const char *path,
+                        void *obj)
 {
     struct adapter_doc *d = obj;
     yaml_node_item_t *item;
@@ -295,8 +290,8 @@ static int check_adapter(struct loader *ld, struct adapter_doc *d)
     if (d->base_url.s) {
         size_t len = strlen(d->base_url.s);
 
-        if (profile_check_url(d->base_url.s, false, "'spec.baseUrl'",
-                              &uerr) < 0) {
+        if (profile_check_url(d->base_url.s, false, "'spec.baseUrl'", &uerr) <
+            0) {
             return ld_error_at(ld, &d->base_url.pos, "%s", uerr.msg);
         }
         if (d->base_url.s[len - 1] == '/') {

@@ -17,10 +17,10 @@
 #define MIN_KEY_TAIL 8 /* characters after "sk_test_" in any real key */
 
 static const struct key oauth_keys[] = {
-    { "clientSecret", KEY_STRING, KEY_REQUIRED | KEY_SECRET,
-      OFF(client_secret), NULL, NULL },
-    { "refreshToken", KEY_STRING, KEY_REQUIRED | KEY_SECRET,
-      OFF(refresh_token), NULL, NULL },
+    { "clientSecret", KEY_STRING, KEY_REQUIRED | KEY_SECRET, OFF(client_secret),
+      NULL, NULL },
+    { "refreshToken", KEY_STRING, KEY_REQUIRED | KEY_SECRET, OFF(refresh_token),
+      NULL, NULL },
     { "tokenUrl", KEY_STRING, 0, OFF(token_url), NULL, NULL },
     { "tokenStore", KEY_STRING, 0, OFF(token_store), NULL, NULL },
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
@@ -52,12 +52,10 @@ void profile_doc_init(struct profile_doc *d)
 
 void profile_doc_release(struct profile_doc *d)
 {
-    struct fval *all[] = { &d->name,          &d->mode,
-                           &d->api_key,       &d->client_secret,
-                           &d->refresh_token, &d->token_url,
-                           &d->token_store,   &d->account_id,
-                           &d->adapter,       &d->start_date,
-                           &d->sink };
+    struct fval *all[] = { &d->name,          &d->mode,          &d->api_key,
+                           &d->client_secret, &d->refresh_token, &d->token_url,
+                           &d->token_store,   &d->account_id,    &d->adapter,
+                           &d->start_date,    &d->sink };
 
     for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
         fval_release(all[i]);
@@ -85,8 +83,8 @@ static bool key_chars_valid(const char *k)
  * The mode guard: a test profile takes only sk_test_/rk_test_ keys, a live
  * one only sk_live_/rk_live_.  Messages name the mismatch, never the key.
  */
-static int check_key(struct loader *ld, const struct fval *v,
-                     const char *path, enum profile_mode mode)
+static int check_key(struct loader *ld, const struct fval *v, const char *path,
+                     enum profile_mode mode)
 {
     const char *want = profile_mode_name(mode);
     const char *k = v->s;
@@ -188,7 +186,8 @@ static int check_values(struct loader *ld, struct profile_doc *d,
         return -1;
     }
     if (d->start_date.s) {
-        if (parse_date(d->start_date.s, "startDate", &p->start_date, NULL) < 0) {
+        if (parse_date(d->start_date.s, "startDate", &p->start_date, NULL) <
+            0) {
             shown_value(d->start_date.s, shown, sizeof(shown));
             return ld_error_at(ld, &d->start_date.pos,
                                "invalid date '%s' in 'spec.startDate' (use "

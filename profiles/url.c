@@ -124,8 +124,7 @@ static int split_authority(const char *auth, size_t len, char *host,
     }
     snprintf(host, hsize, "%.*s", (int)(colon - auth), auth);
     if (colon < auth + len) {
-        snprintf(port, psize, "%.*s", (int)(auth + len - colon - 1),
-                 colon + 1);
+        snprintf(port, psize, "%.*s", (int)(auth + len - colon - 1), colon + 1);
         if ((size_t)(auth + len - colon - 1) >= psize) {
             return -1;
         }
@@ -178,8 +177,8 @@ int profile_check_url(const char *url, bool allow_path, const char *what,
         return err_set(err, ERR_CONFIG,
                        "%s must not contain a user name or password", what);
     }
-    if (split_authority(auth, alen, host, sizeof(host), port,
-                        sizeof(port)) < 0 ||
+    if (split_authority(auth, alen, host, sizeof(host), port, sizeof(port)) <
+            0 ||
         !host_valid(host)) {
         return err_set(err, ERR_CONFIG, "%s has no valid host", what);
     }

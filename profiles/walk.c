@@ -27,21 +27,20 @@ struct fpos node_pos(const yaml_node_t *node)
     return pos;
 }
 
-static int ld_verror(struct loader *ld, const struct fpos *pos,
-                     const char *fmt, va_list ap)
+static int ld_verror(struct loader *ld, const struct fpos *pos, const char *fmt,
+                     va_list ap)
 {
     char msg[ERR_MSG_MAX];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     if (pos && pos->set) {
-        return err_set(ld->err, ERR_CONFIG, "%s:%d:%d: %s", ld->file,
-                       pos->line, pos->col, msg);
+        return err_set(ld->err, ERR_CONFIG, "%s:%d:%d: %s", ld->file, pos->line,
+                       pos->col, msg);
     }
     return err_set(ld->err, ERR_CONFIG, "%s: %s", ld->file, msg);
 }
 
-int ld_error_at(struct loader *ld, const struct fpos *pos, const char *fmt,
-                ...)
+int ld_error_at(struct loader *ld, const struct fpos *pos, const char *fmt, ...)
 {
     va_list ap;
 
@@ -51,8 +50,7 @@ int ld_error_at(struct loader *ld, const struct fpos *pos, const char *fmt,
     return -1;
 }
 
-int ld_error(struct loader *ld, const yaml_node_t *node, const char *fmt,
-             ...)
+int ld_error(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
 {
     struct fpos pos = node_pos(node);
     va_list ap;
@@ -71,8 +69,8 @@ static bool is_null(const yaml_node_t *node)
         node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
         return false;
     }
-    return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
-           !strcmp(v, "Null") || !strcmp(v, "NULL");
+    return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+           !strcmp(v, "NULL");
 }
 
 const char *node_kind_name(const yaml_node_t *node)
@@ -103,8 +101,8 @@ int node_type_error(struct loader *ld, yaml_node_t *node, const char *path,
 
 void shown_value(const char *value, char *out, size_t size)
 {
-    static const char *const secretish[] = { "sk_", "rk_", "rt_", "whsec_",
-                                             "ac_", NULL };
+    static const char *const secretish[] = { "sk_",    "rk_", "rt_",
+                                             "whsec_", "ac_", NULL };
 
     for (size_t i = 0; secretish[i]; i++) {
         if (starts_with(value, secretish[i])) {
@@ -256,8 +254,8 @@ static int parse_rate(const char *s, double *out)
 
 /* Parse the scalar 'v' (found at 'node') for a numeric key 'k'. */
 static int convert_number(struct loader *ld, const struct key *k,
-                          yaml_node_t *node, const char *path,
-                          const char *v, void *field)
+                          yaml_node_t *node, const char *path, const char *v,
+                          void *field)
 {
     char shown[80];
     long ms = 0;
@@ -315,12 +313,11 @@ static int convert_number(struct loader *ld, const struct key *k,
     default:
         break;
     }
-    return ld_error(ld, node, "internal error: bad key table for '%s'",
-                    path);
+    return ld_error(ld, node, "internal error: bad key table for '%s'", path);
 }
 
-static int walk_value(struct loader *ld, const struct key *k,
-                      yaml_node_t *node, const char *path, void *obj)
+static int walk_value(struct loader *ld, const struct key *k, yaml_node_t *node,
+                      const char *path, void *obj)
 {
     void *field = (char *)obj + k->offset;
     struct fval tmp = { NULL, { 0, 0, false }, false };
@@ -362,8 +359,8 @@ static int walk_value(struct loader *ld, const struct key *k,
     return ret;
 }
 
-static int unknown_key(struct loader *ld, yaml_node_t *knode,
-                       const char *path, const struct key *table)
+static int unknown_key(struct loader *ld, yaml_node_t *knode, const char *path,
+                       const struct key *table)
 {
     const char *cands[TABLE_MAX + 1];
     const char *name = (const char *)knode->data.scalar.value;

@@ -43,12 +43,7 @@ static int write_record(struct engine *e, struct record *rec)
     return 0;
 }
 
-enum event_col {
-    EV_TYPE,
-    EV_OBJECT_TYPE,
-    EV_API_VERSION,
-    EV_COLS
-};
+enum event_col { EV_TYPE, EV_OBJECT_TYPE, EV_API_VERSION, EV_COLS };
 
 /* Indices of the events columns the engine reads, resolved once (the
  * stream table is static). */
@@ -68,8 +63,7 @@ static int event_col(enum event_col which)
     return idx[which];
 }
 
-static const char *event_text(const struct page_item *it,
-                              enum event_col which)
+static const char *event_text(const struct page_item *it, enum event_col which)
 {
     int c = event_col(which);
 
@@ -92,8 +86,8 @@ static int store_event_object(struct engine *e, struct window *w,
     buf_reset(&e->scratch);
     f.cols = e->scratch_cols;
     if (page_event_object(text, it->len, &rec.raw, &rec.raw_len) < 0 ||
-        fields_extract(t, rec.raw, rec.raw + rec.raw_len, &f,
-                       &e->scratch) < 0) {
+        fields_extract(t, rec.raw, rec.raw + rec.raw_len, &f, &e->scratch) <
+            0) {
         err_set(&err, ERR_DATA, "event '%s': 'data.object' is malformed",
                 it->id);
         engine_fail(e, &err);
@@ -367,8 +361,8 @@ static void plan_retrieves(struct engine *e, struct job *j)
 
             if (!t->event_prefix || !starts_with(type, t->event_prefix) ||
                 !strcmp(otype, t->object) ||
-                page_event_object(page_item_text(&j->items, i), it->len,
-                                  &dobj, &dlen) < 0) {
+                page_event_object(page_item_text(&j->items, i), it->len, &dobj,
+                                  &dlen) < 0) {
                 continue;
             }
             buf_reset(&e->scratch);
@@ -419,10 +413,9 @@ static void handle_page(struct engine *e, struct job *j)
         return;
     }
     snprintf(what, sizeof(what), "page of '%s'", s->name);
-    if (page_parse_list(&j->items, s, j->req.body.buf, j->req.body.len,
-                        what, &err) < 0) {
-        err_prefix(&err, "%s (Request-Id %s)", j->req.path,
-                   j->req.request_id);
+    if (page_parse_list(&j->items, s, j->req.body.buf, j->req.body.len, what,
+                        &err) < 0) {
+        err_prefix(&err, "%s (Request-Id %s)", j->req.path, j->req.request_id);
         page_failed(e, j, &err);
         return;
     }
@@ -454,8 +447,7 @@ static void handle_retrieve(struct engine *e, struct job *r)
         }
     }
     else {
-        r->date =
-            r->req.server_date ? r->req.server_date : (int64_t)time(NULL);
+        r->date = r->req.server_date ? r->req.server_date : (int64_t)time(NULL);
         snprintf(what, sizeof(what), "%s", r->req.path);
         if (page_parse_object(&r->items, r->rstream, r->req.body.buf,
                               r->req.body.len, what, &err) < 0) {

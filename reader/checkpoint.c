@@ -27,8 +27,8 @@ void recent_list_release(struct recent_list *l)
     l->nr = l->alloc = 0;
 }
 
-static void recent_push(struct recent_list *l, const char *id,
-                        int64_t version, int64_t created)
+static void recent_push(struct recent_list *l, const char *id, int64_t version,
+                        int64_t created)
 {
     struct recent *r;
 
@@ -55,12 +55,11 @@ bool recent_list_has(const struct recent_list *l, const char *id,
 {
     struct recent key = { (char *)(uintptr_t)id, version, 0 };
 
-    return l->nr && bsearch(&key, l->items, l->nr, sizeof(key),
-                            recent_cmp) != NULL;
+    return l->nr &&
+           bsearch(&key, l->items, l->nr, sizeof(key), recent_cmp) != NULL;
 }
 
-bool recent_has(const struct stream_state *st, const char *id,
-                int64_t version)
+bool recent_has(const struct stream_state *st, const char *id, int64_t version)
 {
     return recent_list_has(&st->recent, id, version);
 }
@@ -85,8 +84,7 @@ bool recent_seen(struct recent_list *l, const char *key, int64_t version)
         }
     }
     ALLOC_GROW(l->items, l->nr + 1, l->alloc);
-    memmove(l->items + lo + 1, l->items + lo,
-            (l->nr - lo) * sizeof(*l->items));
+    memmove(l->items + lo + 1, l->items + lo, (l->nr - lo) * sizeof(*l->items));
     l->items[lo].id = xstrdup(key);
     l->items[lo].version = version;
     l->items[lo].created = 0;
@@ -199,8 +197,7 @@ void checkpoint_release(struct checkpoint *cp)
     FREE_AND_NULL(cp->mode);
 }
 
-struct stream_set *checkpoint_backfill(struct checkpoint *cp,
-                                       const char *range)
+struct stream_set *checkpoint_backfill(struct checkpoint *cp, const char *range)
 {
     struct backfill_state *b;
 
@@ -427,8 +424,8 @@ static int window_from_json(struct stream_state *st, const cJSON *jw,
         return -1;
     }
     if (lo > hi) {
-        return err_set(err, ERR_CONFIG, "'%s': window lo %lld > hi %lld",
-                       path, (long long)lo, (long long)hi);
+        return err_set(err, ERR_CONFIG, "'%s': window lo %lld > hi %lld", path,
+                       (long long)lo, (long long)hi);
     }
     w = stream_state_add_window(st, lo, hi);
     if (after) {
@@ -447,8 +444,7 @@ static int window_from_json(struct stream_state *st, const cJSON *jw,
 }
 
 static int recent_from_json(struct recent_list *l, const cJSON *js,
-                            const char *path, const char *key,
-                            struct err *err)
+                            const char *path, const char *key, struct err *err)
 {
     const cJSON *arr = NULL, *it;
 
@@ -523,8 +519,7 @@ static int stream_from_json(struct stream_state *st, const cJSON *js,
     int found, i = 0;
 
     found = json_get_int64(js, path, "hwm", 0, &st->hwm, err);
-    if (found < 0 ||
-        json_get_int64(js, path, "hi", 0, &st->hi, err) < 0 ||
+    if (found < 0 || json_get_int64(js, path, "hi", 0, &st->hi, err) < 0 ||
         json_get_int64(js, path, "lo", 0, &st->pass_lo, err) < 0 ||
         json_get_int64(js, path, "newest", 0, &st->newest, err) < 0 ||
         done_from_json(st, js, path, err) < 0 ||
@@ -579,19 +574,17 @@ static int backfills_from_json(struct checkpoint *cp, const cJSON *jb,
     {
         snprintf(path, sizeof(path), "backfills.%s", it->string);
         if (!cJSON_IsObject(it)) {
-            return err_set(err, ERR_CONFIG, "'%s': expected an object",
-                           path);
+            return err_set(err, ERR_CONFIG, "'%s': expected an object", path);
         }
-        if (set_from_json(checkpoint_backfill(cp, it->string), it, path,
-                          err) < 0) {
+        if (set_from_json(checkpoint_backfill(cp, it->string), it, path, err) <
+            0) {
             return -1;
         }
     }
     return 0;
 }
 
-static int parse_root(struct checkpoint *cp, const cJSON *root,
-                      struct err *err)
+static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
 {
     const char *account = NULL, *mode = NULL;
     const cJSON *jstreams = NULL, *jback = NULL;
@@ -601,10 +594,8 @@ static int parse_root(struct checkpoint *cp, const cJSON *root,
         json_get_string(root, "", "account", JSON_REQUIRED, &account, err) <
             0 ||
         json_get_string(root, "", "mode", JSON_REQUIRED, &mode, err) < 0 ||
-        json_get_int64(root, "", "server_skew", 0, &cp->server_skew, err) <
-            0 ||
-        json_get_int64(root, "", "last_ok_at", 0, &cp->last_ok_at, err) <
-            0 ||
+        json_get_int64(root, "", "server_skew", 0, &cp->server_skew, err) < 0 ||
+        json_get_int64(root, "", "last_ok_at", 0, &cp->last_ok_at, err) < 0 ||
         json_get_object(root, "", "streams", JSON_REQUIRED, &jstreams, err) <
             0 ||
         json_get_object(root, "", "backfills", 0, &jback, err) < 0) {

@@ -33,11 +33,11 @@ struct window {
     char *after;           /* starting_after cursor, NULL before page 1 */
     int64_t after_created; /* created of 'after' */
     /* run time only (not saved) */
-    int64_t cap;     /* while hi is WINDOW_OPEN: the most hi may become */
+    int64_t cap;        /* while hi is WINDOW_OPEN: the most hi may become */
     int64_t floor_secs; /* while hi is WINDOW_OPEN: lo >= clock - this */
-    bool busy;       /* a request for it is in flight, or it is held */
-    bool done;       /* fully stored */
-    double density;  /* objects per second seen, for splitting */
+    bool busy;          /* a request for it is in flight, or it is held */
+    bool done;          /* fully stored */
+    double density;     /* objects per second seen, for splitting */
     long pages;
     /* event copies stored for the second 'derived_second' (two events on
      * one object in one second give one copy of that version) */
@@ -66,7 +66,7 @@ struct stream_state {
     const struct stream *stream;
     bool has_hwm;
     int64_t hwm;
-    int64_t hi; /* upper bound of the pass under way, 0 if none */
+    int64_t hi;      /* upper bound of the pass under way, 0 if none */
     int64_t pass_lo; /* lower bound of the pass under way */
     /* the last finished passes [lo, hi), oldest first (passes with the
      * same hi merged) */
@@ -112,8 +112,8 @@ struct backfill_state {
  * backfill can move the sync's marks forward in the same transaction).
  */
 struct checkpoint {
-    char *account; /* "" for the key's own account */
-    char *mode;    /* "test" | "live" */
+    char *account;       /* "" for the key's own account */
+    char *mode;          /* "test" | "live" */
     int64_t server_skew; /* Stripe's clock minus the host's, last seen */
     int64_t last_ok_at;  /* end of the last successful run (host clock) */
     struct stream_set sync;
@@ -144,8 +144,7 @@ void window_set_cursor(struct window *w, const char *id, int64_t created);
 bool recent_list_has(const struct recent_list *l, const char *id,
                      int64_t version);
 /* True when (id, version) was stored by an earlier pass. */
-bool recent_has(const struct stream_state *st, const char *id,
-                int64_t version);
+bool recent_has(const struct stream_state *st, const char *id, int64_t version);
 /* Remember an item stored by this pass. */
 void recent_add(struct stream_state *st, const char *id, int64_t version,
                 int64_t created);

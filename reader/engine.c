@@ -312,8 +312,8 @@ static void schedule(struct engine *e)
     }
 }
 
-static void start_pass(struct engine *e, struct stream_state *st,
-                       int64_t lo, int64_t cap, int64_t floor_secs)
+static void start_pass(struct engine *e, struct stream_state *st, int64_t lo,
+                       int64_t cap, int64_t floor_secs)
 {
     struct window *w;
 
@@ -376,11 +376,9 @@ void engine_check_pass(struct engine *e, struct stream_state *st)
     if (e->o->seed_sync && &e->cp->sync != e->set) {
         seed_sync(e, st);
     }
-    if (e->resumed[idx] && e->plan[idx].restart_after_resume &&
-        !e->stopping) {
+    if (e->resumed[idx] && e->plan[idx].restart_after_resume && !e->stopping) {
         e->resumed[idx] = false;
-        start_pass(e, st, st->hwm - e->o->overlap_secs,
-                   e->plan[idx].hi_cap, 0);
+        start_pass(e, st, st->hwm - e->o->overlap_secs, e->plan[idx].hi_cap, 0);
     }
 }
 
@@ -413,8 +411,7 @@ static int commit(struct engine *e)
     int ret = 0;
 
     checkpoint_to_json(e->cp, &json);
-    if (e->sink->type->commit(e->sink, e->o->state_key, json.buf, &err) <
-        0) {
+    if (e->sink->type->commit(e->sink, e->o->state_key, json.buf, &err) < 0) {
         engine_fail(e, &err);
         ret = -1;
     }
@@ -448,8 +445,7 @@ static void check_stop(struct engine *e)
     }
     now = engine_now_ms();
     if ((e->o->stop && *e->o->stop) ||
-        (e->o->deadline_ms &&
-         now >= e->o->deadline_ms - DEADLINE_GRACE_MS)) {
+        (e->o->deadline_ms && now >= e->o->deadline_ms - DEADLINE_GRACE_MS)) {
         e->stopping = true;
         e->res->partial = true;
         e->drain_until = e->o->deadline_ms && !(e->o->stop && *e->o->stop)

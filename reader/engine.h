@@ -57,14 +57,14 @@ struct engine_stream_stats {
 };
 
 struct engine_opts {
-    const char *state_key;   /* the sink's key for 'cp' */
-    const char *account;     /* for records, "" = the key's own */
-    int concurrency;         /* page requests in flight per stream */
-    int64_t settle_secs;     /* default 5 */
-    int64_t overlap_secs;    /* default 60 */
-    long commit_records;     /* commit after this many records */
-    long commit_ms;          /* ... or this long */
-    int64_t deadline_ms;     /* monotonic ms; 0: none */
+    const char *state_key;       /* the sink's key for 'cp' */
+    const char *account;         /* for records, "" = the key's own */
+    int concurrency;             /* page requests in flight per stream */
+    int64_t settle_secs;         /* default 5 */
+    int64_t overlap_secs;        /* default 60 */
+    long commit_records;         /* commit after this many records */
+    long commit_ms;              /* ... or this long */
+    int64_t deadline_ms;         /* monotonic ms; 0: none */
     volatile sig_atomic_t *stop; /* set by a signal handler; may be NULL */
     /* backfill: when a pass over [since, ...) completes, move the sync's
      * marks forward (never backward) */

@@ -31,8 +31,8 @@ struct fields {
  * f->object_off/has_object locate the "object" member.  0, or -1 if the
  * text is not a JSON object.
  */
-int fields_extract(const struct stream *stream, const char *p,
-                   const char *end, struct fields *f, struct buf *strings);
+int fields_extract(const struct stream *stream, const char *p, const char *end,
+                   struct fields *f, struct buf *strings);
 /* Turn text offsets into pointers, once 'strings' stops growing. */
 void fields_finish(struct colval *cols, size_t n, const struct buf *strings);
 

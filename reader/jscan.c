@@ -144,8 +144,8 @@ int jscan_object(struct jscan_iter *it, const char *p, const char *end)
     return 0;
 }
 
-int jscan_next_member(struct jscan_iter *it, const char **k,
-                      const char **ke, const char **v, const char **ve)
+int jscan_next_member(struct jscan_iter *it, const char **k, const char **ke,
+                      const char **v, const char **ve)
 {
     const char *p = jscan_ws(it->p, it->end);
 

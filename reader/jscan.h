@@ -38,8 +38,8 @@ struct jscan_iter {
 int jscan_object(struct jscan_iter *it, const char *p, const char *end);
 /* Next member: 1 with its key (quotes included) and value slices, 0 at
  * the end, -1 if malformed. */
-int jscan_next_member(struct jscan_iter *it, const char **k,
-                      const char **ke, const char **v, const char **ve);
+int jscan_next_member(struct jscan_iter *it, const char **k, const char **ke,
+                      const char **v, const char **ve);
 /*
  * Minify the value at p in place: it is written without white space
  * outside strings at 'dst' (dst <= p, inside the same buffer: the output

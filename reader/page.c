@@ -39,9 +39,8 @@ static int bad(const char *path, const char *field, const char *want,
  * Minify one object in place (to *dst, behind the read position) and read
  * its values.  Returns the input position after it, NULL on error.
  */
-static const char *add_item(struct page_items *pi, char **dst,
-                            const char *v, const char *end,
-                            const char *path, struct err *err)
+static const char *add_item(struct page_items *pi, char **dst, const char *v,
+                            const char *end, const char *path, struct err *err)
 {
     const struct stream *s = pi->stream;
     char *start = *dst;
@@ -104,9 +103,9 @@ static int bad_page(const char *what, const char *why, struct err *err)
 }
 
 /* The data array at p: its items minified in place from *dst on. */
-static const char *parse_data(struct page_items *pi, char **dst,
-                              const char *p, const char *end,
-                              const char *what, struct err *err)
+static const char *parse_data(struct page_items *pi, char **dst, const char *p,
+                              const char *end, const char *what,
+                              struct err *err)
 {
     char path[32];
     int i = 0;
@@ -154,8 +153,7 @@ static int literal_bool(const char *v, const char *ve)
  * items are minified in place as they pass, and "has_more".
  */
 int page_parse_list(struct page_items *pi, const struct stream *stream,
-                    char *body, size_t len, const char *what,
-                    struct err *err)
+                    char *body, size_t len, const char *what, struct err *err)
 {
     const char *end = body + len, *p = jscan_ws(body, end), *k, *ke, *ve;
     char *dst = body;
@@ -212,8 +210,7 @@ int page_parse_list(struct page_items *pi, const struct stream *stream,
 }
 
 int page_parse_object(struct page_items *pi, const struct stream *stream,
-                      char *body, size_t len, const char *what,
-                      struct err *err)
+                      char *body, size_t len, const char *what, struct err *err)
 {
     const char *end = body + len;
     const char *v = jscan_ws(body, end);
@@ -235,8 +232,7 @@ int page_parse_object(struct page_items *pi, const struct stream *stream,
 int page_event_object(const char *event, size_t len, const char **start,
                       size_t *olen)
 {
-    const char *end = event + len, *d = NULL, *de = NULL, *o = NULL,
-               *oe = NULL;
+    const char *end = event + len, *d = NULL, *de = NULL, *o = NULL, *oe = NULL;
 
     if (jscan_member(event, end, "data", &d, &de) != 1 ||
         jscan_member(d, de, "object", &o, &oe) != 1) {

@@ -25,8 +25,8 @@ struct err;
 struct stream;
 
 struct page_item {
-    size_t off, len;     /* its minified text, at base + off */
-    const char *id;      /* in page_items.strings */
+    size_t off, len; /* its minified text, at base + off */
+    const char *id;  /* in page_items.strings */
     int64_t created;
     bool livemode;
     struct colval *cols; /* the stream's columns, in page_items.vals */
@@ -43,8 +43,10 @@ struct page_items {
     bool has_more;
 };
 
-#define PAGE_ITEMS_INIT                                                    \
-    { NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, false }
+#define PAGE_ITEMS_INIT                                                        \
+    {                                                                          \
+        NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, false                       \
+    }
 
 /*
  * Cut a list envelope {"object":"list","data":[...],"has_more":...} of
@@ -53,8 +55,7 @@ struct page_items {
  * ERR_DATA naming 'what' and the JSON path of a bad field.
  */
 int page_parse_list(struct page_items *pi, const struct stream *stream,
-                    char *body, size_t len, const char *what,
-                    struct err *err);
+                    char *body, size_t len, const char *what, struct err *err);
 /* The same for a single object (GET /v1/<resource>/<id>). */
 int page_parse_object(struct page_items *pi, const struct stream *stream,
                       char *body, size_t len, const char *what,

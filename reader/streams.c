@@ -5,10 +5,12 @@
 #include "core/strutil.h"
 
 /* Columns every stream has first (from the object itself). */
-#define COMMON_COLUMNS                                                     \
-    { "id", COL_TEXT, "id", "Stripe object id" },                          \
-        { "livemode", COL_BOOL, "livemode", "true for live-mode data" },   \
-        { "created", COL_INT, "created", "creation time, unix seconds" }
+#define COMMON_COLUMNS                                                         \
+    { "id", COL_TEXT, "id", "Stripe object id" },                              \
+        { "livemode", COL_BOOL, "livemode", "true for live-mode data" },       \
+    {                                                                          \
+        "created", COL_INT, "created", "creation time, unix seconds"           \
+    }
 
 static const struct column charge_columns[] = {
     COMMON_COLUMNS,
@@ -64,12 +66,12 @@ static const struct column event_columns[] = {
 };
 
 const struct stream streams[] = {
-    { "charges", "/v1/charges", "charge", "rak_charge_read", "charge.",
-      false, charge_columns, ARRAY_SIZE(charge_columns) },
+    { "charges", "/v1/charges", "charge", "rak_charge_read", "charge.", false,
+      charge_columns, ARRAY_SIZE(charge_columns) },
     { "events", "/v1/events", "event", "rak_event_read", NULL, true,
       event_columns, ARRAY_SIZE(event_columns) },
-    { "payouts", "/v1/payouts", "payout", "rak_payout_read", "payout.",
-      false, payout_columns, ARRAY_SIZE(payout_columns) },
+    { "payouts", "/v1/payouts", "payout", "rak_payout_read", "payout.", false,
+      payout_columns, ARRAY_SIZE(payout_columns) },
 };
 
 const size_t nr_streams = ARRAY_SIZE(streams);
@@ -111,8 +113,7 @@ static int unknown_stream(const char *name, struct err *err)
     hint = suggest(name, names);
     if (hint) {
         return err_set(err, ERR_USAGE,
-                       "unknown stream '%s' (did you mean '%s'?)", name,
-                       hint);
+                       "unknown stream '%s' (did you mean '%s'?)", name, hint);
     }
     return err_set(err, ERR_USAGE,
                    "unknown stream '%s' (streams: charges, events, "
@@ -120,8 +121,8 @@ static int unknown_stream(const char *name, struct err *err)
                    name);
 }
 
-int stream_select(const char *list, const struct stream **out,
-                  size_t max, struct err *err)
+int stream_select(const char *list, const struct stream **out, size_t max,
+                  struct err *err)
 {
     size_t n = 0;
     const char *p = list;

@@ -15,11 +15,7 @@
 
 struct err;
 
-enum col_type {
-    COL_TEXT,
-    COL_INT,
-    COL_BOOL
-};
+enum col_type { COL_TEXT, COL_INT, COL_BOOL };
 
 /* A typed column projected from the object. */
 struct column {
@@ -54,11 +50,7 @@ struct stream {
 };
 
 /* Every stream's first three columns (reader/streams.c COMMON_COLUMNS). */
-enum common_column {
-    COLUMN_ID = 0,
-    COLUMN_LIVEMODE = 1,
-    COLUMN_CREATED = 2
-};
+enum common_column { COLUMN_ID = 0, COLUMN_LIVEMODE = 1, COLUMN_CREATED = 2 };
 
 #define MAX_COLUMNS 32
 
@@ -79,8 +71,8 @@ size_t stream_index(const struct stream *s);
  * NULL or "" selects every stream in table order.  Returns the count, or
  * -1 with ERR_USAGE naming an unknown stream (with a did-you-mean hint).
  */
-int stream_select(const char *list, const struct stream **out,
-                  size_t max, struct err *err);
+int stream_select(const char *list, const struct stream **out, size_t max,
+                  struct err *err);
 /* The same as a bit mask over streams[] (bit i = streams[i]). */
 int streams_parse(const char *list, unsigned *mask, struct err *err);
 

@@ -8,12 +8,7 @@
 
 #include <stdint.h>
 
-enum colval_kind {
-    COLVAL_NULL,
-    COLVAL_TEXT,
-    COLVAL_INT,
-    COLVAL_BOOL
-};
+enum colval_kind { COLVAL_NULL, COLVAL_TEXT, COLVAL_INT, COLVAL_BOOL };
 
 /*
  * A value of the wrong type for its column, and an integer beyond +-2^53

@@ -48,15 +48,14 @@ static int read_file(const char *path, struct buf *out, struct err *err)
         }
     }
     if (ret == 0 && ferror(fp)) {
-        ret = err_set(err, ERR_IO, "cannot read '%s': %s", path,
-                      strerror(errno));
+        ret =
+            err_set(err, ERR_IO, "cannot read '%s': %s", path, strerror(errno));
     }
     fclose(fp);
     return ret;
 }
 
-static int check_root(const cJSON *root, long long *sequence,
-                      struct err *err)
+static int check_root(const cJSON *root, long long *sequence, struct err *err)
 {
     int64_t format = 0, seq = 0;
     const cJSON *node = NULL;
@@ -204,8 +203,8 @@ const cJSON *manifest_state(const struct manifest *m, const char *key,
     return cJSON_GetObjectItemCaseSensitive(st, "checkpoint");
 }
 
-int manifest_set_state(struct manifest *m, const char *key,
-                       const char *json, long long now, struct err *err)
+int manifest_set_state(struct manifest *m, const char *key, const char *json,
+                       long long now, struct err *err)
 {
     cJSON *states = cJSON_GetObjectItemCaseSensitive(m->root, "states");
     cJSON *cp = json_parse(json, strlen(json), "a checkpoint", err);
@@ -252,8 +251,7 @@ static bool leftover(const struct manifest *m, const char *name)
 }
 
 int manifest_cleanup(const struct manifest *m, const char *dir,
-                     const char *const *stream_names, size_t n,
-                     struct err *err)
+                     const char *const *stream_names, size_t n, struct err *err)
 {
     struct buf path = BUF_INIT;
     int ret = 0;
@@ -276,8 +274,8 @@ int manifest_cleanup(const struct manifest *m, const char *dir,
             }
             buf_addf(&path, "/%s", de->d_name);
             if (unlink(path.buf) < 0) {
-                ret = err_set(err, ERR_IO, "cannot remove '%s': %s",
-                              path.buf, strerror(errno));
+                ret = err_set(err, ERR_IO, "cannot remove '%s': %s", path.buf,
+                              strerror(errno));
             }
             buf_setlen(&path, base);
         }

@@ -43,8 +43,8 @@ void manifest_release(struct manifest *m);
 const cJSON *manifest_state(const struct manifest *m, const char *key,
                             long long *updated_at);
 /* Set the state of 'key' from its JSON text.  -1 if it does not parse. */
-int manifest_set_state(struct manifest *m, const char *key,
-                       const char *json, long long now, struct err *err);
+int manifest_set_state(struct manifest *m, const char *key, const char *json,
+                       long long now, struct err *err);
 void manifest_delete_state(struct manifest *m, const char *key);
 /* The files array, the commits array (borrowed, never NULL). */
 cJSON *manifest_files(struct manifest *m);

@@ -117,8 +117,8 @@ static int ndjson_open(struct sink *s, const char *arg,
     c->gzip = o->gzip;
     c->rotate_records =
         o->rotate_records > 0 ? o->rotate_records : NDJSON_ROTATE_RECORDS;
-    c->rotate_bytes = o->rotate_bytes > 0 ? o->rotate_bytes
-                                          : NDJSON_ROTATE_BYTES;
+    c->rotate_bytes =
+        o->rotate_bytes > 0 ? o->rotate_bytes : NDJSON_ROTATE_BYTES;
     if (strcmp(arg, "-")) {
         return open_dir(c, arg, err);
     }
@@ -182,8 +182,8 @@ static void envelope(struct buf *b, const struct record *rec)
              record_source_name(rec->source));
     add_opt_string(b, "source_event_id", rec->event_id);
     add_opt_string(b, "source_api_version", rec->api_version);
-    buf_addf(b, ",\"extracted_at\":%lld,\"object\":",
-             (long long)rec->extracted_at);
+    buf_addf(
+        b, ",\"extracted_at\":%lld,\"object\":", (long long)rec->extracted_at);
     buf_add(b, rec->raw, rec->raw_len);
     buf_addstr(b, "}\n");
 }
@@ -214,9 +214,8 @@ static int write_file(struct ndjson_ctx *c, const struct record *rec,
     struct out *o = &c->outs[stream_index(rec->stream)];
 
     if (!o->open) {
-        if (part_open(&o->cur, c->dir, rec->stream->name,
-                      c->m.sequence + 1, o->next_part++, c->gzip,
-                      err) < 0) {
+        if (part_open(&o->cur, c->dir, rec->stream->name, c->m.sequence + 1,
+                      o->next_part++, c->gzip, err) < 0) {
             c->broken = true;
             return -1;
         }
@@ -268,9 +267,8 @@ static int ndjson_write(struct sink *s, const struct record *rec,
 }
 
 /* The manifest entry of a published file. */
-static int file_entry(struct ndjson_ctx *c, struct part *p,
-                      const char *stream, long long now, cJSON *files,
-                      struct err *err)
+static int file_entry(struct ndjson_ctx *c, struct part *p, const char *stream,
+                      long long now, cJSON *files, struct err *err)
 {
     char sha[65];
     uint64_t size = 0;
@@ -308,8 +306,8 @@ static int publish_all(struct ndjson_ctx *c, long long now, cJSON *files,
         }
         for (size_t k = 0; k < o->nr_done; k++) {
             if (part_publish(&o->done[k], err) < 0 ||
-                file_entry(c, &o->done[k], streams[i].name, now, files,
-                           err) < 0) {
+                file_entry(c, &o->done[k], streams[i].name, now, files, err) <
+                    0) {
                 return -1;
             }
             (*count)++;
@@ -348,8 +346,8 @@ static void commit_entry(struct ndjson_ctx *c, const char *key,
         if (cJSON_IsNumber(hwm)) {
             cJSON_AddNumberToObject(x, "hwm", hwm->valuedouble);
         }
-        cJSON_AddNumberToObject(x, "hi", cJSON_IsNumber(hi) ? hi->valuedouble
-                                                            : 0);
+        cJSON_AddNumberToObject(x, "hi",
+                                cJSON_IsNumber(hi) ? hi->valuedouble : 0);
     }
     cJSON_Delete(st);
     cJSON_AddItemToArray(manifest_commits(&c->m), e);
@@ -428,8 +426,7 @@ static int ndjson_list_states(struct sink *s,
                               void *data, struct err *err UNUSED)
 {
     struct ndjson_ctx *c = ctx_of(s);
-    const cJSON *states =
-        cJSON_GetObjectItemCaseSensitive(c->m.root, "states");
+    const cJSON *states = cJSON_GetObjectItemCaseSensitive(c->m.root, "states");
     const cJSON *it;
 
     cJSON_ArrayForEach(it, states)
@@ -452,8 +449,7 @@ static int ndjson_list_states(struct sink *s,
     return 0;
 }
 
-static int ndjson_delete_state(struct sink *s, const char *key,
-                               struct err *err)
+static int ndjson_delete_state(struct sink *s, const char *key, struct err *err)
 {
     struct ndjson_ctx *c = ctx_of(s);
 

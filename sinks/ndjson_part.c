@@ -120,8 +120,7 @@ int part_finish(struct part *p, struct err *err)
     return p->error ? failed(p, "write", err) : 0;
 }
 
-int part_digest(struct part *p, char out[65], uint64_t *size,
-                struct err *err)
+int part_digest(struct part *p, char out[65], uint64_t *size, struct err *err)
 {
     if (strstr(p->rel, ".gz")) {
         return sha256_file(p->path, out, size, err);

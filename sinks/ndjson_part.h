@@ -28,7 +28,7 @@ struct part {
     long records;
     long long raw_bytes; /* uncompressed */
     int64_t min_created, max_created;
-    int error; /* errno of the first failure, sticky */
+    int error;          /* errno of the first failure, sticky */
     struct sha256 hash; /* plain files: of the bytes as written */
 };
 
@@ -36,14 +36,12 @@ struct part {
  * The digest and size of the file as stored: computed while writing for
  * plain files, read back for gzip ones.  -1 with ERR_IO.
  */
-int part_digest(struct part *p, char out[65], uint64_t *size,
-                struct err *err);
+int part_digest(struct part *p, char out[65], uint64_t *size, struct err *err);
 
 int part_open(struct part *p, const char *dir, const char *stream,
               long long commit, int partno, bool gzip, struct err *err);
 /* Append; -1 with ERR_IO on (sticky) failure. */
-int part_write(struct part *p, const char *data, size_t n,
-               struct err *err);
+int part_write(struct part *p, const char *data, size_t n, struct err *err);
 /* Flush, fsync and close.  -1 with ERR_IO. */
 int part_finish(struct part *p, struct err *err);
 /* Rename to the final name (after part_finish). */

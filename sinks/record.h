@@ -16,9 +16,9 @@
 struct stream;
 
 enum record_source {
-    SOURCE_LIST,     /* read from a list page */
-    SOURCE_EVENT,    /* data.object of an event */
-    SOURCE_RETRIEVE  /* re-read by id (after a dispute or refund event) */
+    SOURCE_LIST,    /* read from a list page */
+    SOURCE_EVENT,   /* data.object of an event */
+    SOURCE_RETRIEVE /* re-read by id (after a dispute or refund event) */
 };
 
 struct record {

@@ -32,11 +32,11 @@ struct sink_state {
 
 /* Options of the sinks that use them (zero: defaults). */
 struct sink_opts {
-    int gzip;                   /* ndjson: .ndjson.gz files */
-    const char *ndjson_format;  /* ndjson: "envelope" (default) | "raw" */
-    long rotate_records;        /* ndjson: records per file (100000) */
-    long long rotate_bytes;     /* ndjson: bytes per file (128 MiB) */
-    const char *state_file;     /* ndjson:- : where the state is kept */
+    int gzip;                  /* ndjson: .ndjson.gz files */
+    const char *ndjson_format; /* ndjson: "envelope" (default) | "raw" */
+    long rotate_records;       /* ndjson: records per file (100000) */
+    long long rotate_bytes;    /* ndjson: bytes per file (128 MiB) */
+    const char *state_file;    /* ndjson:- : where the state is kept */
 };
 
 struct sink_type {
@@ -64,8 +64,7 @@ struct sink_type {
     int (*commit)(struct sink *s, const char *key, const char *state_json,
                   struct err *err);
     /* Append a finished run's record (JSON) to the run history. */
-    int (*record_run)(struct sink *s, const char *run_json,
-                      struct err *err);
+    int (*record_run)(struct sink *s, const char *run_json, struct err *err);
     /* Discard staged writes and release everything; safe after a failed
      * open. */
     void (*close)(struct sink *s);

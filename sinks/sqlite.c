@@ -103,8 +103,8 @@ static int sqlite_open(struct sink *s, const char *arg,
                        const struct sink_opts *o UNUSED, struct err *err)
 {
     struct sqlite_ctx *c = ctx_of(s);
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                SQLITE_OPEN_NOMUTEX;
+    int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
     c->path = xstrdup(arg);
     if (sqlite3_open_v2(arg, &c->db, flags, NULL) != SQLITE_OK) {
@@ -117,11 +117,11 @@ static int sqlite_open(struct sink *s, const char *arg,
      * instead of one per 4 KiB page (a third fewer bytes written).  Takes
      * effect only in a new database, before WAL is enabled.
      */
-    if (exec(c, "PRAGMA page_size = 16384", "cannot set the page size",
-             err) < 0 ||
+    if (exec(c, "PRAGMA page_size = 16384", "cannot set the page size", err) <
+            0 ||
         exec(c, "PRAGMA journal_mode = WAL", "cannot enable WAL", err) < 0 ||
-        exec(c, "PRAGMA synchronous = FULL", "cannot set synchronous",
-             err) < 0 ||
+        exec(c, "PRAGMA synchronous = FULL", "cannot set synchronous", err) <
+            0 ||
         check_version(c, err) < 0 || create_schema(c, err) < 0) {
         return -1;
     }
@@ -136,8 +136,8 @@ static int sqlite_load_state(struct sink *s, const char *key, char **json,
     int rc, ret = 0;
 
     *json = NULL;
-    if (sqlite3_prepare_v2(c->db, "SELECT json FROM state WHERE key = ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(c->db, "SELECT json FROM state WHERE key = ?1", -1,
+                           &st, NULL) != SQLITE_OK) {
         return db_error(c, "cannot read the state", err);
     }
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
@@ -184,15 +184,14 @@ static int sqlite_list_states(struct sink *s,
     return ret;
 }
 
-static int sqlite_delete_state(struct sink *s, const char *key,
-                               struct err *err)
+static int sqlite_delete_state(struct sink *s, const char *key, struct err *err)
 {
     struct sqlite_ctx *c = ctx_of(s);
     sqlite3_stmt *st = NULL;
     int ret = 0;
 
-    if (sqlite3_prepare_v2(c->db, "DELETE FROM state WHERE key = ?1", -1,
-                           &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(c->db, "DELETE FROM state WHERE key = ?1", -1, &st,
+                           NULL) != SQLITE_OK) {
         return db_error(c, "cannot reset the state", err);
     }
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
@@ -216,8 +215,7 @@ static int begin(struct sqlite_ctx *c, struct err *err)
 }
 
 static sqlite3_stmt *upsert_stmt(struct sqlite_ctx *c,
-                                 const struct stream *stream,
-                                 struct err *err)
+                                 const struct stream *stream, struct err *err)
 {
     size_t i = stream_index(stream);
     struct buf sql = BUF_INIT;

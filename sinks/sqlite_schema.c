@@ -6,15 +6,12 @@
 
 /* After the typed columns, every stream table has these. */
 static const char *const meta_columns[SQLITE_META_COLUMNS][2] = {
-    { "version", "INTEGER NOT NULL" },
-    { "source", "TEXT NOT NULL" },
-    { "source_event_id", "TEXT" },
-    { "source_api_version", "TEXT" },
-    { "extracted_at", "INTEGER NOT NULL" },
-    { "raw", "TEXT NOT NULL" },
+    { "version", "INTEGER NOT NULL" },      { "source", "TEXT NOT NULL" },
+    { "source_event_id", "TEXT" },          { "source_api_version", "TEXT" },
+    { "extracted_at", "INTEGER NOT NULL" }, { "raw", "TEXT NOT NULL" },
 };
 
-#define SOURCE_RANK(col)                                                   \
+#define SOURCE_RANK(col)                                                       \
     "(CASE " col " WHEN 'event' THEN 0 WHEN 'list' THEN 1 ELSE 2 END)"
 
 static const char *sql_type(enum col_type t)
@@ -24,8 +21,10 @@ static const char *sql_type(enum col_type t)
 
 static void table_ddl(struct buf *out, const struct stream *s)
 {
-    buf_addf(out, "CREATE TABLE IF NOT EXISTS %s (\n"
-                  "  account TEXT NOT NULL,\n", s->name);
+    buf_addf(out,
+             "CREATE TABLE IF NOT EXISTS %s (\n"
+             "  account TEXT NOT NULL,\n",
+             s->name);
     for (size_t i = 0; i < s->nr_columns; i++) {
         const struct column *c = &s->columns[i];
 
@@ -38,8 +37,7 @@ static void table_ddl(struct buf *out, const struct stream *s)
         buf_addf(out, "  %s %s,\n", meta_columns[i][0], meta_columns[i][1]);
     }
     buf_addstr(out, "  PRIMARY KEY (account, livemode, id)\n);\n");
-    buf_addf(out,
-             "CREATE INDEX IF NOT EXISTS %s_created ON %s (created);\n",
+    buf_addf(out, "CREATE INDEX IF NOT EXISTS %s_created ON %s (created);\n",
              s->name, s->name);
 }
 
@@ -48,31 +46,30 @@ void sqlite_schema_ddl(struct buf *out)
     for (size_t i = 0; i < nr_streams; i++) {
         table_ddl(out, &streams[i]);
     }
-    buf_addstr(out,
-               "CREATE INDEX IF NOT EXISTS events_object ON events "
-               "(object_id);\n"
-               "CREATE INDEX IF NOT EXISTS events_type ON events (type);\n"
-               "CREATE TABLE IF NOT EXISTS state (\n"
-               "  key TEXT PRIMARY KEY,\n"
-               "  json TEXT NOT NULL,\n"
-               "  updated_at INTEGER NOT NULL\n);\n"
-               "CREATE TABLE IF NOT EXISTS runs (\n"
-               "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
-               "  profile TEXT,\n"
-               "  command TEXT,\n"
-               "  started_at INTEGER,\n"
-               "  ended_at INTEGER,\n"
-               "  status TEXT,\n"
-               "  exit_code INTEGER,\n"
-               "  summary TEXT NOT NULL\n);\n"
-               "CREATE VIEW IF NOT EXISTS charges_daily AS\n"
-               "  SELECT date(created, 'unixepoch') AS day, account, "
-               "livemode, currency,\n"
-               "         count(*) AS charges, sum(amount) AS amount,\n"
-               "         sum(amount_captured) AS captured,\n"
-               "         sum(amount_refunded) AS refunded,\n"
-               "         sum(disputed) AS disputed\n"
-               "  FROM charges GROUP BY 1, 2, 3, 4;\n");
+    buf_addstr(out, "CREATE INDEX IF NOT EXISTS events_object ON events "
+                    "(object_id);\n"
+                    "CREATE INDEX IF NOT EXISTS events_type ON events (type);\n"
+                    "CREATE TABLE IF NOT EXISTS state (\n"
+                    "  key TEXT PRIMARY KEY,\n"
+                    "  json TEXT NOT NULL,\n"
+                    "  updated_at INTEGER NOT NULL\n);\n"
+                    "CREATE TABLE IF NOT EXISTS runs (\n"
+                    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+                    "  profile TEXT,\n"
+                    "  command TEXT,\n"
+                    "  started_at INTEGER,\n"
+                    "  ended_at INTEGER,\n"
+                    "  status TEXT,\n"
+                    "  exit_code INTEGER,\n"
+                    "  summary TEXT NOT NULL\n);\n"
+                    "CREATE VIEW IF NOT EXISTS charges_daily AS\n"
+                    "  SELECT date(created, 'unixepoch') AS day, account, "
+                    "livemode, currency,\n"
+                    "         count(*) AS charges, sum(amount) AS amount,\n"
+                    "         sum(amount_captured) AS captured,\n"
+                    "         sum(amount_refunded) AS refunded,\n"
+                    "         sum(disputed) AS disputed\n"
+                    "  FROM charges GROUP BY 1, 2, 3, 4;\n");
 }
 
 void sqlite_schema_upsert(struct buf *out, const struct stream *s)
@@ -97,8 +94,7 @@ void sqlite_schema_upsert(struct buf *out, const struct stream *s)
     }
     for (size_t i = 0; i < SQLITE_META_COLUMNS; i++) {
         buf_addf(out, "%s = excluded.%s%s", meta_columns[i][0],
-                 meta_columns[i][0],
-                 i + 1 < SQLITE_META_COLUMNS ? ", " : "");
+                 meta_columns[i][0], i + 1 < SQLITE_META_COLUMNS ? ", " : "");
     }
     /*
      * A copy replaces the stored one only if it is as new or newer.  Ties
@@ -106,16 +102,20 @@ void sqlite_schema_upsert(struct buf *out, const struct stream *s)
      * depends on the order in which copies arrive: an event's copy, then
      * a list read, then a retrieve; between events, the larger event id.
      */
-    buf_addf(out, "\nWHERE excluded.version > %s.version OR "
-                  "(excluded.version = %s.version AND ",
+    buf_addf(out,
+             "\nWHERE excluded.version > %s.version OR "
+             "(excluded.version = %s.version AND ",
              s->name, s->name);
-    buf_addf(out, "(" SOURCE_RANK("excluded.source") " > " SOURCE_RANK(
-                      "%s.source") " OR ",
+    buf_addf(out,
+             "(" SOURCE_RANK("excluded.source") " > " SOURCE_RANK(
+                 "%s.source") " OR ",
              s->name);
-    buf_addf(out, "(" SOURCE_RANK("excluded.source") " = " SOURCE_RANK(
-                      "%s.source") " AND ",
+    buf_addf(out,
+             "(" SOURCE_RANK("excluded.source") " = " SOURCE_RANK(
+                 "%s.source") " AND ",
              s->name);
-    buf_addf(out, "coalesce(excluded.source_event_id, '') >= "
-                  "coalesce(%s.source_event_id, ''))))",
+    buf_addf(out,
+             "coalesce(excluded.source_event_id, '') >= "
+             "coalesce(%s.source_event_id, ''))))",
              s->name);
 }

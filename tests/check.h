@@ -32,22 +32,22 @@ static int check_report(int ok, const char *file, int line, const char *what)
 
 #define CHECK(cond, what) check_report(!!(cond), __FILE__, __LINE__, (what))
 
-#define CHECK_STR(got, want, what)                                         \
-    do {                                                                   \
-        const char *g_ = (got), *w_ = (want);                              \
-        int ok_ = (g_ && w_) ? !strcmp(g_, w_) : g_ == w_;                 \
-        if (!check_report(ok_, __FILE__, __LINE__, (what))) {              \
-            printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", \
-                   w_ ? w_ : "(null)");                                    \
-        }                                                                  \
+#define CHECK_STR(got, want, what)                                             \
+    do {                                                                       \
+        const char *g_ = (got), *w_ = (want);                                  \
+        int ok_ = (g_ && w_) ? !strcmp(g_, w_) : g_ == w_;                     \
+        if (!check_report(ok_, __FILE__, __LINE__, (what))) {                  \
+            printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)",     \
+                   w_ ? w_ : "(null)");                                        \
+        }                                                                      \
     } while (0)
 
-#define CHECK_INT(got, want, what)                                         \
-    do {                                                                   \
-        long long g_ = (long long)(got), w_ = (long long)(want);           \
-        if (!check_report(g_ == w_, __FILE__, __LINE__, (what))) {         \
-            printf("#   got:  %lld\n#   want: %lld\n", g_, w_);            \
-        }                                                                  \
+#define CHECK_INT(got, want, what)                                             \
+    do {                                                                       \
+        long long g_ = (long long)(got), w_ = (long long)(want);               \
+        if (!check_report(g_ == w_, __FILE__, __LINE__, (what))) {             \
+            printf("#   got:  %lld\n#   want: %lld\n", g_, w_);                \
+        }                                                                      \
     } while (0)
 
 static int check_done(void)

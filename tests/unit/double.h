@@ -80,7 +80,7 @@ static int double_start(struct double_proc *d, const char *const *extra)
     d->out = fds[0];
     /* read "listening on 127.0.0.1:PORT\n" (a slow machine: 120 s) */
     while (len + 1 < sizeof(line)) {
-        struct pollfd pfd = {d->out, POLLIN, 0};
+        struct pollfd pfd = { d->out, POLLIN, 0 };
         ssize_t r;
 
         if (poll(&pfd, 1, 120000) <= 0) {
@@ -217,7 +217,7 @@ static double double_state(const struct double_proc *d, const char *key)
 static int double_wait_idle(const struct double_proc *d)
 {
     for (int i = 0; i < 1500; i++) {
-        struct timespec ts = {0, 20 * 1000 * 1000};
+        struct timespec ts = { 0, 20 * 1000 * 1000 };
 
         if (double_state(d, "in_flight") == 0) {
             return 0;

@@ -123,46 +123,46 @@ struct fault_row {
 };
 
 static const struct fault_row fault_rows[] = {
-    {"500 once: retried", "{\"kind\":\"500\",\"nth\":1}", "/v1/charges", 2,
-     ERR_NONE, NULL},
-    {"502 once: retried", "{\"kind\":\"502\",\"nth\":1}", "/v1/charges", 2,
-     ERR_NONE, NULL},
-    {"503 always: 3 attempts, then ERR_API",
-     "{\"kind\":\"503\",\"nth\":1,\"count\":9}", "/v1/charges", 3, ERR_API,
-     "GET /v1/charges: 503 Service Unavailable: An unknown error "
-     "occurred (Request-Id req_"},
-    {"500 with Stripe-Should-Retry false: not retried",
-     "{\"kind\":\"500\",\"nth\":1,\"should_retry\":false}", "/v1/charges", 1,
-     ERR_API, "500 Internal Server Error"},
-    {"429 lock_timeout once: retried", "{\"kind\":\"lock_timeout\",\"nth\":1}",
-     "/v1/charges", 2, ERR_NONE, NULL},
-    {"429 rate limit once: retried (after >= 1 s)",
-     "{\"kind\":\"rate_limit\",\"nth\":1}", "/v1/events", 2, ERR_NONE, NULL},
-    {"connection reset once: retried", "{\"kind\":\"reset\",\"nth\":1}",
-     "/v1/charges", 2, ERR_NONE, NULL},
-    {"body cut short once: retried", "{\"kind\":\"truncated\",\"nth\":1}",
-     "/v1/charges", 2, ERR_NONE, NULL},
-    {"200 with HTML once: retried", "{\"kind\":\"html\",\"nth\":1}",
-     "/v1/charges", 2, ERR_NONE, NULL},
-    {"200 with HTML always: ERR_DATA after 3",
-     "{\"kind\":\"html\",\"nth\":1,\"count\":9}", "/v1/charges", 3, ERR_DATA,
-     "200 OK: the reply is not JSON"},
-    {"invalid JSON once: retried", "{\"kind\":\"bad_json\",\"nth\":1}",
-     "/v1/charges", 2, ERR_NONE, NULL},
-    {"invalid JSON with Stripe-Should-Retry false: not retried",
-     "{\"kind\":\"bad_json\",\"nth\":1,\"should_retry\":false}", "/v1/charges",
-     1, ERR_DATA, "not JSON"},
-    {"slower than the timeout once: retried",
-     "{\"kind\":\"slow\",\"nth\":1,\"delay_ms\":4000}", "/v1/charges", 2,
-     ERR_NONE, NULL},
-    {"400 (bad parameter): not retried", "", "/v1/charges?limit=1000", 1,
-     ERR_API, "GET /v1/charges: 400 Bad Request: "},
-    {"404 (unknown id): not retried", "", "/v1/charges/ch_nosuchcharge", 1,
-     ERR_API, "404 Not Found"},
-    {"404 with Stripe-Should-Retry true: retried",
-     "{\"kind\":\"bad_json\",\"nth\":1,\"count\":9,"
-     "\"should_retry\":true}",
-     "/v1/charges/ch_nosuchcharge", 3, ERR_API, "gave up after 3 attempts"},
+    { "500 once: retried", "{\"kind\":\"500\",\"nth\":1}", "/v1/charges", 2,
+      ERR_NONE, NULL },
+    { "502 once: retried", "{\"kind\":\"502\",\"nth\":1}", "/v1/charges", 2,
+      ERR_NONE, NULL },
+    { "503 always: 3 attempts, then ERR_API",
+      "{\"kind\":\"503\",\"nth\":1,\"count\":9}", "/v1/charges", 3, ERR_API,
+      "GET /v1/charges: 503 Service Unavailable: An unknown error "
+      "occurred (Request-Id req_" },
+    { "500 with Stripe-Should-Retry false: not retried",
+      "{\"kind\":\"500\",\"nth\":1,\"should_retry\":false}", "/v1/charges", 1,
+      ERR_API, "500 Internal Server Error" },
+    { "429 lock_timeout once: retried", "{\"kind\":\"lock_timeout\",\"nth\":1}",
+      "/v1/charges", 2, ERR_NONE, NULL },
+    { "429 rate limit once: retried (after >= 1 s)",
+      "{\"kind\":\"rate_limit\",\"nth\":1}", "/v1/events", 2, ERR_NONE, NULL },
+    { "connection reset once: retried", "{\"kind\":\"reset\",\"nth\":1}",
+      "/v1/charges", 2, ERR_NONE, NULL },
+    { "body cut short once: retried", "{\"kind\":\"truncated\",\"nth\":1}",
+      "/v1/charges", 2, ERR_NONE, NULL },
+    { "200 with HTML once: retried", "{\"kind\":\"html\",\"nth\":1}",
+      "/v1/charges", 2, ERR_NONE, NULL },
+    { "200 with HTML always: ERR_DATA after 3",
+      "{\"kind\":\"html\",\"nth\":1,\"count\":9}", "/v1/charges", 3, ERR_DATA,
+      "200 OK: the reply is not JSON" },
+    { "invalid JSON once: retried", "{\"kind\":\"bad_json\",\"nth\":1}",
+      "/v1/charges", 2, ERR_NONE, NULL },
+    { "invalid JSON with Stripe-Should-Retry false: not retried",
+      "{\"kind\":\"bad_json\",\"nth\":1,\"should_retry\":false}", "/v1/charges",
+      1, ERR_DATA, "not JSON" },
+    { "slower than the timeout once: retried",
+      "{\"kind\":\"slow\",\"nth\":1,\"delay_ms\":4000}", "/v1/charges", 2,
+      ERR_NONE, NULL },
+    { "400 (bad parameter): not retried", "", "/v1/charges?limit=1000", 1,
+      ERR_API, "GET /v1/charges: 400 Bad Request: " },
+    { "404 (unknown id): not retried", "", "/v1/charges/ch_nosuchcharge", 1,
+      ERR_API, "404 Not Found" },
+    { "404 with Stripe-Should-Retry true: retried",
+      "{\"kind\":\"bad_json\",\"nth\":1,\"count\":9,"
+      "\"should_retry\":true}",
+      "/v1/charges/ch_nosuchcharge", 3, ERR_API, "gave up after 3 attempts" },
 };
 
 static void test_faults(void)
@@ -557,8 +557,8 @@ static void test_oauth_renewal(void)
 
 int main(void)
 {
-    const char *args[] = {"--charges",  "200", "--payouts", "20",
-                          "--accounts", "1",   NULL};
+    const char *args[] = { "--charges",  "200", "--payouts", "20",
+                           "--accounts", "1",   NULL };
 
     log_set_level(getenv("TEST_VERBOSE") ? LOG_DEBUG : LOG_ERROR);
     if (double_start(&dbl, args) < 0) {

@@ -73,8 +73,7 @@ static void test_bad(void)
     CHECK_INT(checkpoint_from_json(&cp, "{\"format\":1}", "state 'x'", &err),
               -1, "missing fields refused");
     CHECK_INT(err.kind, ERR_CONFIG, "a bad checkpoint is a config error");
-    CHECK(strstr(err.msg, "state 'x': invalid checkpoint: 'account'") !=
-              NULL,
+    CHECK(strstr(err.msg, "state 'x': invalid checkpoint: 'account'") != NULL,
           "message names where and what");
     CHECK_INT(checkpoint_from_json(&cp, "{\"format\":", "s", &err), -1,
               "truncated JSON refused");

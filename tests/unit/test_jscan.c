@@ -69,7 +69,8 @@ static void test_malformed(void)
 
         CHECK(jscan_minify_into(mis, mis, mis + strlen(mis), &after) == NULL,
               "in-place minify refuses mismatched brackets");
-        CHECK(jscan_minify_into(cut2, cut2, cut2 + strlen(cut2), &after) == NULL,
+        CHECK(jscan_minify_into(cut2, cut2, cut2 + strlen(cut2), &after) ==
+                  NULL,
               "in-place minify refuses a value cut short");
     }
     memset(deep, '[', sizeof(deep) - 1);

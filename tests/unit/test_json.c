@@ -53,15 +53,14 @@ static void test_errors(const cJSON *root)
     CHECK_STR(err.msg, "'data[3].id': expected an integer, got a string",
               "message names the JSON path and both types");
     CHECK_INT(err.kind, ERR_DATA, "kind is data");
-    CHECK_INT(json_get_string(root, "data[0]", "customer", JSON_REQUIRED, &s,
-                              &err),
-              -1, "required null is an error");
+    CHECK_INT(
+        json_get_string(root, "data[0]", "customer", JSON_REQUIRED, &s, &err),
+        -1, "required null is an error");
     CHECK_STR(err.msg, "'data[0].customer': expected a string, got null",
               "null named");
-    CHECK_INT(json_get_bool(root, "", "missing", JSON_REQUIRED, &b, &err),
-              -1, "required missing is an error");
-    CHECK_STR(err.msg,
-              "'missing': expected a boolean, got nothing (missing)",
+    CHECK_INT(json_get_bool(root, "", "missing", JSON_REQUIRED, &b, &err), -1,
+              "required missing is an error");
+    CHECK_STR(err.msg, "'missing': expected a boolean, got nothing (missing)",
               "root path has no leading dot");
     CHECK_INT(json_get_int64(root, "", "amount", 0, &i, &err), -1,
               "fraction is not an integer");

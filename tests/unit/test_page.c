@@ -53,22 +53,27 @@ static void test_list(void)
               "\"description\":\"a \\\"b\\\"\"}",
               "item text is Stripe's, minified, numbers untouched");
     CHECK(pi.items[0].livemode, "livemode read");
-    CHECK_INT(pi.items[0].cols[stream_column(stream_find("charges"),
-                                             "amount")].kind,
-              COLVAL_NULL, "a non-integer amount is NULL, not rounded");
-    CHECK_STR(pi.items[0].cols[stream_column(stream_find("charges"),
-                                             "customer")].text,
+    CHECK_INT(
+        pi.items[0].cols[stream_column(stream_find("charges"), "amount")].kind,
+        COLVAL_NULL, "a non-integer amount is NULL, not rounded");
+    CHECK_STR(pi.items[0]
+                  .cols[stream_column(stream_find("charges"), "customer")]
+                  .text,
               "cus_\xc3\xa9", "an expanded reference is its id, unescaped");
-    CHECK_STR(pi.items[0].cols[stream_column(stream_find("charges"),
-                                             "payment_method_type")].text,
-              "card", "a dotted path descends");
-    CHECK_STR(pi.items[0].cols[stream_column(stream_find("charges"),
-                                             "description")].text,
+    CHECK_STR(
+        pi.items[0]
+            .cols[stream_column(stream_find("charges"), "payment_method_type")]
+            .text,
+        "card", "a dotted path descends");
+    CHECK_STR(pi.items[0]
+                  .cols[stream_column(stream_find("charges"), "description")]
+                  .text,
               "a \"b\"", "strings are unescaped");
     CHECK_INT(pi.items[0].len, strlen(text(&pi, 0)), "item length");
     CHECK_STR(pi.items[1].id, "py_1", "py_ ids are charges too");
-    CHECK_INT(parse(&pi, "{\"object\":\"list\",\"data\":[],"
-                         "\"has_more\":false}",
+    CHECK_INT(parse(&pi,
+                    "{\"object\":\"list\",\"data\":[],"
+                    "\"has_more\":false}",
                     &err),
               0, "empty page");
     CHECK(pi.nr == 0 && !pi.has_more, "empty page has no items");
@@ -87,28 +92,32 @@ static void test_bad(void)
     CHECK_INT(parse(&pi, "{\"data\":[]}", &err), -1, "no has_more");
     CHECK_STR(err.msg, "page of 'charges': 'has_more': expected a boolean",
               "has_more message");
-    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"x\","
-                         "\"object\":\"payout\",\"created\":1}]}",
+    CHECK_INT(parse(&pi,
+                    "{\"has_more\":false,\"data\":[{\"id\":\"x\","
+                    "\"object\":\"payout\",\"created\":1}]}",
                     &err),
               -1, "wrong object type refused");
-    CHECK_STR(err.msg, "page of 'charges': 'data[0].object': expected "
-                       "'charge', got 'payout'",
+    CHECK_STR(err.msg,
+              "page of 'charges': 'data[0].object': expected "
+              "'charge', got 'payout'",
               "object type message names the JSON path");
-    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"x\","
-                         "\"object\":\"charge\",\"created\":\"1\"}]}",
+    CHECK_INT(parse(&pi,
+                    "{\"has_more\":false,\"data\":[{\"id\":\"x\","
+                    "\"object\":\"charge\",\"created\":\"1\"}]}",
                     &err),
               -1, "string created refused");
-    CHECK_STR(err.msg, "page of 'charges': 'data[0].created': expected an "
-                       "integer",
+    CHECK_STR(err.msg,
+              "page of 'charges': 'data[0].created': expected an "
+              "integer",
               "created message");
     CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"x\"", &err),
               -1, "a body cut short is refused");
-    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\":\"a\","
-                         "\"object\":\"charge\",\"created\":1} {\"id\":\"b\"}]}",
+    CHECK_INT(parse(&pi,
+                    "{\"has_more\":false,\"data\":[{\"id\":\"a\","
+                    "\"object\":\"charge\",\"created\":1} {\"id\":\"b\"}]}",
                     &err),
               -1, "a missing comma between items is refused");
-    CHECK_STR(err.msg, "page of 'charges': 'data' is malformed",
-              "and named");
+    CHECK_STR(err.msg, "page of 'charges': 'data' is malformed", "and named");
     page_items_release(&pi);
 }
 

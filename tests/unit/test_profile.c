@@ -27,9 +27,9 @@
 #define REFRESH "rt_fixtureREFRESHtokenabcdefghij0005"
 #define LITERAL_KEY "sk_test_51LITERALliteralLITERALliteral9876"
 
-static const char *const all_secrets[] = { KEY_TEST, KEY_LIVE, KEY_RK_TEST,
-                                           KEY_RK_LIVE, REFRESH,
-                                           LITERAL_KEY, NULL };
+static const char *const all_secrets[] = { KEY_TEST,    KEY_LIVE, KEY_RK_TEST,
+                                           KEY_RK_LIVE, REFRESH,  LITERAL_KEY,
+                                           NULL };
 
 static char tmpdir[256];
 
@@ -502,11 +502,11 @@ static void test_redaction(void)
     char *text = profile_text("test", "    apiKey: " LITERAL_KEY "\n"
                                       "  accountId: bad\n");
     char *good = profile_text("test", "    apiKey: " LITERAL_KEY "\n");
-    char *oauth = profile_text("test",
-                               "    oauth:\n"
-                               "      clientSecret: ${{ SR_TEST_KEY }}\n"
-                               "      refreshToken: ${{ SR_TEST_REFRESH_TOKEN "
-                               "}}\n");
+    char *oauth =
+        profile_text("test", "    oauth:\n"
+                             "      clientSecret: ${{ SR_TEST_KEY }}\n"
+                             "      refreshToken: ${{ SR_TEST_REFRESH_TOKEN "
+                             "}}\n");
 
     CHECK_INT(load_text(text, 0600, &p, &err), -1, "bad account refused");
     CHECK(!has_secret(err.msg), "no key in the error of a keyed profile");
@@ -653,8 +653,7 @@ static void test_list(void)
               !l.items[0].shadowed && l.items[1].shadowed &&
               ends_with(l.items[1].path, "both.yml"),
           "both.yml is shadowed by both.yaml");
-    CHECK(l.nr >= 5 && !strcmp(l.items[3].name, "prod") &&
-              l.items[3].shadowed,
+    CHECK(l.nr >= 5 && !strcmp(l.items[3].name, "prod") && l.items[3].shadowed,
           "d2/prod.yml is shadowed by d1/prod.yaml");
     profile_list_release(&l);
     profile_list_release(&l);
@@ -666,8 +665,8 @@ static void test_list(void)
 static void test_examples(void)
 {
     static const char *const examples[] = {
-        "demo", "test-double", "live", "oauth", "connected-account",
-        "custom-adapter",
+        "demo",  "test-double",       "live",
+        "oauth", "connected-account", "custom-adapter",
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(examples); i++) {

@@ -51,8 +51,9 @@ static void test_interp(void)
                  "letters, digits and '_', not starting with a digit)",
                  "name with a dash");
     check_expand("${{ }}", "'x' has an empty '${{ }}'", "empty name");
-    check_expand("${{ SR_A", "'x' has a '${{' without its '}}' (write "
-                             "'$${{' for a literal '${{')",
+    check_expand("${{ SR_A",
+                 "'x' has a '${{' without its '}}' (write "
+                 "'$${{' for a literal '${{')",
                  "unterminated");
     CHECK(interp_is_reference("${{ SR_A }}"), "is a reference");
     CHECK(interp_is_reference("${{SR_A}}"), "is a reference (no spaces)");
@@ -98,9 +99,9 @@ static void test_loopback(void)
     check_url("https://[::1", false, "unclosed bracket refused");
     check_url("ftp://api.stripe.com", false, "ftp refused");
     check_url("https://", false, "no host refused");
-    CHECK_INT(profile_check_url("http://example.com", false, "'spec.baseUrl'",
-                                &err),
-              -1, "http refusal");
+    CHECK_INT(
+        profile_check_url("http://example.com", false, "'spec.baseUrl'", &err),
+        -1, "http refusal");
     CHECK_STR(err.msg,
               "'spec.baseUrl' uses http to 'example.com', which is not a "
               "loopback host; https is required except for 127.0.0.0/8, "

@@ -110,7 +110,7 @@ static void sim_free(struct sim *s)
 
 static void test_spacing(void)
 {
-    struct rl_config cfg = {100, 25, 64, 0, 0, 0, 0, 0};
+    struct rl_config cfg = { 100, 25, 64, 0, 0, 0, 0, 0 };
     struct sim *s = sim_new(&cfg, 10000);
     int ep = rl_endpoint(s->rl, "/v1/charges");
     int64_t min_gap = INT64_MAX;
@@ -142,7 +142,7 @@ static void test_spacing(void)
 
 static void test_global_fairness(void)
 {
-    struct rl_config cfg = {20, 25, 64, 0, 0, 0, 0, 0};
+    struct rl_config cfg = { 20, 25, 64, 0, 0, 0, 0, 0 };
     struct sim *s = sim_new(&cfg, 5000);
     int a = rl_endpoint(s->rl, "/v1/charges");
     int b = rl_endpoint(s->rl, "/v1/events");
@@ -170,7 +170,7 @@ static void test_global_fairness(void)
 
 static void test_fifo_and_front(void)
 {
-    struct rl_config cfg = {0, 0, 64, 0, 0, 0, 0, 0};
+    struct rl_config cfg = { 0, 0, 64, 0, 0, 0, 0, 0 };
     struct ratelimit *rl = rl_new(&cfg, 0);
     int ep = rl_endpoint(rl, "/v1/x");
     int64_t wait;
@@ -197,7 +197,7 @@ static void test_fifo_and_front(void)
 
 static void test_in_flight_cap(void)
 {
-    struct rl_config cfg = {1000, 1000, 4, 1, 0, 0, 0, 0};
+    struct rl_config cfg = { 1000, 1000, 4, 1, 0, 0, 0, 0 };
     struct sim *s = sim_new(&cfg, 200000);
     int ep = rl_endpoint(s->rl, "/v1/charges");
     int64_t wait;
@@ -232,7 +232,7 @@ static void test_in_flight_cap(void)
 
 static void test_slowdown_and_recovery(void)
 {
-    struct rl_config cfg = {100, 25, 64, 0, 0.5, 0, 10, 0};
+    struct rl_config cfg = { 100, 25, 64, 0, 0.5, 0, 10, 0 };
     struct sim *s = sim_new(&cfg, 10000);
     int ep = rl_endpoint(s->rl, "/v1/charges");
     int other = rl_endpoint(s->rl, "/v1/payouts");
@@ -277,7 +277,7 @@ static void test_slowdown_and_recovery(void)
 
 static void test_concurrency_429(void)
 {
-    struct rl_config cfg = {0, 0, 10, 0, 0.5, 0, 0, 0};
+    struct rl_config cfg = { 0, 0, 10, 0, 0.5, 0, 0, 0 };
     struct ratelimit *rl = rl_new(&cfg, 0);
     int ep = rl_endpoint(rl, "/v1/x");
     int64_t wait;

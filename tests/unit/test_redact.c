@@ -55,8 +55,8 @@ static void test_redact(void)
     rewind(fp);
     log_warn("q\"uote");
     rewind(fp);
-    CHECK(fgets(line, sizeof(line), fp) && strstr(line, "\"level\":\"warn\"")
-              && strstr(line, "\"msg\":\"q\\\"uote\"}"),
+    CHECK(fgets(line, sizeof(line), fp) && strstr(line, "\"level\":\"warn\"") &&
+              strstr(line, "\"msg\":\"q\\\"uote\"}"),
           "json log lines are escaped objects");
     log_set_stream(NULL);
     log_set_format(LOG_FORMAT_TEXT);

@@ -26,91 +26,91 @@ struct row {
 
 static const struct row rows[] = {
     /* what, curl, status, header, code, json -> retry, reason, 429 */
-    {"200 JSON", 0, 200, ABSENT, NULL, true, false, RETRY_SUCCESS, false},
-    {"200 JSON, header true", 0, 200, YES, NULL, true, false, RETRY_SUCCESS,
-     false},
-    {"200 HTML (proxy glitch)", 0, 200, ABSENT, NULL, false, true,
-     RETRY_BAD_BODY, false},
-    {"200 invalid JSON, header false", 0, 200, NO, NULL, false, false,
-     RETRY_HEADER_NO, false},
-    {"500", 0, 500, ABSENT, NULL, true, true, RETRY_SERVER, false},
-    {"500 with header false", 0, 500, NO, NULL, true, false, RETRY_HEADER_NO,
-     false},
-    {"502 HTML body", 0, 502, ABSENT, NULL, false, true, RETRY_SERVER, false},
-    {"503", 0, 503, ABSENT, NULL, true, true, RETRY_SERVER, false},
-    {"504 invalid JSON", 0, 504, ABSENT, NULL, false, true, RETRY_SERVER,
-     false},
-    {"409", 0, 409, ABSENT, NULL, true, true, RETRY_CONFLICT, false},
-    {"409 with header false", 0, 409, NO, NULL, true, false, RETRY_HEADER_NO,
-     false},
-    {"429 lock_timeout", 0, 429, ABSENT, "lock_timeout", true, true, RETRY_LOCK,
-     false},
-    {"429 rate limit", 0, 429, ABSENT, "rate_limit", true, true,
-     RETRY_RATE_LIMIT, true},
-    {"429 no code", 0, 429, ABSENT, NULL, true, true, RETRY_RATE_LIMIT, true},
-    {"429 with header false", 0, 429, NO, NULL, true, false, RETRY_HEADER_NO,
-     true},
-    {"400 legacy rate_limit", 0, 400, ABSENT, "rate_limit", true, true,
-     RETRY_RATE_LIMIT, true},
-    {"400", 0, 400, ABSENT, "parameter_invalid_integer", true, false,
-     RETRY_FATAL_STATUS, false},
-    {"400 with header true", 0, 400, YES, NULL, true, true, RETRY_HEADER_YES,
-     false},
-    {"401", 0, 401, ABSENT, NULL, true, false, RETRY_FATAL_STATUS, false},
-    {"402", 0, 402, ABSENT, "card_declined", true, false, RETRY_FATAL_STATUS,
-     false},
-    {"403", 0, 403, ABSENT, NULL, true, false, RETRY_FATAL_STATUS, false},
-    {"404", 0, 404, ABSENT, "resource_missing", true, false, RETRY_FATAL_STATUS,
-     false},
-    {"302", 0, 302, ABSENT, NULL, false, false, RETRY_FATAL_STATUS, false},
-    {"couldn't connect", CURLE_COULDNT_CONNECT, 0, ABSENT, NULL, false, true,
-     RETRY_CONNECT, false},
-    {"couldn't resolve", CURLE_COULDNT_RESOLVE_HOST, 0, ABSENT, NULL, false,
-     true, RETRY_CONNECT, false},
-    {"TLS handshake", CURLE_SSL_CONNECT_ERROR, 0, ABSENT, NULL, false, true,
-     RETRY_CONNECT, false},
-    {"timeout", CURLE_OPERATION_TIMEDOUT, 0, ABSENT, NULL, false, true,
-     RETRY_TIMEOUT, false},
-    {"timeout mid-body", CURLE_OPERATION_TIMEDOUT, 200, ABSENT, NULL, false,
-     true, RETRY_TIMEOUT, false},
-    {"reset (recv error)", CURLE_RECV_ERROR, 200, ABSENT, NULL, false, true,
-     RETRY_CUT, false},
-    {"send error", CURLE_SEND_ERROR, 0, ABSENT, NULL, false, true, RETRY_CUT,
-     false},
-    {"empty reply", CURLE_GOT_NOTHING, 0, ABSENT, NULL, false, true, RETRY_CUT,
-     false},
-    {"body cut short", CURLE_PARTIAL_FILE, 200, ABSENT, NULL, false, true,
-     RETRY_CUT, false},
-    {"body cut short, header false", CURLE_PARTIAL_FILE, 200, NO, NULL, false,
-     false, RETRY_HEADER_NO, false},
-    {"bad gzip", CURLE_BAD_CONTENT_ENCODING, 200, ABSENT, NULL, false, true,
-     RETRY_CUT, false},
-    {"HTTP/2 stream", CURLE_HTTP2_STREAM, 0, ABSENT, NULL, false, true,
-     RETRY_CUT, false},
-    {"peer verification", CURLE_PEER_FAILED_VERIFICATION, 0, ABSENT, NULL,
-     false, false, RETRY_TLS, false},
-    {"CA file", CURLE_SSL_CACERT_BADFILE, 0, ABSENT, NULL, false, false,
-     RETRY_TLS, false},
-    {"pinned key", CURLE_SSL_PINNEDPUBKEYNOTMATCH, 0, ABSENT, NULL, false,
-     false, RETRY_TLS, false},
-    {"TLS failure ignores header true", CURLE_PEER_FAILED_VERIFICATION, 0, YES,
-     NULL, false, false, RETRY_TLS, false},
-    {"over the size cap", CURLE_WRITE_ERROR, 200, ABSENT, NULL, false, false,
-     RETRY_TOO_BIG, false},
-    {"malformed URL", CURLE_URL_MALFORMAT, 0, ABSENT, NULL, false, false,
-     RETRY_LOCAL, false},
-    {"unsupported protocol", CURLE_UNSUPPORTED_PROTOCOL, 0, ABSENT, NULL, false,
-     false, RETRY_LOCAL, false},
+    { "200 JSON", 0, 200, ABSENT, NULL, true, false, RETRY_SUCCESS, false },
+    { "200 JSON, header true", 0, 200, YES, NULL, true, false, RETRY_SUCCESS,
+      false },
+    { "200 HTML (proxy glitch)", 0, 200, ABSENT, NULL, false, true,
+      RETRY_BAD_BODY, false },
+    { "200 invalid JSON, header false", 0, 200, NO, NULL, false, false,
+      RETRY_HEADER_NO, false },
+    { "500", 0, 500, ABSENT, NULL, true, true, RETRY_SERVER, false },
+    { "500 with header false", 0, 500, NO, NULL, true, false, RETRY_HEADER_NO,
+      false },
+    { "502 HTML body", 0, 502, ABSENT, NULL, false, true, RETRY_SERVER, false },
+    { "503", 0, 503, ABSENT, NULL, true, true, RETRY_SERVER, false },
+    { "504 invalid JSON", 0, 504, ABSENT, NULL, false, true, RETRY_SERVER,
+      false },
+    { "409", 0, 409, ABSENT, NULL, true, true, RETRY_CONFLICT, false },
+    { "409 with header false", 0, 409, NO, NULL, true, false, RETRY_HEADER_NO,
+      false },
+    { "429 lock_timeout", 0, 429, ABSENT, "lock_timeout", true, true,
+      RETRY_LOCK, false },
+    { "429 rate limit", 0, 429, ABSENT, "rate_limit", true, true,
+      RETRY_RATE_LIMIT, true },
+    { "429 no code", 0, 429, ABSENT, NULL, true, true, RETRY_RATE_LIMIT, true },
+    { "429 with header false", 0, 429, NO, NULL, true, false, RETRY_HEADER_NO,
+      true },
+    { "400 legacy rate_limit", 0, 400, ABSENT, "rate_limit", true, true,
+      RETRY_RATE_LIMIT, true },
+    { "400", 0, 400, ABSENT, "parameter_invalid_integer", true, false,
+      RETRY_FATAL_STATUS, false },
+    { "400 with header true", 0, 400, YES, NULL, true, true, RETRY_HEADER_YES,
+      false },
+    { "401", 0, 401, ABSENT, NULL, true, false, RETRY_FATAL_STATUS, false },
+    { "402", 0, 402, ABSENT, "card_declined", true, false, RETRY_FATAL_STATUS,
+      false },
+    { "403", 0, 403, ABSENT, NULL, true, false, RETRY_FATAL_STATUS, false },
+    { "404", 0, 404, ABSENT, "resource_missing", true, false,
+      RETRY_FATAL_STATUS, false },
+    { "302", 0, 302, ABSENT, NULL, false, false, RETRY_FATAL_STATUS, false },
+    { "couldn't connect", CURLE_COULDNT_CONNECT, 0, ABSENT, NULL, false, true,
+      RETRY_CONNECT, false },
+    { "couldn't resolve", CURLE_COULDNT_RESOLVE_HOST, 0, ABSENT, NULL, false,
+      true, RETRY_CONNECT, false },
+    { "TLS handshake", CURLE_SSL_CONNECT_ERROR, 0, ABSENT, NULL, false, true,
+      RETRY_CONNECT, false },
+    { "timeout", CURLE_OPERATION_TIMEDOUT, 0, ABSENT, NULL, false, true,
+      RETRY_TIMEOUT, false },
+    { "timeout mid-body", CURLE_OPERATION_TIMEDOUT, 200, ABSENT, NULL, false,
+      true, RETRY_TIMEOUT, false },
+    { "reset (recv error)", CURLE_RECV_ERROR, 200, ABSENT, NULL, false, true,
+      RETRY_CUT, false },
+    { "send error", CURLE_SEND_ERROR, 0, ABSENT, NULL, false, true, RETRY_CUT,
+      false },
+    { "empty reply", CURLE_GOT_NOTHING, 0, ABSENT, NULL, false, true, RETRY_CUT,
+      false },
+    { "body cut short", CURLE_PARTIAL_FILE, 200, ABSENT, NULL, false, true,
+      RETRY_CUT, false },
+    { "body cut short, header false", CURLE_PARTIAL_FILE, 200, NO, NULL, false,
+      false, RETRY_HEADER_NO, false },
+    { "bad gzip", CURLE_BAD_CONTENT_ENCODING, 200, ABSENT, NULL, false, true,
+      RETRY_CUT, false },
+    { "HTTP/2 stream", CURLE_HTTP2_STREAM, 0, ABSENT, NULL, false, true,
+      RETRY_CUT, false },
+    { "peer verification", CURLE_PEER_FAILED_VERIFICATION, 0, ABSENT, NULL,
+      false, false, RETRY_TLS, false },
+    { "CA file", CURLE_SSL_CACERT_BADFILE, 0, ABSENT, NULL, false, false,
+      RETRY_TLS, false },
+    { "pinned key", CURLE_SSL_PINNEDPUBKEYNOTMATCH, 0, ABSENT, NULL, false,
+      false, RETRY_TLS, false },
+    { "TLS failure ignores header true", CURLE_PEER_FAILED_VERIFICATION, 0, YES,
+      NULL, false, false, RETRY_TLS, false },
+    { "over the size cap", CURLE_WRITE_ERROR, 200, ABSENT, NULL, false, false,
+      RETRY_TOO_BIG, false },
+    { "malformed URL", CURLE_URL_MALFORMAT, 0, ABSENT, NULL, false, false,
+      RETRY_LOCAL, false },
+    { "unsupported protocol", CURLE_UNSUPPORTED_PROTOCOL, 0, ABSENT, NULL,
+      false, false, RETRY_LOCAL, false },
 };
 
-static const struct retry_policy pol = {500, 20000};
+static const struct retry_policy pol = { 500, 20000 };
 
 static void test_table(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
         const struct row *r = &rows[i];
-        struct retry_input in = {1,      5,       r->curl_code, r->status,
-                                 r->hdr, r->code, r->json,      -1};
+        struct retry_input in = { 1,      5,       r->curl_code, r->status,
+                                  r->hdr, r->code, r->json,      -1 };
         struct retry_decision d;
         char what[128];
 
@@ -136,10 +136,10 @@ static void test_table(void)
 
 static void test_backoff(void)
 {
-    struct retry_input in = {1, 10, 0, 500, ABSENT, NULL, true, -1};
+    struct retry_input in = { 1, 10, 0, 500, ABSENT, NULL, true, -1 };
     struct retry_decision d;
-    static const long lo[] = {250,  500,   1000,  2000, 4000,
-                              8000, 10000, 10000, 10000};
+    static const long lo[] = { 250,  500,   1000,  2000, 4000,
+                               8000, 10000, 10000, 10000 };
 
     for (int n = 1; n <= 9; n++) {
         char what[64];
@@ -162,7 +162,7 @@ static void test_backoff(void)
 
 static void test_floors(void)
 {
-    struct retry_input in = {1, 5, 0, 429, ABSENT, NULL, true, -1};
+    struct retry_input in = { 1, 5, 0, 429, ABSENT, NULL, true, -1 };
     struct retry_decision d;
 
     retry_decide(&in, &pol, 0.0, &d);

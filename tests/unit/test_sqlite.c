@@ -71,11 +71,11 @@ static char *query(const char *sql)
     return out ? out : xstrdup("(no row)");
 }
 
-#define CHECK_QUERY(sql, want, what)                                       \
-    do {                                                                   \
-        char *q_ = query(sql);                                             \
-        CHECK_STR(q_, want, what);                                         \
-        free(q_);                                                          \
+#define CHECK_QUERY(sql, want, what)                                           \
+    do {                                                                       \
+        char *q_ = query(sql);                                                 \
+        CHECK_STR(q_, want, what);                                             \
+        free(q_);                                                              \
     } while (0)
 
 static int count_states(const struct sink_state *ss, void *data)

@@ -7,7 +7,7 @@
 
 static void test_suggest(void)
 {
-    const char *const names[] = {"apiKey", "oauth", "accountId", NULL};
+    const char *const names[] = { "apiKey", "oauth", "accountId", NULL };
 
     CHECK_INT(edit_distance("kitten", "sitting"), 3, "edit distance");
     CHECK_STR(suggest("apikey", names), "apiKey", "case typo suggested");
@@ -47,7 +47,7 @@ static void test_duration_date(void)
 }
 
 /* a modifiable string, as argv strings are */
-#define A(s) ((char[]){s})
+#define A(s) ((char[]){ s })
 
 struct o {
     int verbose;
@@ -68,14 +68,14 @@ static void test_opt(void)
         OPT_LIST('d', "data", struct o, data, "K=V", "pairs"),
         OPT_END(),
     };
-    char *argv[] = {A("-vv"),       A("--count=3"),    A("pos1"),   A("-p"),
-                    A("prod"),      A("-dk=v"),        A("--data"), A("a=b"),
-                    A("--include"), A("--no-include"), A("--"),     A("-x")};
-    struct o o = {0, 0, 0, NULL, STRLIST_INIT};
+    char *argv[] = { A("-vv"),       A("--count=3"),    A("pos1"),   A("-p"),
+                     A("prod"),      A("-dk=v"),        A("--data"), A("a=b"),
+                     A("--include"), A("--no-include"), A("--"),     A("-x") };
+    struct o o = { 0, 0, 0, NULL, STRLIST_INIT };
     struct strlist args = STRLIST_INIT;
     struct err err = ERR_INIT;
-    char *bad[] = {A("--profil"), A("x")};
-    char *help[] = {A("--count"), A("x"), A("--help")};
+    char *bad[] = { A("--profil"), A("x") };
+    char *help[] = { A("--count"), A("x"), A("--help") };
 
     CHECK_INT(opt_parse(table, &o, (int)ARRAY_SIZE(argv), argv, &args, &err), 0,
               "parse succeeds");

@@ -11,9 +11,12 @@ static void test_encode(void)
     static const struct {
         const char *in, *want;
     } rows[] = {
-        {"abcXYZ019-._~", "abcXYZ019-._~"}, {"created[lt]", "created%5Blt%5D"},
-        {"a b+c&d=e", "a%20b%2Bc%26d%3De"}, {"ü", "%C3%BC"},
-        {"/?#%", "%2F%3F%23%25"},           {"", ""},
+        { "abcXYZ019-._~", "abcXYZ019-._~" },
+        { "created[lt]", "created%5Blt%5D" },
+        { "a b+c&d=e", "a%20b%2Bc%26d%3De" },
+        { "ü", "%C3%BC" },
+        { "/?#%", "%2F%3F%23%25" },
+        { "", "" },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
@@ -51,16 +54,16 @@ static void test_endpoint(void)
     static const struct {
         const char *in, *want;
     } rows[] = {
-        {"/v1/charges", "/v1/charges"},
-        {"/v1/charges?limit=1&created%5Blt%5D=5", "/v1/charges"},
-        {"/v1/charges/ch_123", "/v1/charges/{id}"},
-        {"/v1/charges/py_9?expand[]=x", "/v1/charges/{id}"},
-        {"/v1/charges/search?query=x", "/v1/charges/search"},
-        {"/v1/payment_intents", "/v1/payment_intents"},
-        {"/v1/oauth/token", "/v1/oauth/token"},
-        {"/v1/customers/cus_1/sources/card_2",
-         "/v1/customers/{id}/sources/{id}"},
-        {"/", "/"},
+        { "/v1/charges", "/v1/charges" },
+        { "/v1/charges?limit=1&created%5Blt%5D=5", "/v1/charges" },
+        { "/v1/charges/ch_123", "/v1/charges/{id}" },
+        { "/v1/charges/py_9?expand[]=x", "/v1/charges/{id}" },
+        { "/v1/charges/search?query=x", "/v1/charges/search" },
+        { "/v1/payment_intents", "/v1/payment_intents" },
+        { "/v1/oauth/token", "/v1/oauth/token" },
+        { "/v1/customers/cus_1/sources/card_2",
+          "/v1/customers/{id}/sources/{id}" },
+        { "/", "/" },
     };
     char out[64];
 
@@ -78,24 +81,24 @@ static void test_loopback(void)
         const char *host;
         bool want;
     } rows[] = {
-        {"127.0.0.1", true},
-        {"127.1.2.3", true},
-        {"127.255.255.254", true},
-        {"localhost", true},
-        {"LocalHost", true},
-        {"localhost.", true},
-        {"::1", true},
-        {"[::1]", true},
-        {"0:0:0:0:0:0:0:1", true},
-        {"128.0.0.1", false},
-        {"10.0.0.1", false},
-        {"localhost.example.com", false},
-        {"127.0.0.1.example.com", false},
-        {"::2", false},
-        {"[::ffff:127.0.0.1]", false},
-        {"api.stripe.com", false},
-        {"", false},
-        {"1270.0.0.1", false},
+        { "127.0.0.1", true },
+        { "127.1.2.3", true },
+        { "127.255.255.254", true },
+        { "localhost", true },
+        { "LocalHost", true },
+        { "localhost.", true },
+        { "::1", true },
+        { "[::1]", true },
+        { "0:0:0:0:0:0:0:1", true },
+        { "128.0.0.1", false },
+        { "10.0.0.1", false },
+        { "localhost.example.com", false },
+        { "127.0.0.1.example.com", false },
+        { "::2", false },
+        { "[::ffff:127.0.0.1]", false },
+        { "api.stripe.com", false },
+        { "", false },
+        { "1270.0.0.1", false },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
@@ -114,16 +117,16 @@ static void test_base(void)
         const char *url;
         int want;
     } rows[] = {
-        {"https://api.stripe.com", 0},
-        {"https://api.stripe.com:8443", 0},
-        {"http://127.0.0.1:1234", 0},
-        {"http://localhost:80", 0},
-        {"http://[::1]:9", 0},
-        {"http://api.stripe.com", -1},
-        {"http://10.1.1.1:80", -1},
-        {"ftp://127.0.0.1", -1},
-        {"https://api.stripe.com/?x=1", -1},
-        {"not a url", -1},
+        { "https://api.stripe.com", 0 },
+        { "https://api.stripe.com:8443", 0 },
+        { "http://127.0.0.1:1234", 0 },
+        { "http://localhost:80", 0 },
+        { "http://[::1]:9", 0 },
+        { "http://api.stripe.com", -1 },
+        { "http://10.1.1.1:80", -1 },
+        { "ftp://127.0.0.1", -1 },
+        { "https://api.stripe.com/?x=1", -1 },
+        { "not a url", -1 },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
@@ -143,35 +146,36 @@ static void test_json_valid(void)
         const char *text;
         bool want;
     } rows[] = {
-        {"{}", true},
-        {" {\"a\": [1, -2.5e3, true, false, null, \"x\\u00e9\\n\"]} \n", true},
-        {"[[[]]]", true},
-        {"\"s\"", true},
-        {"0", true},
-        {"{\"object\":\"list\",\"data\":[{\"id\":\"ch_1\"}],"
-         "\"has_more\":false}",
-         true},
-        {"", false},
-        {"   ", false},
-        {"{", false},
-        {"{\"data\": [1, 2", false},
-        {"<html><body>502 Bad Gateway</body></html>", false},
-        {"{\"a\":1,}", false},
-        {"[1 2]", false},
-        {"{a:1}", false},
-        {"{\"a\" 1}", false},
-        {"01", false},
-        {"1.", false},
-        {"-", false},
-        {"tru", false},
-        {"\"unterminated", false},
-        {"\"bad \\x escape\"", true}, /* left to the parser */
-        {"\"escaped \\\" quote\"", true},
-        {"\"ends in a backslash\\\\\"", true},
-        {"\"escaped end\\\"", false},
-        {"{} {}", false},
-        {"{\"a\":1}}", false},
-        {"[}", false},
+        { "{}", true },
+        { " {\"a\": [1, -2.5e3, true, false, null, \"x\\u00e9\\n\"]} \n",
+          true },
+        { "[[[]]]", true },
+        { "\"s\"", true },
+        { "0", true },
+        { "{\"object\":\"list\",\"data\":[{\"id\":\"ch_1\"}],"
+          "\"has_more\":false}",
+          true },
+        { "", false },
+        { "   ", false },
+        { "{", false },
+        { "{\"data\": [1, 2", false },
+        { "<html><body>502 Bad Gateway</body></html>", false },
+        { "{\"a\":1,}", false },
+        { "[1 2]", false },
+        { "{a:1}", false },
+        { "{\"a\" 1}", false },
+        { "01", false },
+        { "1.", false },
+        { "-", false },
+        { "tru", false },
+        { "\"unterminated", false },
+        { "\"bad \\x escape\"", true }, /* left to the parser */
+        { "\"escaped \\\" quote\"", true },
+        { "\"ends in a backslash\\\\\"", true },
+        { "\"escaped end\\\"", false },
+        { "{} {}", false },
+        { "{\"a\":1}}", false },
+        { "[}", false },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
