@@ -48,7 +48,7 @@ QUIET_CC   = @echo '   CC      $@';
 QUIET_LINK = @echo '   LINK    $@';
 endif
 
-SRC     := $(wildcard core/*.c profiles/*.c adapter/*.c reader/*.c \
+SRC     := $(wildcard core/*.c model/*.c profiles/*.c adapter/*.c reader/*.c \
                       sinks/*.c cli/*.c)
 LIB_SRC := $(filter-out cli/main.c,$(SRC))
 OBJ     := $(SRC:%.c=$(BUILD)/%.o)

@@ -16,7 +16,7 @@
 #include "core/redact.h"
 #include "core/xalloc.h"
 #include "profiles/profile.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 
 struct check_opts {
     struct common_opts common;
@@ -161,8 +161,8 @@ int cmd_check(int argc, char **argv, struct err *err)
     struct strlist args = STRLIST_INIT;
     struct profile p;
     struct adapter *a = NULL;
-    const struct stream *sel[16];
-    struct probe probes[16];
+    const struct stream *sel[MAX_STREAMS];
+    struct probe probes[MAX_STREAMS];
     struct buf out = BUF_INIT;
     int n = 0, ret;
 

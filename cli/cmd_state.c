@@ -8,7 +8,7 @@
 #include "core/strutil.h"
 #include "profiles/profile.h"
 #include "reader/checkpoint.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 #include "sinks/sink.h"
 
 #include <time.h>

@@ -3,7 +3,7 @@
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 #include "sinks/schema.h"
 
 struct streams_opts {

@@ -4,7 +4,7 @@
 #include "core/log.h"
 #include "reader/checkpoint.h"
 #include "reader/engine.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 
 #include <unistd.h>
 

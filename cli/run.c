@@ -12,7 +12,8 @@
 #include "core/xalloc.h"
 #include "profiles/profile.h"
 #include "reader/engine.h"
-#include "reader/streams.h"
+#include "reader/plan.h"
+#include "model/streams.h"
 #include "sinks/sink.h"
 
 #include <signal.h>
@@ -20,11 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Stripe keeps events 30 days; a cursor older than this is a gap. */
-#define EVENT_RETENTION_SECS (30 * 86400LL)
-#define RETENTION_MARGIN_SECS 86400LL
-/* how far back a first events scan starts: all that Stripe still lists */
-#define EVENTS_FIRST_MARGIN_SECS 0LL
 #define DEFAULT_CONCURRENCY 12
 #define DEFAULT_SETTLE_SECS 5
 
@@ -191,40 +187,15 @@ static int load_checkpoint(struct run *r, struct err *err)
     return 0;
 }
 
-/* Oldest point the events cursor stands for, or 0 if none. */
-static int64_t events_cursor(const struct stream_state *st)
-{
-    int64_t c = st->has_hwm ? st->hwm : 0;
-
-    for (size_t i = 0; st->hi != 0 && i < st->nr_windows; i++) {
-        if (!c || st->windows[i]->lo < c) {
-            c = st->windows[i]->lo;
-        }
-    }
-    return c;
-}
-
 /*
- * The retention guard: an events cursor older than Stripe keeps events
- * means changes in between cannot be known.  The engine checks it against
- * Stripe's clock at the first events reply and fails before anything is
- * written; this says why and what to do.  With --rescan, start over:
- * re-list every stream from the start date so the current state of every
- * object is stored.
+ * The retention guard (reader/plan.h): a change-feed cursor older than
+ * Stripe keeps events means changes in between cannot be known.  The
+ * engine checks it against Stripe's clock at the first events reply and
+ * fails before anything is written; this says why and what to do.
  */
-static void rescan(struct run *r)
-{
-    for (size_t i = 0; i < r->cp.sync.nr; i++) {
-        stream_state_reset(&r->cp.sync.streams[i]);
-    }
-    log_warn("--rescan: re-listing every stream since %s",
-             r->p.has_start_date ? "the start date" : "the beginning");
-}
-
 static int retention_error(struct run *r, struct err *err)
 {
-    size_t ei = stream_index(stream_find("events"));
-    int64_t cursor = events_cursor(&r->cp.sync.streams[ei]);
+    int64_t cursor = plan_feed_cursor(&r->cp);
     char when[32], start[32];
 
     format_time(cursor, when, sizeof(when));
@@ -241,60 +212,6 @@ static int retention_error(struct run *r, struct err *err)
                    "'stripe-reader sync --rescan' to re-list them since %s "
                    "and restart the events scan (nothing was written)",
                    r->p.name, when, start);
-}
-
-static void plan_sync(struct run *r, struct stream_plan *plan)
-{
-    int64_t start = r->p.has_start_date ? r->p.start_date : 0;
-
-    for (size_t i = 0; i < r->cp.sync.nr; i++) {
-        const struct stream_state *st = &r->cp.sync.streams[i];
-        struct stream_plan *p = &plan[i];
-
-        /* the events scan carries every stream's updates: always read */
-        p->selected = (r->mask & (1u << i)) || st->stream->is_events;
-        p->start_pass = true;
-        p->hi_cap = INT64_MAX;
-        p->restart_after_resume = true;
-        p->lo = st->has_hwm ? st->hwm - r->overlap : start;
-        if (!st->has_hwm && st->stream->is_events) {
-            /* on Stripe's clock, known at the first reply */
-            p->floor_secs = EVENT_RETENTION_SECS - EVENTS_FIRST_MARGIN_SECS;
-        }
-    }
-}
-
-static void plan_backfill(struct run *r, struct stream_set *set,
-                          struct stream_plan *plan)
-{
-    for (size_t i = 0; i < set->nr; i++) {
-        const struct stream_state *st = &set->streams[i];
-        struct stream_plan *p = &plan[i];
-
-        p->selected = (r->mask & (1u << i)) != 0;
-        p->hi_cap = r->until;
-        p->restart_after_resume = false;
-        /* a finished backfill with an end date has nothing left */
-        p->start_pass = !(st->has_hwm && r->until != INT64_MAX);
-        p->lo = st->has_hwm ? st->hwm - r->overlap : r->since;
-        if (!st->has_hwm && st->stream->is_events) {
-            p->floor_secs = EVENT_RETENTION_SECS - EVENTS_FIRST_MARGIN_SECS;
-        }
-    }
-}
-
-static void backfill_range(struct run *r)
-{
-    char a[32], b[32];
-
-    format_time(r->since, a, sizeof(a));
-    if (r->until == INT64_MAX) {
-        snprintf(b, sizeof(b), "now");
-    }
-    else {
-        format_time(r->until, b, sizeof(b));
-    }
-    snprintf(r->range, sizeof(r->range), "%s..%s", a, b);
 }
 
 /* Stripe's clock now: the last reply's Date, else the host's clock. */
@@ -508,26 +425,34 @@ int run_lock(struct lockfile *l, const char *sink_uri, const char *profile,
 
 static int execute(struct run *r, struct err *err)
 {
-    struct stream_plan plan[16];
+    struct run_plan plan;
+    struct plan_opts po;
     struct engine_opts eo;
     struct stream_set *set = &r->cp.sync;
     int ret;
 
-    memset(plan, 0, sizeof(plan));
+    memset(&plan, 0, sizeof(plan));
     memset(&eo, 0, sizeof(eo));
+    po.mask = r->mask;
+    po.start = r->p.has_start_date ? r->p.start_date : 0;
+    po.overlap = r->overlap;
+    po.events_lookback =
+        r->overlap > EVENTS_LOOKBACK_SECS ? r->overlap : EVENTS_LOOKBACK_SECS;
+    po.since = r->since;
+    po.until = r->until;
     if (r->kind == RUN_SYNC) {
         if (r->o->rescan) {
-            rescan(r);
+            plan_rescan(&r->cp);
+            log_warn("--rescan: re-listing every stream since %s",
+                     r->p.has_start_date ? "the start date"
+                                         : "the beginning");
         }
-        plan_sync(r, plan);
-        eo.guard_cursor = events_cursor(
-            &r->cp.sync.streams[stream_index(stream_find("events"))]);
-        eo.guard_secs = EVENT_RETENTION_SECS - RETENTION_MARGIN_SECS;
+        plan_sync(&r->cp, &po, &plan);
     }
     else {
-        backfill_range(r);
+        plan_backfill_range(r->since, r->until, r->range, sizeof(r->range));
         set = checkpoint_backfill(&r->cp, r->range);
-        plan_backfill(r, set, plan);
+        plan_backfill(set, &po, &plan);
         eo.seed_sync = !r->p.has_start_date || r->since <= r->p.start_date;
         eo.seed_since = r->since;
     }
@@ -539,7 +464,6 @@ static int execute(struct run *r, struct err *err)
     eo.concurrency =
         r->o->concurrency ? r->o->concurrency : DEFAULT_CONCURRENCY;
     eo.settle_secs = r->settle;
-    eo.overlap_secs = r->overlap;
     eo.commit_records = 20000;
     eo.commit_ms = r->commit_ms;
     eo.stop = &stop_requested;
@@ -552,7 +476,7 @@ static int execute(struct run *r, struct err *err)
                                  : 0));
     eo.progress = progress_update;
     eo.progress_data = &r->progress;
-    ret = engine_run(r->ad, r->sink, &r->cp, set, plan, &eo, &r->res, err);
+    ret = engine_run(r->ad, r->sink, &r->cp, set, &plan, &eo, &r->res, err);
     progress_finish(&r->progress);
     if (ret < 0 && err->kind == ERR_RETENTION) {
         return retention_error(r, err);

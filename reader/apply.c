@@ -13,8 +13,8 @@
 #include "adapter/url.h"
 #include "reader/engine_int.h"
 #include "reader/fields.h"
-#include "reader/streams.h"
-#include "sinks/record.h"
+#include "model/streams.h"
+#include "model/record.h"
 #include "sinks/sink.h"
 
 #include <time.h>
@@ -219,11 +219,11 @@ static bool item_is_repeat(const struct job *j, size_t i)
 }
 
 /* Items near the pass's end are remembered for the next pass. */
-static void remember(struct engine *e, struct job *j, size_t i)
+static void remember(struct job *j, size_t i)
 {
     const struct page_item *it = &j->items.items[i];
 
-    if (it->created >= j->st->hi - e->o->overlap_secs) {
+    if (it->created >= j->st->hi - j->lane->plan->overlap) {
         recent_add(j->st, it->id, item_version(j, i), it->created);
     }
 }
@@ -260,7 +260,7 @@ static void flush_page(struct engine *e, struct job *j)
         if (!item_is_repeat(j, i) && store_item(e, j, i) < 0) {
             break;
         }
-        remember(e, j, i);
+        remember(j, i);
         if (!stored++) {
             newest = j->items.items[i].created;
         }
@@ -274,7 +274,7 @@ static void flush_page(struct engine *e, struct job *j)
     }
     j->nr_waits = 0;
     w->busy = false;
-    e->inflight[stream_index(j->st->stream)]--;
+    j->lane->inflight--;
     if (!e->failed) {
         if (last) {
             window_set_cursor(w, last->id, last->created);
@@ -285,7 +285,7 @@ static void flush_page(struct engine *e, struct job *j)
         e->res->streams[stream_index(j->st->stream)].pages++;
         e->dirty = true;
         if (done) {
-            engine_check_pass(e, j->st);
+            engine_check_pass(e, j->lane);
         }
     }
     job_put(e, j);
@@ -302,6 +302,10 @@ static void bound_window(struct engine *e, struct job *j)
     }
     if (w->floor_secs && w->lo < j->date - w->floor_secs) {
         w->lo = j->date - w->floor_secs;
+        if (j->lane->plan->after_feed) {
+            log_info("stream 'events': the history starts 30 days back; "
+                     "older events have expired at Stripe");
+        }
     }
     if (hi < w->lo) {
         hi = w->lo;
@@ -309,6 +313,9 @@ static void bound_window(struct engine *e, struct job *j)
     w->hi = hi;
     w->after_created = hi;
     j->st->hi = hi;
+    if (j->lane->plan->starts_feed && !e->cp->feed_start) {
+        e->cp->feed_start = w->lo;
+    }
     if (j->req.server_date) {
         e->cp->server_skew = adapter_clock_skew(e->ad);
     }
@@ -382,7 +389,7 @@ static void page_failed(struct engine *e, struct job *j, struct err *err)
         engine_fail(e, err);
     }
     j->w->busy = false;
-    e->inflight[stream_index(j->st->stream)]--;
+    j->lane->inflight--;
     job_put(e, j);
 }
 

@@ -5,7 +5,7 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "core/xalloc.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 
 #define CHECKPOINT_FORMAT 1
 
@@ -182,11 +182,13 @@ void checkpoint_init(struct checkpoint *cp, const char *account,
     cp->account = xstrdup(account ? account : "");
     cp->mode = xstrdup(mode ? mode : "test");
     set_init(&cp->sync);
+    cp->history.stream = stream_find("events");
 }
 
 void checkpoint_release(struct checkpoint *cp)
 {
     set_release(&cp->sync);
+    stream_state_reset(&cp->history);
     for (size_t i = 0; i < cp->nr_backfills; i++) {
         free(cp->backfills[i].range);
         set_release(&cp->backfills[i].set);
@@ -396,6 +398,11 @@ void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
     buf_addf(out, ",\"server_skew\":%lld,\"last_ok_at\":%lld,\"streams\":",
              (long long)cp->server_skew, (long long)cp->last_ok_at);
     set_json(&cp->sync, out);
+    if (cp->feed_start) {
+        buf_addf(out, ",\"feed_start\":%lld,\"events_history\":",
+                 (long long)cp->feed_start);
+        stream_json(&cp->history, out);
+    }
     buf_addstr(out, ",\"backfills\":{");
     for (size_t i = 0; i < cp->nr_backfills; i++) {
         if (i) {
@@ -587,7 +594,7 @@ static int backfills_from_json(struct checkpoint *cp, const cJSON *jb,
 static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
 {
     const char *account = NULL, *mode = NULL;
-    const cJSON *jstreams = NULL, *jback = NULL;
+    const cJSON *jstreams = NULL, *jback = NULL, *jhist = NULL;
     int64_t format = 0;
 
     if (json_get_int64(root, "", "format", JSON_REQUIRED, &format, err) < 0 ||
@@ -598,7 +605,9 @@ static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
         json_get_int64(root, "", "last_ok_at", 0, &cp->last_ok_at, err) < 0 ||
         json_get_object(root, "", "streams", JSON_REQUIRED, &jstreams, err) <
             0 ||
-        json_get_object(root, "", "backfills", 0, &jback, err) < 0) {
+        json_get_object(root, "", "backfills", 0, &jback, err) < 0 ||
+        json_get_int64(root, "", "feed_start", 0, &cp->feed_start, err) < 0 ||
+        json_get_object(root, "", "events_history", 0, &jhist, err) < 0) {
         return -1;
     }
     if (format != CHECKPOINT_FORMAT) {
@@ -611,7 +620,9 @@ static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
     free(cp->mode);
     cp->account = xstrdup(account);
     cp->mode = xstrdup(mode);
-    if (set_from_json(&cp->sync, jstreams, "streams", err) < 0) {
+    if (set_from_json(&cp->sync, jstreams, "streams", err) < 0 ||
+        (jhist &&
+         stream_from_json(&cp->history, jhist, "events_history", err) < 0)) {
         return -1;
     }
     return jback ? backfills_from_json(cp, jback, err) : 0;

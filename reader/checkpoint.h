@@ -116,6 +116,18 @@ struct checkpoint {
     char *mode;          /* "test" | "live" */
     int64_t server_skew; /* Stripe's clock minus the host's, last seen */
     int64_t last_ok_at;  /* end of the last successful run (host clock) */
+    /*
+     * The sync's events stream is the change feed: the cursor from which
+     * events must be read to keep the other streams current.  A first
+     * sync starts it a short look-back before it begins listing
+     * ('feed_start', Stripe's clock), not 30 days back, so a first sync
+     * spanning many runs never makes it fall behind Stripe's retention.
+     * The events stream's history, the 30 days before 'feed_start', is
+     * read by a pass of its own ('history'); what expires before it is
+     * read is gone, which is no gap.
+     */
+    int64_t feed_start;
+    struct stream_state history;
     struct stream_set sync;
     struct backfill_state *backfills;
     size_t nr_backfills, alloc_backfills;

@@ -13,7 +13,8 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "reader/engine_int.h"
-#include "reader/streams.h"
+#include "reader/plan.h"
+#include "model/streams.h"
 #include "sinks/sink.h"
 
 #include <time.h>
@@ -46,6 +47,7 @@ struct job *job_get(struct engine *e, enum job_kind kind)
         e->all_jobs[e->nr_jobs++] = j;
     }
     j->kind = kind;
+    j->lane = NULL;
     j->st = NULL;
     j->w = NULL;
     j->page = NULL;
@@ -121,7 +123,7 @@ bool engine_lists_after(const struct engine *e, const struct stream *t,
     size_t i = stream_index(t);
     const struct stream_state *st = &e->set->streams[i];
 
-    if (!e->plan[i].selected) {
+    if (!e->rp->streams[i].selected) {
         return false;
     }
     if (st->hi != 0 && created >= st->pass_lo) {
@@ -193,12 +195,13 @@ static void build_path(struct buf *path, const struct stream *s,
     }
 }
 
-static void submit_page(struct engine *e, struct stream_state *st,
-                        struct window *w)
+static void submit_page(struct engine *e, struct lane *l, struct window *w)
 {
     struct job *j = job_get(e, JOB_PAGE);
+    struct stream_state *st = l->st;
     struct buf path = BUF_INIT;
 
+    j->lane = l;
     j->st = st;
     j->w = w;
     build_path(&path, st->stream, w);
@@ -206,7 +209,7 @@ static void submit_page(struct engine *e, struct stream_state *st,
     j->req.endpoint = st->stream->path;
     j->req.caller_parses = true;
     w->busy = true;
-    e->inflight[stream_index(st->stream)]++;
+    l->inflight++;
     adapter_submit(e->ad, &j->req);
 }
 
@@ -271,7 +274,7 @@ int engine_guard(struct engine *e, int64_t server_date)
     struct err err = ERR_INIT;
 
     e->guard_pending = false;
-    if (e->o->guard_cursor >= server_date - e->o->guard_secs) {
+    if (e->rp->guard_cursor >= server_date - e->rp->guard_secs) {
         return 0;
     }
     err_set(&err, ERR_RETENTION,
@@ -281,33 +284,58 @@ int engine_guard(struct engine *e, int64_t server_date)
     return -1;
 }
 
+/*
+ * The events history waits for the feed's start, which bounds it above:
+ * the two never read the same event.
+ */
+static bool history_held(struct engine *e, struct lane *l)
+{
+    if (!l->plan->after_feed) {
+        return false;
+    }
+    if (!e->cp->feed_start) {
+        return true;
+    }
+    for (size_t i = 0; i < l->st->nr_windows; i++) {
+        struct window *w = l->st->windows[i];
+
+        if (w->hi == WINDOW_OPEN && w->cap > e->cp->feed_start) {
+            w->cap = e->cp->feed_start;
+        }
+    }
+    return false;
+}
+
 static void schedule(struct engine *e)
 {
     if (e->stopping) {
         return;
     }
-    for (size_t i = 0; i < e->set->nr; i++) {
-        struct stream_state *st = &e->set->streams[i];
+    for (size_t i = 0; i < e->nr_lanes; i++) {
+        struct lane *l = &e->lanes[i];
 
-        if (!e->plan[i].selected) {
+        if (!l->plan->selected) {
             continue;
         }
-        /* until the guard is checked, only the events stream's first
-         * request goes out */
+        /* until the guard is checked, only the feed's first request goes
+         * out */
         if (e->guard_pending &&
-            (!st->stream->is_events || e->inflight[i] > 0)) {
+            (i != e->feed_lane || l->inflight > 0)) {
             continue;
         }
-        while (e->inflight[i] < e->o->concurrency) {
-            struct window *w = pick_idle(st);
+        if (history_held(e, l)) {
+            continue;
+        }
+        while (l->inflight < e->o->concurrency) {
+            struct window *w = pick_idle(l->st);
 
             if (!w) {
-                w = split(st);
+                w = split(l->st);
             }
             if (!w) {
                 break;
             }
-            submit_page(e, st, w);
+            submit_page(e, l, w);
         }
     }
 }
@@ -349,9 +377,9 @@ static void seed_sync(struct engine *e, const struct stream_state *done)
     }
 }
 
-void engine_check_pass(struct engine *e, struct stream_state *st)
+void engine_check_pass(struct engine *e, struct lane *l)
 {
-    size_t idx = stream_index(st->stream);
+    struct stream_state *st = l->st;
 
     for (size_t i = 0; i < st->nr_windows; i++) {
         if (!st->windows[i]->done || st->windows[i]->busy) {
@@ -369,32 +397,54 @@ void engine_check_pass(struct engine *e, struct stream_state *st)
     st->has_hwm = true;
     st->hi = 0;
     stream_state_prune(st, false);
-    recent_roll(st, e->o->overlap_secs);
+    recent_roll(st, l->plan->overlap);
     e->dirty = true;
     log_info("stream '%s': pass complete up to %lld", st->stream->name,
              (long long)st->hwm);
-    if (e->o->seed_sync && &e->cp->sync != e->set) {
+    if (e->o->seed_sync && &e->cp->sync != e->set && !l->plan->after_feed) {
         seed_sync(e, st);
     }
-    if (e->resumed[idx] && e->plan[idx].restart_after_resume && !e->stopping) {
-        e->resumed[idx] = false;
-        start_pass(e, st, st->hwm - e->o->overlap_secs, e->plan[idx].hi_cap, 0);
+    if (l->resumed && l->plan->restart_after_resume && !e->stopping) {
+        l->resumed = false;
+        start_pass(e, st, st->hwm - l->plan->overlap, l->plan->hi_cap,
+                   0);
+    }
+}
+
+/* The lanes of the run: the set's streams, then a sync's history. */
+static void make_lanes(struct engine *e)
+{
+    for (size_t i = 0; i < e->set->nr; i++) {
+        struct lane *l = &e->lanes[e->nr_lanes++];
+
+        l->st = &e->set->streams[i];
+        l->plan = &e->rp->streams[i];
+        if (l->st->stream->is_events) {
+            e->feed_lane = i;
+        }
+    }
+    if (e->set == &e->cp->sync && e->rp->history.selected) {
+        struct lane *l = &e->lanes[e->nr_lanes++];
+
+        l->st = &e->cp->history;
+        l->plan = &e->rp->history;
     }
 }
 
 static void begin_streams(struct engine *e)
 {
-    for (size_t i = 0; i < e->set->nr; i++) {
-        struct stream_state *st = &e->set->streams[i];
-        const struct stream_plan *p = &e->plan[i];
+    for (size_t i = 0; i < e->nr_lanes; i++) {
+        struct lane *l = &e->lanes[i];
+        struct stream_state *st = l->st;
+        const struct stream_plan *p = l->plan;
 
         if (!p->selected) {
             continue;
         }
         if (st->hi != 0) {
-            e->resumed[i] = true;
+            l->resumed = true;
             if (st->nr_windows == 0) {
-                engine_check_pass(e, st);
+                engine_check_pass(e, l);
             }
             continue;
         }
@@ -495,7 +545,7 @@ static void loop(struct engine *e)
 }
 
 int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
-               struct stream_set *set, const struct stream_plan *plan,
+               struct stream_set *set, const struct run_plan *rp,
                const struct engine_opts *opts, struct engine_result *res,
                struct err *err)
 {
@@ -508,22 +558,25 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
     e.sink = sink;
     e.cp = cp;
     e.set = set;
-    e.plan = plan;
+    e.rp = rp;
     e.o = opts;
     e.res = res;
     e.err = err;
     e.last_commit_ms = engine_now_ms();
     e.extracted_at = (int64_t)time(NULL);
     e.dirty = true;
-    e.guard_pending = opts->guard_cursor != 0;
+    e.guard_pending = rp->guard_cursor != 0;
     e.scratch = (struct buf)BUF_INIT;
+    make_lanes(&e);
     begin_streams(&e);
     loop(&e);
     for (size_t i = 0; i < set->nr; i++) {
         if (res->streams[i].newest_created > set->streams[i].newest) {
             set->streams[i].newest = res->streams[i].newest_created;
         }
-        if (plan[i].selected && set->streams[i].hi != 0) {
+    }
+    for (size_t i = 0; i < e.nr_lanes; i++) {
+        if (e.lanes[i].plan->selected && e.lanes[i].st->hi != 0) {
             incomplete = true;
         }
     }

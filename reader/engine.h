@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model/streams.h"
 #include "reader/checkpoint.h"
 
 struct adapter;
@@ -46,7 +47,20 @@ struct stream_plan {
     /* after finishing a pass resumed from the checkpoint, start another
      * from hwm - overlap (sync) */
     bool restart_after_resume;
+    /*
+     * How far before a pass's end the next pass starts re-reading: the
+     * items stored within it are remembered so that the re-read stores
+     * none of them twice.
+     */
+    int64_t overlap;
+    /* the first pass of the change feed: its bound lower end, on Stripe's
+     * clock, becomes checkpoint.feed_start */
+    bool starts_feed;
+    /* the events history: held until feed_start is known, which caps it */
+    bool after_feed;
 };
+
+struct run_plan;
 
 struct engine_stream_stats {
     long pages;
@@ -61,7 +75,6 @@ struct engine_opts {
     const char *account;         /* for records, "" = the key's own */
     int concurrency;             /* page requests in flight per stream */
     int64_t settle_secs;         /* default 5 */
-    int64_t overlap_secs;        /* default 60 */
     long commit_records;         /* commit after this many records */
     long commit_ms;              /* ... or this long */
     int64_t deadline_ms;         /* monotonic ms; 0: none */
@@ -70,14 +83,6 @@ struct engine_opts {
      * marks forward (never backward) */
     bool seed_sync;
     int64_t seed_since;
-    /*
-     * The retention guard: when 'guard_cursor' is not 0, the events
-     * stream's first request goes out alone, and if Stripe's clock then
-     * says the cursor is more than 'guard_secs' old, the run fails with
-     * ERR_RETENTION before anything else is requested or written.
-     */
-    int64_t guard_cursor;
-    int64_t guard_secs;
     /* called at most every 250 ms, and at the end (progress display) */
     void (*progress)(void *data, const struct stream_set *set,
                      const struct engine_stream_stats *stats);
@@ -85,19 +90,25 @@ struct engine_opts {
 };
 
 struct engine_result {
-    struct engine_stream_stats streams[16];
+    struct engine_stream_stats streams[MAX_STREAMS];
     long commits;
     bool partial; /* stopped early (deadline or signal) */
 };
 
 /*
- * Run the plan over 'set' (cp->sync, or a backfill's set), storing into
- * 'sink' and committing 'cp' under opts->state_key.  Returns 0 when every
+ * Run the plan 'rp' (reader/plan.h) over 'set' (cp->sync, or a backfill's
+ * set; a sync also reads cp->history as planned in rp->history), storing
+ * into 'sink' and committing 'cp' under opts->state_key.
+ *
+ * The retention guard: when rp->guard_cursor is not 0, the events
+ * stream's first request goes out alone, and if Stripe's clock then says
+ * the cursor is more than rp->guard_secs old, the run fails with
+ * ERR_RETENTION before anything else is requested or written.  Returns 0 when every
  * selected stream is read up to its pass's end; -1 with err on failure,
  * or ERR_PARTIAL when stopped early (what was complete is committed).
  */
 int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
-               struct stream_set *set, const struct stream_plan *plan,
+               struct stream_set *set, const struct run_plan *rp,
                const struct engine_opts *opts, struct engine_result *res,
                struct err *err);
 

@@ -9,7 +9,8 @@
 #include "adapter/adapter.h"
 #include "reader/engine.h"
 #include "reader/page.h"
-#include "reader/streams.h"
+#include "model/streams.h"
+#include "reader/plan.h"
 
 struct sink;
 struct stream;
@@ -19,10 +20,22 @@ enum job_kind {
     JOB_RETRIEVE /* GET /v1/<resource>/<id> for an events page */
 };
 
+/*
+ * A lane is one stream_state the run reads: a stream of the set, or the
+ * events history of a sync.  It has its own plan and requests in flight.
+ */
+struct lane {
+    struct stream_state *st;
+    const struct stream_plan *plan;
+    int inflight; /* windows busy */
+    bool resumed; /* its pass was resumed from the checkpoint */
+};
+
 struct job {
     struct http_req req; /* reused, with its body buffer */
     enum job_kind kind;
-    struct stream_state *st; /* PAGE */
+    struct lane *lane;       /* PAGE */
+    struct stream_state *st; /* PAGE: lane->st */
     struct window *w;        /* PAGE */
     struct page_items items; /* the parsed reply */
     int64_t date;            /* Stripe's clock at the reply */
@@ -43,12 +56,13 @@ struct engine {
     struct sink *sink;
     struct checkpoint *cp;
     struct stream_set *set;
-    const struct stream_plan *plan;
+    const struct run_plan *rp;
+    struct lane lanes[MAX_STREAMS + 1];
+    size_t nr_lanes;
+    size_t feed_lane; /* the lane of the set's events stream */
     const struct engine_opts *o;
     struct engine_result *res;
     struct err *err;
-    int inflight[16]; /* windows busy per stream */
-    bool resumed[16];
     struct job *free_jobs;
     struct job **all_jobs;
     size_t nr_jobs, alloc_jobs;
@@ -72,7 +86,7 @@ struct job *job_get(struct engine *e, enum job_kind kind);
 void job_put(struct engine *e, struct job *j);
 void engine_fail(struct engine *e, const struct err *cause);
 /* Pass complete? Then move the hwm and maybe start the next pass. */
-void engine_check_pass(struct engine *e, struct stream_state *st);
+void engine_check_pass(struct engine *e, struct lane *l);
 /* False if (t, id) was already re-read in this run; else remember it. */
 bool engine_retrieve_once(struct engine *e, const struct stream *t,
                           const char *id);

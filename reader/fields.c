@@ -3,7 +3,7 @@
 #include "reader/fields.h"
 #include "core/buf.h"
 #include "reader/jscan.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 
 #define MAX_EXACT 9007199254740992LL /* 2^53, as everywhere else */
 
@@ -213,30 +213,10 @@ static int descend(const char *rest, const char **v, const char **ve)
     return 0;
 }
 
-/* Length of each column path's first segment, per stream, computed once
- * (the tables are static; this is a cache of them). */
-static unsigned char seglen[16][MAX_COLUMNS];
-static bool seglen_ready[16];
-
-static const unsigned char *segments(const struct stream *s)
-{
-    size_t si = stream_index(s);
-
-    if (!seglen_ready[si]) {
-        for (size_t i = 0; i < s->nr_columns && i < MAX_COLUMNS; i++) {
-            seglen[si][i] = (unsigned char)strcspn(s->columns[i].path, ".");
-        }
-        seglen_ready[si] = true;
-    }
-    return seglen[si];
-}
-
 static void match_member(const struct stream *s, const char *k, size_t klen,
                          const char *v, const char *ve, struct fields *f,
                          struct buf *strings)
 {
-    const unsigned char *seg = segments(s);
-
     if (klen == 6 && !memcmp(k, "object", 6) && *v == '"') {
         size_t off = strings->len;
 
@@ -249,7 +229,7 @@ static void match_member(const struct stream *s, const char *k, size_t klen,
         const char *path = s->columns[i].path;
         const char *cv = v, *cve = ve;
 
-        if (seg[i] != klen || path[0] != k[0] || memcmp(k, path, klen)) {
+        if (s->columns[i].key_len != klen || path[0] != k[0] || memcmp(k, path, klen)) {
             continue;
         }
         if (path[klen] && descend(path + klen + 1, &cv, &cve) < 0) {

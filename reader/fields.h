@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sinks/columns.h"
+#include "model/columns.h"
 
 struct buf;
 struct stream;

@@ -5,7 +5,7 @@
 #include "core/xalloc.h"
 #include "reader/fields.h"
 #include "reader/jscan.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 
 void page_items_clear(struct page_items *pi)
 {

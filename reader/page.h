@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "sinks/columns.h"
+#include "model/columns.h"
 
 struct err;
 struct stream;

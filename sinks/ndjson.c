@@ -21,11 +21,11 @@
 #include "core/json.h"
 #include "core/sha256.h"
 #include "core/xalloc.h"
-#include "reader/streams.h"
-#include "sinks/columns.h"
+#include "model/streams.h"
+#include "model/columns.h"
 #include "sinks/manifest.h"
 #include "sinks/ndjson_part.h"
-#include "sinks/record.h"
+#include "model/record.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -34,7 +34,6 @@
 
 #define NDJSON_ROTATE_RECORDS 100000L
 #define NDJSON_ROTATE_BYTES (128LL * 1024 * 1024)
-#define MAX_STREAMS 16
 
 /* One stream's files in the commit under way. */
 struct out {

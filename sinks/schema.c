@@ -4,7 +4,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 
 enum field_type { FIELD_TEXT, FIELD_INT, FIELD_BOOL, FIELD_JSON };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/compat.h"
 #include "sinks/sink.h"
-#include "sinks/record.h"
+#include "model/record.h"
 #include "core/err.h"
 #include "core/xalloc.h"
 

@@ -10,15 +10,14 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/xalloc.h"
-#include "reader/streams.h"
-#include "sinks/columns.h"
-#include "sinks/record.h"
+#include "model/streams.h"
+#include "model/columns.h"
+#include "model/record.h"
 #include "sinks/sqlite_schema.h"
 
 #include <sqlite3.h>
 #include <time.h>
 
-#define MAX_STREAMS 16
 
 struct sqlite_ctx {
     sqlite3 *db;

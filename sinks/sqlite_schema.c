@@ -2,7 +2,7 @@
 #include "core/compat.h"
 #include "sinks/sqlite_schema.h"
 #include "core/buf.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 
 /* After the typed columns, every stream table has these. */
 static const char *const meta_columns[SQLITE_META_COLUMNS][2] = {

@@ -69,7 +69,12 @@ t_ok "disputes reached their charges" \
 t_ok "dispute events made the reader re-read their charges" \
     test "$(sqlite3 "$DB" "SELECT count(*) FROM charges WHERE source = 'retrieve'")" -gt 0
 
-# a no-change sync: exactly one list request per stream + one events request
+# a no-change sync of a quiet account (no event in the 10 minutes of events
+# look-back before the last sync's end): exactly one list request per stream
+# + one events request
+dctl POST /_double/clock '{"advance":720}' >/dev/null
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+t_is "$RC" 0 "a sync 12 minutes after the last change succeeds"
 dctl POST /_double/clock '{"advance":120}' >/dev/null
 dctl DELETE /_double/requests >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
@@ -81,5 +86,5 @@ dctl DELETE /_double/requests >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --streams charges
 t_is "$(request_paths | sort | tr '\n' ' ')" "GET /v1/charges GET /v1/events " \
     "--streams charges: one charges request plus the events request"
-t_is "$(sqlite3 "$DB" 'SELECT count(*) FROM runs')" 7 "every run is in the run history"
+t_is "$(sqlite3 "$DB" 'SELECT count(*) FROM runs')" 8 "every run is in the run history"
 t_done

@@ -3,7 +3,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "reader/checkpoint.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 #include "tests/check.h"
 
 static struct stream_state *state_of(struct stream_set *set, const char *n)

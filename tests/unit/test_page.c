@@ -2,7 +2,7 @@
 #include "core/compat.h"
 #include "core/err.h"
 #include "reader/page.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 #include "tests/check.h"
 
 /* The parser minifies in place: give it a writable copy (kept until the

@@ -2,7 +2,7 @@
 #include "core/compat.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 #include "sinks/schema.h"
 #include "tests/check.h"
 

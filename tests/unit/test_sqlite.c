@@ -2,8 +2,8 @@
 #include "core/compat.h"
 #include "core/err.h"
 #include "core/xalloc.h"
-#include "reader/streams.h"
-#include "sinks/record.h"
+#include "model/streams.h"
+#include "model/record.h"
 #include "sinks/sink.h"
 #include "tests/check.h"
 

@@ -3,8 +3,8 @@
  * A typed column value of a record, as the reader extracts it from the
  * object's text (reader/fields.h) and every sink stores it.
  */
-#ifndef SINKS_COLUMNS_H
-#define SINKS_COLUMNS_H
+#ifndef MODEL_COLUMNS_H
+#define MODEL_COLUMNS_H
 
 #include <stdint.h>
 

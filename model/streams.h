@@ -7,8 +7,8 @@
  * loader schemas are all generated from this table.  The table is static
  * and const; pointers into it stay valid for the whole run.
  */
-#ifndef READER_STREAMS_H
-#define READER_STREAMS_H
+#ifndef MODEL_STREAMS_H
+#define MODEL_STREAMS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +28,7 @@ struct column {
      */
     const char *path;
     const char *doc; /* one line, for `streams` and schemas */
+    size_t key_len;  /* length of the first segment of 'path' */
 };
 
 struct stream {
@@ -53,6 +54,13 @@ struct stream {
 enum common_column { COLUMN_ID = 0, COLUMN_LIVEMODE = 1, COLUMN_CREATED = 2 };
 
 #define MAX_COLUMNS 32
+
+/*
+ * The most streams the table may hold: arrays indexed by stream are sized
+ * by it, and stream sets travel as bit masks of an 'unsigned' (32 bits).
+ * model/streams.c checks the table against it at compile time.
+ */
+#define MAX_STREAMS 32
 
 /* Index of the column named 'name' in 's', or -1. */
 int stream_column(const struct stream *s, const char *name);

@@ -4,14 +4,14 @@
  * it to a sink.  Everything in it is borrowed for the duration of the
  * sink's write() call; a sink copies what it keeps.
  */
-#ifndef SINKS_RECORD_H
-#define SINKS_RECORD_H
+#ifndef MODEL_RECORD_H
+#define MODEL_RECORD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sinks/columns.h"
+#include "model/columns.h"
 
 struct stream;
 
