@@ -15,8 +15,13 @@ struct streams_opts {
 static void print_stream(const struct stream *s)
 {
     printf("%s  %s  (%s objects", s->name, s->path, s->object);
-    if (s->event_prefix) {
-        printf("; updated by %s* events", s->event_prefix);
+    for (size_t i = 0; i < s->nr_routes; i++) {
+        const struct event_route *r = &s->routes[i];
+
+        printf("%s %s%s events carrying a %s%s", i ? "," : "; updated by",
+               *r->type_prefix ? r->type_prefix : "",
+               *r->type_prefix ? "*" : "all", r->object,
+               r->how == ROUTE_REREAD ? " (re-read)" : "");
     }
     printf(")\n");
     printf("  %-22s %-8s %s\n", "account", "text",

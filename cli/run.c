@@ -444,8 +444,7 @@ static int execute(struct run *r, struct err *err)
         if (r->o->rescan) {
             plan_rescan(&r->cp);
             log_warn("--rescan: re-listing every stream since %s",
-                     r->p.has_start_date ? "the start date"
-                                         : "the beginning");
+                     r->p.has_start_date ? "the start date" : "the beginning");
         }
         plan_sync(&r->cp, &po, &plan);
     }
@@ -464,6 +463,7 @@ static int execute(struct run *r, struct err *err)
     eo.concurrency =
         r->o->concurrency ? r->o->concurrency : DEFAULT_CONCURRENCY;
     eo.settle_secs = r->settle;
+    eo.api_version = adapter_cfg_header(&r->p.adapter, "Stripe-Version");
     eo.commit_records = 20000;
     eo.commit_ms = r->commit_ms;
     eo.stop = &stop_requested;

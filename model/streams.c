@@ -78,13 +78,41 @@ static const struct column event_columns[] = {
         "webhooks not yet delivered"),
 };
 
+/*
+ * Disputes and refunds change a charge without carrying it (reference
+ * §2, §9.3): charge.dispute.* carry a Dispute; charge.refund.updated and,
+ * since 2024-10-28 for every payment method, refund.created,
+ * refund.updated and refund.failed carry a Refund (a failed refund lowers
+ * the charge's amount_refunded).
+ */
+static const struct event_route charge_routes[] = {
+    { "charge", "", ROUTE_SELF, NULL },
+    { "dispute", "charge.dispute.", ROUTE_REREAD, "charge" },
+    { "refund", "charge.refund.", ROUTE_REREAD, "charge" },
+    { "refund", "refund.", ROUTE_REREAD, "charge" },
+};
+
+/*
+ * Before 2017-04-06 payouts were transfers: payout.* events rendered at
+ * an older account version carry "object": "transfer"
+ * (docs.stripe.com/transfer-payout-split; tap-stripe maps payouts to
+ * ['transfer', 'payout']).  Such a copy is never at the pinned version,
+ * so it is re-read as a payout.
+ */
+static const struct event_route payout_routes[] = {
+    { "payout", "", ROUTE_SELF, NULL },
+    { "transfer", "payout.", ROUTE_SELF, NULL },
+};
+
+#define ROUTES(r) r, ARRAY_SIZE(r)
+
 const struct stream streams[] = {
-    { "charges", "/v1/charges", "charge", "rak_charge_read", "charge.", false,
-      charge_columns, ARRAY_SIZE(charge_columns) },
-    { "events", "/v1/events", "event", "rak_event_read", NULL, true,
-      event_columns, ARRAY_SIZE(event_columns) },
-    { "payouts", "/v1/payouts", "payout", "rak_payout_read", "payout.", false,
-      payout_columns, ARRAY_SIZE(payout_columns) },
+    { "charges", "/v1/charges", "charge", "rak_charge_read", false,
+      charge_columns, ARRAY_SIZE(charge_columns), ROUTES(charge_routes) },
+    { "events", "/v1/events", "event", "rak_event_read", true, event_columns,
+      ARRAY_SIZE(event_columns), NULL, 0 },
+    { "payouts", "/v1/payouts", "payout", "rak_payout_read", false,
+      payout_columns, ARRAY_SIZE(payout_columns), ROUTES(payout_routes) },
 };
 
 const size_t nr_streams = ARRAY_SIZE(streams);
@@ -98,6 +126,19 @@ const struct stream *stream_find(const char *name)
     for (size_t i = 0; i < nr_streams; i++) {
         if (!strcmp(streams[i].name, name)) {
             return &streams[i];
+        }
+    }
+    return NULL;
+}
+
+const struct event_route *stream_route(const struct stream *s, const char *type,
+                                       const char *object)
+{
+    for (size_t i = 0; i < s->nr_routes; i++) {
+        const struct event_route *r = &s->routes[i];
+
+        if (!strcmp(r->object, object) && starts_with(type, r->type_prefix)) {
+            return r;
         }
     }
     return NULL;

@@ -31,23 +31,44 @@ struct column {
     size_t key_len;  /* length of the first segment of 'path' */
 };
 
+/*
+ * How events update a stream.  The events scan routes an event by the
+ * type of its data.object, not by its name (charge.refunded carries a
+ * Charge, charge.refund.updated a Refund), and the event's type prefix
+ * narrows a route where one object type means different things.
+ */
+enum route_how {
+    /*
+     * data.object is this stream's object: stored as a new version
+     * (event.created) when rendered at the pinned API version, else
+     * re-read by its id (event payloads follow the account's API version,
+     * not Stripe-Version: reference §9.1).
+     */
+    ROUTE_SELF,
+    /* data.object names this stream's object in member 'ref' (a Dispute's
+     * "charge"): the event changed it without carrying it; re-read it */
+    ROUTE_REREAD
+};
+
+struct event_route {
+    const char *object;      /* data.object.object: "charge", "refund" */
+    const char *type_prefix; /* event types it applies to; "" = every one */
+    enum route_how how;
+    const char *ref; /* ROUTE_REREAD: the member holding the object's id */
+};
+
 struct stream {
     const char *name;       /* "charges": table name, --streams value */
     const char *path;       /* list endpoint, "/v1/charges" */
     const char *object;     /* the "object" value of its items, "charge" */
     const char *permission; /* restricted-key permission to read it,
                              * e.g. "rak_charge_read" (403 messages) */
-    /*
-     * Events whose type starts with this prefix update this stream: when
-     * their data.object is of type 'object' it is stored as a new version;
-     * otherwise (a Dispute, a Refund) the object it names in its field
-     * named 'object' (e.g. "charge") is re-read by id.  NULL: never
-     * updated after creation (the events stream itself).
-     */
-    const char *event_prefix;
-    bool is_events; /* the /v1/events stream, scanned for updates */
+    bool is_events;         /* the /v1/events stream, scanned for updates */
     const struct column *columns;
     size_t nr_columns;
+    /* the events that update it (none: never updated after creation) */
+    const struct event_route *routes;
+    size_t nr_routes;
 };
 
 /* Every stream's first three columns (reader/streams.c COMMON_COLUMNS). */
@@ -67,6 +88,13 @@ int stream_column(const struct stream *s, const char *name);
 
 extern const struct stream streams[];
 extern const size_t nr_streams;
+
+/*
+ * The route by which an event of 'type' carrying a data.object of type
+ * 'object' updates 's', or NULL.
+ */
+const struct event_route *stream_route(const struct stream *s, const char *type,
+                                       const char *object);
 
 /* The stream called 'name', or NULL. */
 const struct stream *stream_find(const char *name);

@@ -28,6 +28,28 @@ static int in_window(const struct window *w, int64_t created)
     return created < w->lo ? -1 : 0;
 }
 
+/*
+ * The version of a copy read by a list or a retrieve whose reply is dated
+ * 'date'.  Lists and retrieves are eventually consistent: such a reply
+ * can still show an object as it was a few seconds before 'date', while
+ * the event of a later change already exists (reference §9.2).  So the
+ * copy is known current only as of 'date' less the settle margin; an
+ * event created after that is newer and wins.
+ */
+static int64_t snapshot_version(const struct engine *e, int64_t date)
+{
+    return date - e->o->settle_secs;
+}
+
+/* The version a list or events page gives its item: an event never
+ * changes, so its version is its own time. */
+static int64_t item_version(const struct engine *e, const struct job *j,
+                            size_t i)
+{
+    return j->st->stream->is_events ? j->items.items[i].created
+                                    : snapshot_version(e, j->date);
+}
+
 static int write_record(struct engine *e, struct record *rec)
 {
     struct err err = ERR_INIT;
@@ -123,19 +145,36 @@ static int store_event_object(struct engine *e, struct window *w,
     return 0;
 }
 
-/* The updates an event implies for the streams it names. */
+/*
+ * Does the event's data.object supply a stored copy of 't' as it is?
+ * Only when it is 't's own object rendered at the pinned API version:
+ * every stored copy has the shape the profile asked for.
+ */
+static bool event_supplies(const struct engine *e, const struct stream *t,
+                           const struct event_route *r,
+                           const struct page_item *it)
+{
+    const char *api = event_text(it, EV_API_VERSION);
+
+    return r->how == ROUTE_SELF &&
+           !strcmp(event_text(it, EV_OBJECT_TYPE), t->object) &&
+           (!e->o->api_version || !strcmp(api, e->o->api_version));
+}
+
+/* The updates an event implies for the streams it routes to. */
 static int apply_event(struct engine *e, struct window *w,
                        const struct page_items *pi, size_t i)
 {
-    const char *type = event_text(&pi->items[i], EV_TYPE);
-    const char *otype = event_text(&pi->items[i], EV_OBJECT_TYPE);
+    const struct page_item *it = &pi->items[i];
+    const char *type = event_text(it, EV_TYPE);
+    const char *otype = event_text(it, EV_OBJECT_TYPE);
 
     for (size_t k = 0; k < nr_streams; k++) {
         const struct stream *t = &streams[k];
+        const struct event_route *r = stream_route(t, type, otype);
 
-        if (!t->event_prefix || !starts_with(type, t->event_prefix) ||
-            strcmp(otype, t->object)) {
-            continue;
+        if (!r || !event_supplies(e, t, r, it)) {
+            continue; /* nothing, or re-read (plan_retrieves) */
         }
         if (store_event_object(e, w, t, pi, i) < 0) {
             return -1;
@@ -155,8 +194,7 @@ static int store_item(struct engine *e, struct job *j, size_t i)
     rec.id = it->id;
     rec.livemode = it->livemode;
     rec.created = it->created;
-    /* events never change: their version is their own time */
-    rec.version = s->is_events ? it->created : j->date;
+    rec.version = item_version(e, j, i);
     rec.source = SOURCE_LIST;
     rec.raw = page_item_text(&j->items, i);
     rec.raw_len = it->len;
@@ -184,7 +222,7 @@ static int store_retrieved(struct engine *e, struct job *page, struct job *r)
         return 0;
     }
     key = xstrfmt("%s:%s", r->rstream->name, r->items.items[0].id);
-    seen = recent_seen(&page->st->retrieved, key, r->date);
+    seen = recent_seen(&page->st->retrieved, key, snapshot_version(e, r->date));
     free(key);
     if (seen) {
         return 0; /* stored before a crash, within this second */
@@ -194,7 +232,7 @@ static int store_retrieved(struct engine *e, struct job *page, struct job *r)
     rec.id = r->items.items[0].id;
     rec.livemode = r->items.items[0].livemode;
     rec.created = r->items.items[0].created;
-    rec.version = r->date;
+    rec.version = snapshot_version(e, r->date);
     rec.source = SOURCE_RETRIEVE;
     rec.raw = page_item_text(&r->items, 0);
     rec.raw_len = r->items.items[0].len;
@@ -206,25 +244,20 @@ static int store_retrieved(struct engine *e, struct job *page, struct job *r)
     return 0;
 }
 
-/* The version a list or events page gives its item. */
-static int64_t item_version(const struct job *j, size_t i)
-{
-    return j->st->stream->is_events ? j->items.items[i].created : j->date;
-}
-
 /* Stored by an earlier pass (re-read in the overlap)? */
-static bool item_is_repeat(const struct job *j, size_t i)
+static bool item_is_repeat(const struct engine *e, const struct job *j,
+                           size_t i)
 {
-    return recent_has(j->st, j->items.items[i].id, item_version(j, i));
+    return recent_has(j->st, j->items.items[i].id, item_version(e, j, i));
 }
 
 /* Items near the pass's end are remembered for the next pass. */
-static void remember(struct job *j, size_t i)
+static void remember(const struct engine *e, struct job *j, size_t i)
 {
     const struct page_item *it = &j->items.items[i];
 
     if (it->created >= j->st->hi - j->lane->plan->overlap) {
-        recent_add(j->st, it->id, item_version(j, i), it->created);
+        recent_add(j->st, it->id, item_version(e, j, i), it->created);
     }
 }
 
@@ -257,10 +290,10 @@ static void flush_page(struct engine *e, struct job *j)
             done = true;
             break;
         }
-        if (!item_is_repeat(j, i) && store_item(e, j, i) < 0) {
+        if (!item_is_repeat(e, j, i) && store_item(e, j, i) < 0) {
             break;
         }
-        remember(j, i);
+        remember(e, j, i);
         if (!stored++) {
             newest = j->items.items[i].created;
         }
@@ -346,38 +379,47 @@ static void submit_retrieve(struct engine *e, struct job *page,
 }
 
 /*
- * Events whose data.object is not the object of the stream they update
- * (charge.dispute.*: a Dispute; charge.refund.*: a Refund) name that
- * object in a field named after it ("charge"): re-read it by id.
+ * Events that change an object without supplying its stored copy make
+ * the engine re-read it by id, once per object per run, before their page
+ * is stored: a Dispute or a Refund names its charge; an event rendered at
+ * another API version than the pinned one names its own object (by
+ * "id"), which is re-read at the pinned version (hydrated).
  */
+static void plan_event_retrieves(struct engine *e, struct job *j, size_t i)
+{
+    const struct page_item *it = &j->items.items[i];
+    const char *type = event_text(it, EV_TYPE);
+    const char *otype = event_text(it, EV_OBJECT_TYPE);
+
+    for (size_t k = 0; k < nr_streams; k++) {
+        const struct stream *t = &streams[k];
+        const struct event_route *r = stream_route(t, type, otype);
+        const char *dobj, *ref = NULL;
+        size_t dlen;
+
+        if (!r || event_supplies(e, t, r, it) ||
+            page_event_object(page_item_text(&j->items, i), it->len, &dobj,
+                              &dlen) < 0) {
+            continue;
+        }
+        buf_reset(&e->scratch);
+        if (fields_string(dobj, dobj + dlen,
+                          r->how == ROUTE_REREAD ? r->ref : "id", &e->scratch,
+                          &ref) == 1 &&
+            engine_retrieve_once(e, t, ref)) {
+            submit_retrieve(e, j, t, ref, it->created);
+        }
+    }
+}
+
 static void plan_retrieves(struct engine *e, struct job *j)
 {
     for (size_t i = 0; i < j->items.nr; i++) {
         const struct page_item *it = &j->items.items[i];
-        const char *type = event_text(it, EV_TYPE);
-        const char *otype = event_text(it, EV_OBJECT_TYPE);
 
-        if (in_window(j->w, it->created) != 0 || item_is_repeat(j, i) ||
-            !*otype) {
-            continue;
-        }
-        for (size_t k = 0; k < nr_streams; k++) {
-            const struct stream *t = &streams[k];
-            const char *dobj, *ref = NULL;
-            size_t dlen;
-
-            if (!t->event_prefix || !starts_with(type, t->event_prefix) ||
-                !strcmp(otype, t->object) ||
-                page_event_object(page_item_text(&j->items, i), it->len, &dobj,
-                                  &dlen) < 0) {
-                continue;
-            }
-            buf_reset(&e->scratch);
-            if (fields_string(dobj, dobj + dlen, t->object, &e->scratch,
-                              &ref) == 1 &&
-                engine_retrieve_once(e, t, ref)) {
-                submit_retrieve(e, j, t, ref, it->created);
-            }
+        if (in_window(j->w, it->created) == 0 && !item_is_repeat(e, j, i) &&
+            *event_text(it, EV_OBJECT_TYPE)) {
+            plan_event_retrieves(e, j, i);
         }
     }
 }

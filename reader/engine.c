@@ -319,8 +319,7 @@ static void schedule(struct engine *e)
         }
         /* until the guard is checked, only the feed's first request goes
          * out */
-        if (e->guard_pending &&
-            (i != e->feed_lane || l->inflight > 0)) {
+        if (e->guard_pending && (i != e->feed_lane || l->inflight > 0)) {
             continue;
         }
         if (history_held(e, l)) {
@@ -406,8 +405,7 @@ void engine_check_pass(struct engine *e, struct lane *l)
     }
     if (l->resumed && l->plan->restart_after_resume && !e->stopping) {
         l->resumed = false;
-        start_pass(e, st, st->hwm - l->plan->overlap, l->plan->hi_cap,
-                   0);
+        start_pass(e, st, st->hwm - l->plan->overlap, l->plan->hi_cap, 0);
     }
 }
 

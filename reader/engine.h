@@ -71,10 +71,13 @@ struct engine_stream_stats {
 };
 
 struct engine_opts {
-    const char *state_key;       /* the sink's key for 'cp' */
-    const char *account;         /* for records, "" = the key's own */
-    int concurrency;             /* page requests in flight per stream */
-    int64_t settle_secs;         /* default 5 */
+    const char *state_key; /* the sink's key for 'cp' */
+    const char *account;   /* for records, "" = the key's own */
+    int concurrency;       /* page requests in flight per stream */
+    int64_t settle_secs;   /* default 5 */
+    /* the pinned API version (Stripe-Version); NULL: take every event's
+     * data.object as current */
+    const char *api_version;
     long commit_records;         /* commit after this many records */
     long commit_ms;              /* ... or this long */
     int64_t deadline_ms;         /* monotonic ms; 0: none */
@@ -103,8 +106,8 @@ struct engine_result {
  * The retention guard: when rp->guard_cursor is not 0, the events
  * stream's first request goes out alone, and if Stripe's clock then says
  * the cursor is more than rp->guard_secs old, the run fails with
- * ERR_RETENTION before anything else is requested or written.  Returns 0 when every
- * selected stream is read up to its pass's end; -1 with err on failure,
+ * ERR_RETENTION before anything else is requested or written.  Returns 0 when
+ * every selected stream is read up to its pass's end; -1 with err on failure,
  * or ERR_PARTIAL when stopped early (what was complete is committed).
  */
 int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,

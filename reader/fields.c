@@ -229,7 +229,8 @@ static void match_member(const struct stream *s, const char *k, size_t klen,
         const char *path = s->columns[i].path;
         const char *cv = v, *cve = ve;
 
-        if (s->columns[i].key_len != klen || path[0] != k[0] || memcmp(k, path, klen)) {
+        if (s->columns[i].key_len != klen || path[0] != k[0] ||
+            memcmp(k, path, klen)) {
             continue;
         }
         if (path[klen] && descend(path + klen + 1, &cv, &cve) < 0) {

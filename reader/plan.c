@@ -39,8 +39,8 @@ void plan_rescan(struct checkpoint *cp)
  * first pass is bounded by Stripe's clock (the engine holds the history
  * back until then).
  */
-static void plan_history(const struct checkpoint *cp,
-                         const struct plan_opts *o, struct run_plan *rp)
+static void plan_history(const struct checkpoint *cp, const struct plan_opts *o,
+                         struct run_plan *rp)
 {
     const struct stream_state *h = &cp->history;
     struct stream_plan *p = &rp->history;
@@ -96,8 +96,7 @@ void plan_backfill(const struct stream_set *set, const struct plan_opts *o,
         p->selected = (o->mask & (1u << i)) != 0;
         p->hi_cap = o->until;
         p->restart_after_resume = false;
-        p->overlap =
-            st->stream->is_events ? o->events_lookback : o->overlap;
+        p->overlap = st->stream->is_events ? o->events_lookback : o->overlap;
         /* a finished backfill with an end date has nothing left */
         p->start_pass = !(st->has_hwm && o->until != INT64_MAX);
         p->lo = st->has_hwm ? st->hwm - o->overlap : o->since;

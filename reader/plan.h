@@ -65,6 +65,5 @@ void plan_rescan(struct checkpoint *cp);
 int64_t plan_feed_cursor(const struct checkpoint *cp);
 
 /* The backfill's checkpoint key for [since, until): "<since>..<until>". */
-void plan_backfill_range(int64_t since, int64_t until, char *out,
-                         size_t size);
+void plan_backfill_range(int64_t since, int64_t until, char *out, size_t size);
 #endif
