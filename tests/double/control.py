@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 import listing
 from mutations import ALL_KINDS, DEFAULT_KINDS, NEW_KINDS, OpError
 from shapes import dumps
+from versions import PINNED, era_of, valid
 
 
 class ControlError(Exception):
@@ -42,6 +43,8 @@ class Control:
             ("DELETE", "requests"): self.delete_requests,
             ("GET", "truth"): self.get_truth,
             ("POST", "truth"): self.post_truth,
+            ("GET", "accounts"): lambda q, b: self.accounts_state(),
+            ("POST", "accounts"): self.post_accounts,
             ("GET", "state"): self.get_state,
             ("DELETE", "state"): self.delete_state,
             ("POST", "shutdown"): self.shutdown,
@@ -203,6 +206,29 @@ class Control:
             app.store.settings.visibility_lag = int(body["visibility_lag"])
         return self.limits_state()
 
+    # -- accounts --------------------------------------------------------
+
+    def accounts_state(self):
+        store = self.app.store
+        return {"accounts": [
+            {"id": account, "api_version": store.account_version(
+                account).name} for account in store.accounts]}
+
+    def post_accounts(self, query, body):
+        """{"account": "acct_..." (default: the platform), "api_version":
+        "2020-08-27"}: the account's default version from now on."""
+        store = self.app.store
+        account = body.get("account") or store.platform
+        if account not in store.accounts:
+            raise ControlError(400, "unknown account %s" % account)
+        name = body.get("api_version")
+        if not valid(name):
+            raise ControlError(400, "api_version must look like 2024-06-20 "
+                               "or 2025-03-31.basil, not %r" % (name,))
+        with store.lock:
+            store.set_account_version(account, name)
+        return self.accounts_state()
+
     # -- request log and state -------------------------------------------
 
     def get_requests(self, query, body):
@@ -272,14 +298,19 @@ class Control:
     def _truth_text(self, spec):
         store = self.app.store
         mode = spec.get("mode") or store.modes[0]
+        name = spec.get("api_version") or PINNED
+        if not valid(name):
+            raise ControlError(400, "api_version must look like 2024-06-20, "
+                               "not %r" % (name,))
+        era = era_of(name)
         now = self.app.clock.now()
         with store.lock:
             if spec.get("account"):
                 ledger = self._ledger({"account": spec["account"],
                                        "mode": mode})
-                return _ledger_truth(store, ledger, now)
+                return _ledger_truth(store, ledger, now, era)
             parts = [b'"%s":%s' % (account.encode(), _ledger_truth(
-                store, store.ledger(account, mode), now))
+                store, store.ledger(account, mode), now, era))
                 for account in store.accounts]
         return b"{" + b",".join(parts) + b"}"
 
@@ -290,23 +321,24 @@ def _op_error(message, applied):
     return err
 
 
-def _ledger_truth(store, ledger, now):
+def _ledger_truth(store, ledger, now, era):
     """{"charges","payouts","events"} of one ledger, newest first:
-    every charge and payout created up to now (visibility lag ignored),
-    and exactly the events a list would return now."""
+    every charge and payout created up to now (visibility lag ignored)
+    rendered at era's shape, and exactly the events a list would return
+    now (each at its own version)."""
     parts = []
     for name in ("charges", "payouts"):
         items = [it for it in reversed(ledger.tables[name].items)
                  if it.created <= now]
-        parts.append(_json_array(name, items))
+        parts.append(_json_array(name, items, era))
     q = listing.ListQuery()
     q.limit = len(ledger.tables["events"]) + 1
     events, _ = listing.run_list(store, ledger, "events", q, now)
-    parts.append(_json_array("events", events))
+    parts.append(_json_array("events", events, era))
     return b"{" + b",".join(parts) + b"}"
 
 
-def _json_array(name, items):
+def _json_array(name, items, era):
     """b'"name":[...]' (not through the cache: truth reads everything)."""
     return b'"%s":[%s]' % (name.encode(), b",".join(
-        it.json().encode("utf-8") for it in items))
+        it.render(era).encode("utf-8") for it in items))

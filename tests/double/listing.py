@@ -256,18 +256,21 @@ def _walk(store, items, indices, pred, limit, now):
     return picked, False
 
 
-def list_bytes(store, items, has_more, url):
-    """The list envelope (UTF-8 bytes) with the items' JSON joined in."""
+def list_bytes(store, items, has_more, url, era):
+    """The list envelope (UTF-8 bytes) with the items' JSON (at era's
+    shape) joined in."""
+    item_bytes = store.item_bytes
     return b"".join((
         b'{"object":"list","data":[',
-        b",".join([store.item_bytes(it) for it in items]),
+        b",".join([item_bytes(it, era) for it in items]),
         b'],"has_more":true,"url":"' if has_more
         else b'],"has_more":false,"url":"',
         url.encode("utf-8"), b'"}'))
 
 
-def retrieve(store, ledger, resource, item_id, now):
-    """The item's JSON (bytes), or raises 404 like Stripe."""
+def retrieve(store, ledger, resource, item_id, now, era):
+    """The item's JSON (bytes) at era's shape, or raises 404 like
+    Stripe."""
     item = store.lookup(item_id)
     ok = (item is not None and item.ledger is ledger
           and item.resource == resource and item.created <= now)
@@ -276,4 +279,4 @@ def retrieve(store, ledger, resource, item_id, now):
     if not ok:
         raise ApiError(404, "No such %s: '%s'" % (NOUN[resource], item_id),
                        param="id", code="resource_missing")
-    return store.item_bytes(item)
+    return store.item_bytes(item, era)

@@ -14,10 +14,12 @@ import threading
 import zlib
 
 from shapes import dumps, event_json
+from versions import CANONICAL_ERA, render, version
 
 NULL_REQUEST = '{"id":null,"idempotency_key":null}'
 API_REQUEST = None   # Event.request for a derived API request id
 RESOURCES = ("charges", "payouts", "events")
+N_ERAS = 4               # versions.era_of() values
 
 
 class Item:
@@ -25,19 +27,26 @@ class Item:
 
     __slots__ = ("id", "created", "lagged", "ledger", "cached")
     resource = None
+    versioned = False     # whether its shape depends on the API version
 
     def __init__(self, item_id, created):
         self.id = item_id
         self.created = created
         self.lagged = False
         self.ledger = None
-        self.cached = None    # UTF-8 JSON bytes, see Store.item_bytes
+        self.cached = None    # [UTF-8 JSON bytes per era], Store.item_bytes
+
+    def render(self, era):
+        """JSON text at the shape of era (versions.era_of)."""
+        return self.json()
 
 
 class Record(Item):
-    """A charge or payout: template parameters plus optional current doc."""
+    """A charge or payout: template parameters plus optional current doc.
+    Its JSON texts are canonical (versions.py) and rendered per era."""
 
     __slots__ = ("tmpl", "params", "doc")
+    versioned = True
 
     def __init__(self, item_id, created, tmpl, params):
         Item.__init__(self, item_id, created)
@@ -54,6 +63,9 @@ class Record(Item):
     def initial_json(self):
         """JSON text of the state at creation."""
         return self.tmpl.fmt % self.params
+
+    def render(self, era):
+        return render(self.json(), era)
 
     def to_dict(self):
         return json.loads(self.json())
@@ -101,17 +113,19 @@ class Doc(Item):
 
 
 class Event(Item):
-    """An event; data.object is 'snap' (JSON text, or a Record meaning the
-    Record's creation-time state)."""
+    """An event; data.object is 'snap' (canonical JSON text, or a Record
+    meaning the Record's creation-time state), rendered at 'ver', the
+    account's API version when the event was created."""
 
-    __slots__ = ("type", "snap", "previous", "request", "pending_webhooks")
+    __slots__ = ("type", "snap", "previous", "request", "pending_webhooks",
+                 "ver")
     resource = "events"
 
     def json(self):
         snap = self.snap
         if not isinstance(snap, str):
             snap = snap.initial_json()
-        return event_json(self, snap)
+        return event_json(self, render(snap, self.ver.era))
 
 
 def sort_key(item):
@@ -171,7 +185,7 @@ class Ledger:
         self.livemode = "true" if mode == "live" else "false"
         self.account_part = ("" if self.is_platform
                              else '"account":"%s",' % account)
-        self.api_version = api_version
+        self.version = version(api_version)   # the account's default
         self.tables = {name: Table() for name in RESOURCES}
         self.gen = None      # generate.LedgerGen, set by the dataset builder
         self.ids = None      # ids.IdMaker for this ledger
@@ -186,13 +200,14 @@ class Settings:
         self.lag_fraction = float(cfg.get("visibility_lag_fraction", 1.0))
         self.retention_days = float(cfg.get("retention_days", 30))
         self.event_disorder = float(cfg.get("event_disorder", 0.0))
-        self.api_version = dumps(cfg.get("api_version", "2025-04-30.basil"))
 
 
 class Store:
     """All ledgers, the id index and the lock that guards them."""
 
-    def __init__(self, accounts, modes, settings, cache_objects=50000):
+    def __init__(self, accounts, modes, settings, cache_objects=50000,
+                 versions=None):
+        """versions: account -> its default API version name."""
         self.accounts = list(accounts)
         self.cache_limit = cache_objects
         self.cache_fifo = collections.deque()
@@ -203,13 +218,25 @@ class Store:
         self.by_id = {}      # id -> Item
         self.bulk = False    # True while the dataset is generated
         self.ledgers = {}
+        versions = versions or {}
         for account in self.accounts:
             for mode in ("test", "live"):
                 self.ledgers[(account, mode)] = Ledger(
-                    account, mode, self.platform, settings.api_version)
+                    account, mode, self.platform,
+                    versions.get(account, "2024-06-20"))
 
     def ledger(self, account, mode):
         return self.ledgers.get((account, mode))
+
+    def account_version(self, account):
+        """The account's default API version (a versions.Version)."""
+        return self.ledgers[(account, "test")].version
+
+    def set_account_version(self, account, name):
+        """Change the account's default version (both modes). Events
+        already created keep theirs."""
+        for mode in ("test", "live"):
+            self.ledgers[(account, mode)].version = version(name)
 
     def lookup(self, item_id):
         return self.by_id.get(item_id)
@@ -251,21 +278,29 @@ class Store:
         ev.previous = previous
         ev.request = request
         ev.pending_webhooks = 1 if zlib.crc32(ev.id.encode()) % 50 == 0 else 0
+        ev.ver = ledger.version
         self.register(ledger, ev)
         return ev
 
-    def item_bytes(self, item):
-        """The item's JSON as UTF-8 bytes, cached for the last
-        cache_limit items used (caller holds the lock)."""
-        data = item.cached
-        if data is None:
-            data = item.json().encode("utf-8")
-            if self.cache_limit > 0:
+    def item_bytes(self, item, era=CANONICAL_ERA):
+        """The item's JSON at era's shape as UTF-8 bytes, cached for the
+        last cache_limit items used (caller holds the lock)."""
+        if not item.versioned:
+            era = 0
+        cached = item.cached
+        if cached is not None:
+            data = cached[era]
+            if data is not None:
+                return data
+        data = item.render(era).encode("utf-8")
+        if self.cache_limit > 0:
+            if cached is None:
                 fifo = self.cache_fifo
                 if len(fifo) >= self.cache_limit:
                     fifo.popleft().cached = None
-                item.cached = data
+                cached = item.cached = [None] * N_ERAS
                 fifo.append(item)
+            cached[era] = data
         return data
 
     def visible(self, item, now):

@@ -38,6 +38,19 @@ ELIGIBLE = {
 }
 
 
+def _embed_refund(refunds, refund):
+    """Put refund first in the charge's embedded list (canonical shape,
+    shown before 2022-11-15): "The 10 most recent refunds are always
+    available by default on the Charge object" (stripe-node Refunds.ts,
+    stripe-streams.md §2)."""
+    data = refunds["data"]
+    data.insert(0, refund)
+    refunds["total_count"] += 1
+    if len(data) > 10:
+        del data[10:]
+        refunds["has_more"] = True
+
+
 class OpError(Exception):
     """An operation that does not apply to the object (HTTP 400)."""
 
@@ -132,7 +145,7 @@ class Mutator:
                              "txn_" + refund_id[3:])
         obj["amount_refunded"] += amount
         obj["refunded"] = obj["amount_refunded"] >= obj["amount_captured"]
-        obj["refunds"]["data"].insert(0, refund)
+        _embed_refund(obj["refunds"], refund)
         rec.sync(obj)
         snap = rec.set_dict(obj)
         refund_json = dumps(refund)

@@ -20,6 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from dataset import build_store  # noqa: E402
 from server import App, Server  # noqa: E402
+from versions import (OLD_CONNECTED_DEFAULT, PLATFORM_DEFAULT,  # noqa: E402
+                      valid)
 
 HOST = "127.0.0.1"
 DAY = 86400
@@ -31,7 +33,7 @@ DEFAULTS = {
     "same_second": 0, "same_second_at": None, "latency_ms": 0,
     "jitter_ms": 0, "visibility_lag": 0, "visibility_lag_fraction": 1.0,
     "event_disorder": 0.0, "retention_days": 30,
-    "api_version": "2025-04-30.basil",
+    "api_version": PLATFORM_DEFAULT,
 }
 LIMIT_KEYS = ("global_rps", "endpoint_rps", "max_concurrency")
 CONFIG_KEYS = set(DEFAULTS) | set(LIMIT_KEYS) | {
@@ -101,6 +103,8 @@ def load_config(args):
         cfg["same_second_at"] = cfg["end"] - 3600
     cfg["modes"] = ["test", "live"] if cfg["mode"] == "both" else \
         [cfg["mode"]]
+    if not valid(cfg["api_version"]):
+        raise ValueError("bad api_version %r" % (cfg["api_version"],))
     cfg["accounts"] = _accounts(cfg, args)
     platform = cfg["accounts"][0]["id"]
     cfg.setdefault("keys", default_keys(platform))
@@ -127,7 +131,21 @@ def _accounts(cfg, args):
                 account[name] = cfg[name]
         if i == 0 and args.same_second is not None:
             account["same_second"] = args.same_second
+        account.setdefault("api_version", _default_version(cfg, i))
+        if not valid(account["api_version"]):
+            raise ValueError("bad api_version %r of account %s" % (
+                account["api_version"], account.get("id")))
     return listed
+
+
+def _default_version(cfg, index):
+    """The default API version of the index-th account (0: the platform):
+    the platform's ('api_version'), except the first connected account,
+    which keeps an old one (reference/stripe-api.md §9.1: "Connected
+    accounts keep their own default version, often an old one")."""
+    if index == 1:
+        return OLD_CONNECTED_DEFAULT
+    return cfg["api_version"]
 
 
 def _oauth(cfg, platform):

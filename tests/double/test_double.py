@@ -81,9 +81,14 @@ def mutate(d, *ops, step=1):
                                              "step": step})["applied"]
 
 
-def truth(d, account=PLATFORM, mode="test"):
-    return d.ctl("GET", "/_double/truth?account=%s&mode=%s"
-                 % (account, mode))
+def truth(d, account=PLATFORM, mode="test", api_version=None):
+    return d.ctl("GET", "/_double/truth?account=%s&mode=%s%s"
+                 % (account, mode, "&api_version=" + api_version
+                    if api_version else ""))
+
+
+def version_header(name):
+    return {"Stripe-Version": name}
 
 
 def first(items, predicate, what):
@@ -141,7 +146,19 @@ def t_shapes(t):
         tr = truth(d)
         charges = tr["charges"]
         card = first(charges, lambda c: c["id"].startswith("ch_"), "card")
-        _same_keys(card, _load_fixture("charge"), "charge")
+        # The fixture is basil-era with `refunds` expanded; at 2024-06-20
+        # (truth's default) a charge has `invoice` and no `refunds`, at
+        # 2020-08-27 both (see versions.py).
+        fixture = _load_fixture("charge")
+        no_refunds = {k: v for k, v in fixture.items() if k != "refunds"}
+        _same_keys(card, dict(no_refunds, invoice=None), "charge")
+        basil = truth(d, api_version="2025-03-31.basil")["charges"]
+        _same_keys(first(basil, lambda c: c["id"] == card["id"], "card"),
+                   no_refunds, "basil charge")
+        old = truth(d, api_version="2020-08-27")["charges"]
+        _same_keys(first(old, lambda c: c["id"] == card["id"], "card"),
+                   dict(fixture, invoice=None, refunds=dict(
+                       fixture["refunds"], total_count=0)), "old charge")
         _same_keys(tr["payouts"][0], _load_fixture("payout"), "payout")
         event = first(tr["events"], lambda e: True, "event")
         fixture_event = _load_fixture("event")
@@ -162,7 +179,7 @@ def t_shapes(t):
         statuses = {c["status"] for c in charges}
         equal(statuses, {"succeeded", "pending", "failed"}, "statuses")
         check(len({c["currency"] for c in charges}) >= 4, "currencies")
-        refunded = first(charges, lambda c: c["refunds"]["data"], "refund")
+        refunded = first(old, lambda c: c["refunds"]["data"], "refund")
         _same_keys(refunded["refunds"]["data"][0], _load_fixture("refund"),
                    "refund")
         types = {e["type"] for e in tr["events"]}
@@ -509,8 +526,9 @@ def t_charge_mutations(t):
         obj = refunded["data"]["object"]
         equal((obj["refunded"], obj["amount_refunded"]),
               (True, obj["amount_captured"]), "fully refunded")
-        equal(obj["refunds"]["data"][0], refund["data"]["object"],
-              "refund in the charge")
+        check("refunds" not in obj, "no embedded refunds at 2024-06-20")
+        equal(refund["data"]["object"]["charge"], ok[1]["id"],
+              "the refund names its charge")
         (part,) = mutate(d, {"op": "refund_partial", "id": ok[2]["id"],
                              "amount": 1})
         obj = _events(d, part)[0]["data"]["object"]
@@ -651,6 +669,130 @@ def t_event_disorder(t):
         keys = [(e["created"], e["id"]) for e in events]
         equal(keys, sorted(keys, reverse=True), "list order")
         check(ids != sorted(ids, reverse=True), "ids not in created order")
+
+
+# -- API versions -------------------------------------------------------------
+
+def _raw_event_object(d, event_id, account=None):
+    """The raw bytes of an event's data.object (it is followed by
+    previous_attributes or by the end of data)."""
+    body = d.api("/v1/events/" + event_id, account=account).body
+    start = body.index(b'"data":{"object":') + len(b'"data":{"object":')
+    end = body.index(b'},"livemode":', start)
+    obj = body[start:end]
+    cut = obj.find(b',"previous_attributes":')
+    return obj[:cut] if cut >= 0 else obj
+
+
+@test("versions: events keep their account's version at creation; answers "
+      "follow Stripe-Version")
+def t_versions(t):
+    with Double("--accounts", "2", "--charges", "60", "--payouts", "5",
+                "--frozen-clock") as d:
+        got = d.ctl("GET", "/_double/accounts")["accounts"]
+        equal([(a["id"], a["api_version"]) for a in got],
+              [(PLATFORM, "2024-06-20"), (connected(1), "2020-08-27"),
+               (connected(2), "2024-06-20")], "default versions")
+        by_account = {}
+        for account in (PLATFORM, connected(1)):
+            charge = first(truth(d, account)["charges"],
+                           lambda c: c["captured"] and c["status"] ==
+                           "succeeded" and not c["disputed"] and
+                           c["amount_refunded"] == 0, "refundable")
+            (ref,) = mutate(d, {"op": "refund_partial", "id": charge["id"],
+                                "amount": 1})
+            ev = _events_of(d, ref, account)[0]
+            equal(ev["type"], "charge.refunded", "first refund event")
+            by_account[account] = (charge["id"], ev)
+        # connected(1) is at 2020-08-27: the charge embeds its refunds
+        charge_id, ev = by_account[connected(1)]
+        equal(ev["api_version"], "2020-08-27", "event version")
+        refunds = ev["data"]["object"]["refunds"]
+        equal({k: refunds[k] for k in ("object", "has_more", "total_count",
+                                       "url")},
+              {"object": "list", "has_more": False, "total_count": 1,
+               "url": "/v1/charges/%s/refunds" % charge_id}, "refunds list")
+        equal((refunds["data"][0]["object"], refunds["data"][0]["charge"],
+               refunds["data"][0]["amount"]), ("refund", charge_id, 1),
+              "the refund")
+        check("invoice" in ev["data"]["object"], "invoice before basil")
+        # the platform is at 2024-06-20: no refunds
+        charge_id, ev = by_account[PLATFORM]
+        equal(ev["api_version"], "2024-06-20", "platform event version")
+        check("refunds" not in ev["data"]["object"], "no refunds")
+        check("invoice" in ev["data"]["object"], "invoice before basil")
+        # lists and retrieves follow Stripe-Version, else the default
+        path = "/v1/charges/" + charge_id
+        for name, has_refunds, has_invoice in (
+                ("2020-08-27", True, True), ("2024-06-20", False, True),
+                ("2025-03-31.basil", False, False),
+                ("2025-04-30.basil", False, False)):
+            status, obj, headers = d.get(path,
+                                         headers=version_header(name))
+            equal((status, headers["stripe-version"]), (200, name), name)
+            equal(("refunds" in obj, "invoice" in obj),
+                  (has_refunds, has_invoice), "shape at " + name)
+            page = d.get("/v1/charges?limit=100",
+                         headers=version_header(name))[1]["data"]
+            equal({"refunds" in c for c in page}, {has_refunds},
+                  "list at " + name)
+        status, obj, headers = d.get("/v1/charges?limit=3",
+                                     account=connected(1))
+        equal(headers["stripe-version"], "2020-08-27", "account default")
+        check(all("refunds" in c for c in obj["data"]), "default shape")
+        # same object, same version: same bytes everywhere
+        for account in (PLATFORM, connected(1)):
+            charge_id, ev = by_account[account]
+            raw = d.api("/v1/charges/" + charge_id, account=account,
+                        headers=version_header(ev["api_version"])).body
+            equal(_raw_event_object(d, ev["id"], account), raw,
+                  "event bytes = retrieve bytes")
+            check(raw in d.api("/v1/charges?limit=100", account=account,
+                               headers=version_header(
+                                   ev["api_version"])).body, "list bytes")
+            check(raw in d.request("GET", "/_double/truth?account=%s&"
+                                   "api_version=%s" % (
+                                       account, ev["api_version"])).body,
+                  "truth bytes")
+        check(all("refunds" not in c for c in truth(d)["charges"]),
+              "truth defaults to 2024-06-20")
+        # payouts before 2017-04-06 are transfers; data never changes
+        d.ctl("POST", "/_double/accounts", {"account": connected(2),
+                                            "api_version": "2017-01-27"})
+        (old,) = mutate(d, {"op": "new_payout", "account": connected(2)})
+        d.ctl("POST", "/_double/accounts", {"account": connected(2),
+                                            "api_version": "2024-06-20"})
+        (new,) = mutate(d, {"op": "new_payout", "account": connected(2)})
+        ev_old = _events_of(d, old, connected(2))[0]
+        ev_new = _events_of(d, new, connected(2))[0]
+        equal((ev_old["api_version"], ev_old["data"]["object"]["object"],
+               ev_old["data"]["object"]["id"]),
+              ("2017-01-27", "transfer", old["id"]), "old payout event")
+        equal((ev_new["api_version"], ev_new["data"]["object"]["object"]),
+              ("2024-06-20", "payout"), "new payout event")
+        equal(d.get("/v1/payouts/" + old["id"], account=connected(2),
+                    headers=version_header("2016-07-06"))[1]["object"],
+              "transfer", "payout rendered at an old version")
+        equal(d.get("/v1/payouts/" + old["id"],
+                    account=connected(2))[1]["object"], "payout", "default")
+        resp = d.request("POST", "/_double/accounts", body=json.dumps(
+            {"account": PLATFORM, "api_version": "latest"}))
+        equal(resp.status, 400, "bad version")
+    cfg = {"accounts": [{"id": PLATFORM, "api_version": "2019-02-19"},
+                        {"id": connected(1)}, {"id": connected(2)}],
+           "api_version": "2025-03-31.basil"}
+    with Double("--charges", "5", "--payouts", "1", config=cfg) as d:
+        equal([a["api_version"] for a in
+               d.ctl("GET", "/_double/accounts")["accounts"]],
+              ["2019-02-19", "2020-08-27", "2025-03-31.basil"],
+              "config: per account, then the platform default")
+        equal({e["api_version"] for e in d.list_all("/v1/events")},
+              {"2019-02-19"}, "dataset events at the account's version")
+
+
+def _events_of(d, applied, account):
+    return [d.get("/v1/events/" + e["id"], account=account)[1]
+            for e in applied["events"]]
 
 
 # -- 7. rate limits -----------------------------------------------------------
@@ -876,7 +1018,8 @@ def t_truth(t):
             part = everything[account]
             for resource in ("charges", "payouts", "events"):
                 equal(part[resource],
-                      d.list_all("/v1/" + resource, account=account),
+                      d.list_all("/v1/" + resource, account=account,
+                                 headers=version_header("2024-06-20")),
                       "%s %s" % (account, resource))
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "truth.json")
