@@ -141,9 +141,10 @@ class Control:
                 ledger, rec = self._ledger(op), None
             else:
                 rec = self.app.store.lookup(op.get("id", ""))
-                if rec is None or rec.resource not in ("charges", "payouts"):
-                    raise _op_error("no charge or payout %r" % op.get("id"),
-                                    applied)
+                if rec is None or rec.resource not in (
+                        "charges", "payouts", "refunds"):
+                    raise _op_error("no charge, payout or refund %r"
+                                    % op.get("id"), applied)
                 ledger = rec.ledger
             try:
                 applied.append(self._apply(kind, ledger, rec, step, rng, op))

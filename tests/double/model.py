@@ -79,9 +79,11 @@ class Record(Item):
 
 class Charge(Record):
     """A charge; the extra slots mirror its state for filters and for
-    choosing mutations without parsing JSON."""
+    choosing mutations without parsing JSON. 'refunds' is None or the list
+    of its refund Docs, oldest first."""
 
-    __slots__ = ("customer", "status", "captured", "disputed", "refundable")
+    __slots__ = ("customer", "status", "captured", "disputed", "refundable",
+                 "refunds")
     resource = "charges"
 
     def sync(self, obj):
@@ -99,14 +101,25 @@ class Payout(Record):
 
 
 class Doc(Item):
-    """A refund or dispute: only its current JSON text."""
+    """A refund or dispute: its current JSON text and status; 'parent' is
+    the charge it belongs to."""
 
-    __slots__ = ("doc", "resource")
+    __slots__ = ("doc", "resource", "status", "parent")
 
-    def __init__(self, item_id, created, resource, doc):
+    def __init__(self, item_id, created, resource, doc, status, parent):
         Item.__init__(self, item_id, created)
         self.resource = resource
         self.doc = doc
+        self.status = status
+        self.parent = parent
+
+    def set_doc(self, obj):
+        """Replace the current state with the dict obj; returns its JSON
+        text."""
+        self.doc = dumps(obj)
+        self.status = obj["status"]
+        self.cached = None
+        return self.doc
 
     def json(self):
         return self.doc

@@ -520,7 +520,7 @@ def t_charge_mutations(t):
         equal(d.get("/v1/charges/" + ok[0]["id"])[1]["disputed"], True,
               "disputed")
         (ref,) = mutate(d, {"op": "refund_full", "id": ok[1]["id"]})
-        refunded, refund = _events(d, ref)
+        refunded, _, refund, _ = _events(d, ref)
         equal([refunded["type"], refund["type"]],
               ["charge.refunded", "charge.refund.updated"], "refund events")
         obj = refunded["data"]["object"]
@@ -669,6 +669,90 @@ def t_event_disorder(t):
         keys = [(e["created"], e["id"]) for e in events]
         equal(keys, sorted(keys, reverse=True), "list order")
         check(ids != sorted(ids, reverse=True), "ids not in created order")
+
+
+@test("refund events: refund.created/updated since 2024-10-28; refund_failed "
+      "emits only refund events")
+def t_refund_events(t):
+    with Double("--charges", "300", "--frozen-clock") as d:
+        charges = truth(d)["charges"]
+        ok = [c for c in charges if c["status"] == "succeeded" and
+              c["captured"] and not c["disputed"] and
+              c["amount_refunded"] == 0]
+        (ref,) = mutate(d, {"op": "refund_full", "id": ok[0]["id"]})
+        events = _events(d, ref)
+        equal([e["type"] for e in events],
+              ["charge.refunded", "refund.created", "charge.refund.updated",
+               "refund.updated"], "refund events")
+        created, crud, rud = events[1], events[2], events[3]
+        refund = rud["data"]["object"]
+        equal((refund["object"], refund["charge"], refund["status"]),
+              ("refund", ok[0]["id"], "succeeded"), "refund.updated object")
+        equal(crud["data"]["object"], refund, "same refund in both updates")
+        equal((rud["data"]["previous_attributes"],
+               crud["data"]["previous_attributes"]),
+              ({"status": "pending"}, {"status": "pending"}), "previous")
+        equal(created["data"]["object"], dict(refund, status="pending"),
+              "refund.created: the refund as created")
+        check("previous_attributes" not in created["data"], "no previous")
+        d.ctl("POST", "/_double/clock", {"advance": 10})
+        (fail,) = mutate(d, {"op": "refund_failed", "id": refund["id"],
+                             "failure_reason": "expired_or_canceled_card"})
+        equal(fail["id"], ok[0]["id"], "the entry names the charge")
+        events = _events(d, fail)
+        equal([e["type"] for e in events],
+              ["refund.failed", "refund.updated", "charge.refund.updated"],
+              "refund failure events")
+        check(all(e["data"]["object"]["object"] == "refund"
+                  for e in events), "no event carries the charge")
+        failed = events[0]["data"]["object"]
+        equal((failed["id"], failed["status"], failed["failure_reason"]),
+              (refund["id"], "failed", "expired_or_canceled_card"), "failed")
+        check(ID_RE["txn"].match(failed["failure_balance_transaction"]),
+              "failure balance transaction")
+        _same_keys(failed, dict(_load_fixture("refund"),
+                                failure_balance_transaction=None,
+                                failure_reason=None), "failed refund")
+        for e in events[1:]:
+            equal((e["data"]["object"], e["data"]["previous_attributes"]),
+                  (failed, {"status": "succeeded"}), e["type"])
+        d.ctl("POST", "/_double/clock", {"advance": 10})
+        equal(d.get("/v1/refunds/" + refund["id"])[1], failed, "retrieve")
+        charge = d.get("/v1/charges/" + ok[0]["id"])[1]
+        equal((charge["amount_refunded"], charge["refunded"]), (0, False),
+              "the charge no longer counts the refund")
+        old = d.get("/v1/charges/" + ok[0]["id"],
+                    headers=version_header("2020-08-27"))[1]
+        equal(old["refunds"]["data"], [failed], "embedded refund failed")
+        for op in ({"op": "refund_failed", "id": refund["id"]},
+                   {"op": "refund_failed", "id": ok[0]["id"]},
+                   {"op": "refund_failed", "id": ok[1]["id"]}):
+            resp = d.request("POST", "/_double/mutate",
+                             body=json.dumps({"ops": [op]}))
+            equal(resp.status, 400, "refund_failed twice or without refund")
+        mutate(d, {"op": "refund_partial", "id": ok[1]["id"], "amount": 1},
+               {"op": "refund_partial", "id": ok[1]["id"], "amount": 2})
+        (fail,) = mutate(d, {"op": "refund_failed", "id": ok[1]["id"]})
+        equal(_events(d, fail)[0]["data"]["object"]["amount"], 2,
+              "by charge id: its newest refund fails")
+        got = d.ctl("POST", "/_double/mutate", {
+            "count": 3, "seed": 4, "kinds": ["refund_failed"]})["applied"]
+        equal([a["op"] for a in got], ["refund_failed"] * 3, "random kind")
+        check(all([e["type"] for e in a["events"]] ==
+                  ["refund.failed", "refund.updated", "charge.refund.updated"]
+                  for a in got), "random refund failures' events")
+    with Double("--charges", "300", "--frozen-clock", "--end", "1720000000",
+                "--retention-days", "1000") as d:
+        types = {e["type"] for e in d.list_all("/v1/events")}
+        check("charge.refund.updated" in types and
+              not any(x.startswith("refund.") for x in types),
+              "before 2024-10-28: no refund.* events (%s)" % sorted(types))
+        charge = first(truth(d)["charges"], lambda c: c["status"] ==
+                       "succeeded" and c["captured"] and not c["disputed"]
+                       and c["amount_refunded"] == 0, "refundable")
+        (ref,) = mutate(d, {"op": "refund_partial", "id": charge["id"]})
+        equal([e["type"] for e in ref["events"]],
+              ["charge.refunded", "charge.refund.updated"], "old refund")
 
 
 # -- API versions -------------------------------------------------------------
