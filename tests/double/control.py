@@ -12,6 +12,7 @@ import tempfile
 from urllib.parse import parse_qsl
 
 import listing
+from model import lag_range
 from mutations import ALL_KINDS, DEFAULT_KINDS, NEW_KINDS, OpError
 from shapes import dumps
 from versions import PINNED, era_of, valid
@@ -110,6 +111,7 @@ class Control:
         step = float(body.get("step", 1))
         store = self.app.store
         with store.lock:
+            store.prune(self.app.clock.now())
             if "ops" in body:
                 applied = self._explicit(body["ops"], step, body)
             else:
@@ -187,9 +189,11 @@ class Control:
     def limits_state(self):
         app = self.app
         state = app.limiter.describe()
+        settings = app.store.settings
         state.update(latency_ms=app.latency.latency_ms,
                      jitter_ms=app.latency.jitter_ms,
-                     visibility_lag=app.store.settings.visibility_lag)
+                     visibility_lag=settings.visibility_lag,
+                     consistency_lag=list(settings.consistency_lag))
         return state
 
     def post_limits(self, query, body):
@@ -203,8 +207,12 @@ class Control:
             app.latency.latency_ms = float(body["latency_ms"])
         if "jitter_ms" in body:
             app.latency.jitter_ms = float(body["jitter_ms"])
+        settings = app.store.settings
         if "visibility_lag" in body:
-            app.store.settings.visibility_lag = int(body["visibility_lag"])
+            settings.visibility_lag = int(body["visibility_lag"])
+        if "consistency_lag" in body:
+            # changes made from now on; earlier ones keep their lag
+            settings.consistency_lag = lag_range(body["consistency_lag"])
         return self.limits_state()
 
     # -- accounts --------------------------------------------------------
@@ -246,6 +254,8 @@ class Control:
         log, store = app.log, app.store
         objects = {}
         with store.lock:
+            store.prune(app.clock.now())
+            hidden = len(store.pending)
             for (account, mode), ledger in store.ledgers.items():
                 if mode in store.modes or any(
                         len(t) for t in ledger.tables.values()):
@@ -265,7 +275,8 @@ class Control:
             platform=store.platform, modes=store.modes,
             start=app.cfg["start"], end=app.cfg["end"],
             same_second_at=app.cfg["same_second_at"],
-            specials=store.specials, objects=objects)
+            specials=store.specials, objects=objects,
+            pending_changes=hidden)
         return counters
 
     def delete_state(self, query, body):

@@ -9,6 +9,7 @@ and, once mutated, the JSON text of their current state in 'doc'.
 
 import bisect
 import collections
+import hashlib
 import json
 import threading
 import zlib
@@ -23,9 +24,14 @@ N_ERAS = 4               # versions.era_of() values
 
 
 class Item:
-    """Something with an id and a created second, owned by a Ledger."""
+    """Something with an id and a created second, owned by a Ledger.
 
-    __slots__ = ("id", "created", "lagged", "ledger", "cached")
+    'hist' is None, or the changes whose new state reads may still hide
+    (see Store.changed): a list of (visible_at, state before the change),
+    oldest change first.
+    """
+
+    __slots__ = ("id", "created", "lagged", "ledger", "cached", "hist")
     resource = None
     versioned = False     # whether its shape depends on the API version
 
@@ -35,10 +41,19 @@ class Item:
         self.lagged = False
         self.ledger = None
         self.cached = None    # [UTF-8 JSON bytes per era], Store.item_bytes
+        self.hist = None
 
     def render(self, era):
         """JSON text at the shape of era (versions.era_of)."""
         return self.json()
+
+    def state(self):
+        """A token of the current state, for render_state()."""
+        return (self.doc, self.status)
+
+    def render_state(self, state, era):
+        """JSON text of an earlier state() at era's shape."""
+        return state[0]
 
 
 class Record(Item):
@@ -66,6 +81,10 @@ class Record(Item):
 
     def render(self, era):
         return render(self.json(), era)
+
+    def render_state(self, state, era):
+        doc = state[0]
+        return render(doc if doc is not None else self.initial_json(), era)
 
     def to_dict(self):
         return json.loads(self.json())
@@ -209,10 +228,29 @@ class Settings:
     """Behaviour settings that may change at run time."""
 
     def __init__(self, cfg):
+        self.seed = cfg.get("seed", 1)
         self.visibility_lag = int(cfg.get("visibility_lag", 0))
         self.lag_fraction = float(cfg.get("visibility_lag_fraction", 1.0))
         self.retention_days = float(cfg.get("retention_days", 30))
         self.event_disorder = float(cfg.get("event_disorder", 0.0))
+        self.consistency_lag = lag_range(cfg.get("consistency_lag", (1, 5)))
+
+
+def lag_range(value):
+    """(min, max) whole seconds from [min, max]; raises ValueError."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for v in value) or value[0] > value[1]:
+        raise ValueError("consistency_lag must be [min, max] whole seconds, "
+                         "0 <= min <= max, not %r" % (value,))
+    return (value[0], value[1])
+
+
+def seeded_hash(seed, text):
+    """A 64-bit hash of text keyed by the dataset seed."""
+    return int.from_bytes(hashlib.blake2b(
+        text.encode(), digest_size=8,
+        key=str(seed).encode()[:64]).digest(), "big")
 
 
 class Store:
@@ -228,6 +266,7 @@ class Store:
         self.modes = list(modes)
         self.settings = settings
         self.lock = threading.RLock()
+        self.pending = set()  # items whose 'hist' is not None
         self.by_id = {}      # id -> Item
         self.bulk = False    # True while the dataset is generated
         self.ledgers = {}
@@ -295,9 +334,14 @@ class Store:
         self.register(ledger, ev)
         return ev
 
-    def item_bytes(self, item, era=CANONICAL_ERA):
-        """The item's JSON at era's shape as UTF-8 bytes, cached for the
-        last cache_limit items used (caller holds the lock)."""
+    def item_bytes(self, item, era=CANONICAL_ERA, now=None):
+        """The item's JSON at era's shape as UTF-8 bytes, as reads show it
+        at second now (None: the current state); cached for the last
+        cache_limit items used (caller holds the lock)."""
+        if item.hist is not None and now is not None:
+            state = self.shown_state(item, now)
+            if state is not None:
+                return item.render_state(state, era).encode("utf-8")
         if not item.versioned:
             era = 0
         cached = item.cached
@@ -315,6 +359,65 @@ class Store:
                 fifo.append(item)
             cached[era] = data
         return data
+
+    # -- eventual consistency of reads ------------------------------------
+    #
+    # "Lists and retrieves are eventually consistent. An event is stamped
+    # when the change is made; a list read a few seconds later can still
+    # return the object as it was before." (reference/stripe-api.md §9.2)
+    # Each change of an existing object (capture, refund, dispute, update,
+    # payout status, refund failure...) gets a lag drawn from
+    # consistency_lag; its event is created (and listed) at once, but lists
+    # and retrieves show the object's previous state until clock >=
+    # change time + lag. After several changes, a read at T shows the
+    # newest state whose change time + lag <= T. Truth shows the real
+    # current state.
+
+    def changed(self, item, before, t, key):
+        """Note that item changed at second t from state 'before'; key
+        (the change's first event id) seeds the lag."""
+        lo, hi = self.settings.consistency_lag
+        if self.bulk or (hi == 0 and item.hist is None):
+            return
+        lag = lo + seeded_hash(self.settings.seed, "lag/" + key) % (
+            hi - lo + 1)
+        if lag == 0 and item.hist is None:
+            return
+        entry = (t + lag, before)
+        if item.hist is None:
+            item.hist = [entry]
+            self.pending.add(item)
+        else:
+            item.hist.append(entry)
+
+    def shown_state(self, item, now):
+        """The state reads show at second now: None for the current one,
+        else an earlier state(). Forgets the changes reads can no longer
+        hide (a clock set back later does not bring them back)."""
+        hist = item.hist
+        k = len(hist) - 1
+        while k >= 0 and hist[k][0] > now:
+            k -= 1
+        if k == len(hist) - 1:
+            item.hist = None
+            self.pending.discard(item)
+            return None
+        if k >= 0:
+            del hist[:k + 1]
+        return hist[0][1]
+
+    def shown_status(self, item, now):
+        """The status reads show at second now (list filters use it)."""
+        if item.hist is None:
+            return item.status
+        state = self.shown_state(item, now)
+        return item.status if state is None else state[1]
+
+    def prune(self, now):
+        """Forget every change that reads no longer hide at second now
+        (keeps memory bounded to the changes of the last max lag s)."""
+        for item in list(self.pending):
+            self.shown_state(item, now)
 
     def visible(self, item, now):
         """Whether a list would show item at second now."""

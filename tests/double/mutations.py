@@ -125,7 +125,10 @@ class Mutator:
         if not ELIGIBLE[kind](rec):
             raise OpError("%s does not apply to %s in its current state"
                           % (kind, rec.id))
-        return rec, getattr(self, kind)(ledger, rec, t, rng, args)
+        before = rec.state()
+        events = getattr(self, kind)(ledger, rec, t, rng, args)
+        self.store.changed(rec, before, t, events[0].id)
+        return rec, events
 
     # -- charges ---------------------------------------------------------
 
@@ -229,6 +232,7 @@ class Mutator:
         if reason not in REFUND_FAILURE_REASONS:
             raise OpError("failure_reason must be one of %s"
                           % ", ".join(REFUND_FAILURE_REASONS))
+        before = target.state()
         refund = json.loads(target.doc)
         previous = dumps({"status": refund["status"]})
         failed = {}
@@ -257,6 +261,7 @@ class Mutator:
                                      refund_json, previous=previous))
         events.append(self._emit(ledger, "charge.refund.updated", t,
                                  refund_json, previous=previous))
+        self.store.changed(target, before, t, events[0].id)
         return events
 
     def dispute(self, ledger, rec, t, rng, args):

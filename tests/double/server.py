@@ -196,7 +196,7 @@ class App:
             items, has_more = listing.run_list(self.store, ledger, resource,
                                                q, now)
             return listing.list_bytes(self.store, items, has_more,
-                                      req.path, era)
+                                      req.path, era, now)
 
     def _oauth(self, req, endpoint):
         reason = self.limiter.take("oauth", endpoint)

@@ -517,6 +517,9 @@ def t_charge_mutations(t):
               ("charge.dispute.created", now + 1), "dispute event")
         equal((ev["data"]["object"]["object"], ev["data"]["object"]["charge"]),
               ("dispute", ok[0]["id"]), "data.object is a Dispute")
+        equal(d.get("/v1/charges/" + ok[0]["id"])[1]["disputed"], False,
+              "reads show the change only after the consistency lag")
+        d.ctl("POST", "/_double/clock", {"advance": 5})
         equal(d.get("/v1/charges/" + ok[0]["id"])[1]["disputed"], True,
               "disputed")
         (ref,) = mutate(d, {"op": "refund_full", "id": ok[1]["id"]})
@@ -540,6 +543,7 @@ def t_charge_mutations(t):
         equal(ev["type"], "charge.updated", "update")
         equal(ev["data"]["previous_attributes"], {"metadata": {"k": None}},
               "previous_attributes")
+        d.ctl("POST", "/_double/clock", {"advance": 5})
         equal(d.get("/v1/charges/" + ok[3]["id"])[1]["metadata"]["k"], "v",
               "metadata")
         auth = first(charges, lambda c: c["status"] == "succeeded" and
@@ -755,6 +759,114 @@ def t_refund_events(t):
               ["charge.refunded", "charge.refund.updated"], "old refund")
 
 
+# -- eventual consistency -----------------------------------------------------
+
+def _charge_at(d, charge_id, created):
+    """(retrieved charge, the same charge as a list shows it)."""
+    got = d.get("/v1/charges/" + charge_id)[1]
+    page = d.get("/v1/charges?limit=100&created=%d" % created)[1]["data"]
+    return got, first(page, lambda c: c["id"] == charge_id, "listed")
+
+
+def _refundables(d, n):
+    return [c for c in truth(d)["charges"] if c["status"] == "succeeded" and
+            c["captured"] and not c["disputed"] and
+            c["amount_refunded"] == 0][:n]
+
+
+@test("consistency: lists and retrieves show the previous state until "
+      "change time + lag; events and truth at once")
+def t_consistency(t):
+    args = ("--charges", "300", "--payouts", "30", "--frozen-clock")
+    seen = []
+    for _ in range(2):
+        with Double(*args) as d:
+            waits = []
+            for charge in _refundables(d, 6):
+                (ref,) = mutate(d, {"op": "refund_full", "id": charge["id"]})
+                ev = d.get("/v1/events/" + ref["events"][0]["id"])[1]
+                equal(ev["created"], ref["time"], "event stamped at once")
+                check(ev["id"] in {e["id"] for e in d.get(
+                    "/v1/events?limit=10")[1]["data"]}, "event listed")
+                real = first(truth(d)["charges"],
+                             lambda c: c["id"] == charge["id"], "truth")
+                equal(real["amount_refunded"], charge["amount"], "truth")
+                wait = 0
+                while True:
+                    got, listed = _charge_at(d, charge["id"],
+                                             charge["created"])
+                    equal(got, listed, "list = retrieve")
+                    if got["amount_refunded"]:
+                        equal(got, real, "then the new state")
+                        break
+                    equal(got, charge, "the previous state")
+                    wait += 1
+                    check(wait <= 5, "lag within [1, 5]")
+                    d.ctl("POST", "/_double/clock", {"advance": 1})
+                waits.append(wait)
+            t.diag("lags seen: %s" % waits)
+            check(min(waits) >= 1 and len(set(waits)) > 1, "drawn per change")
+            seen.append(waits)
+    equal(seen[0], seen[1], "same seed, same lags")
+    with Double(*args) as d:
+        charge = _refundables(d, 1)[0]
+        d.ctl("POST", "/_double/limits", {"consistency_lag": [10, 10]})
+        mutate(d, {"op": "update", "id": charge["id"], "description": "a"},
+               step=0)
+        d.ctl("POST", "/_double/limits", {"consistency_lag": [1, 1]})
+        mutate(d, {"op": "update", "id": charge["id"], "description": "b"},
+               step=1)
+        shown = []
+        for _ in range(11):
+            shown.append(_charge_at(d, charge["id"], charge["created"])[0][
+                "description"])
+            d.ctl("POST", "/_double/clock", {"advance": 1})
+        old = charge["description"]
+        equal(shown, [old] + ["b"] * 10,
+              "the newest state whose change time + lag has passed")
+        # payout status filters see the shown state too
+        (payout,) = mutate(d, {"op": "new_payout"})
+        d.ctl("POST", "/_double/limits", {"consistency_lag": [3, 3]})
+        mutate(d, {"op": "payout_paid", "id": payout["id"]})
+        ids = {p["id"] for p in d.list_all("/v1/payouts?status=pending")}
+        check(payout["id"] in ids, "still listed as pending")
+        equal(d.get("/v1/payouts/" + payout["id"])[1]["status"], "pending",
+              "retrieved as pending")
+        check(d.ctl("GET", "/_double/state")["pending_changes"] >= 1,
+              "a change is pending")
+        d.ctl("POST", "/_double/clock", {"advance": 3})
+        ids = {p["id"] for p in d.list_all("/v1/payouts?status=paid")}
+        check(payout["id"] in ids, "listed as paid after the lag")
+        equal(d.ctl("GET", "/_double/state")["pending_changes"], 0,
+              "settled changes are forgotten")
+        # a refund failure: the refund and the charge both lag
+        charge = _refundables(d, 2)[1]
+        (ref,) = mutate(d, {"op": "refund_full", "id": charge["id"]})
+        d.ctl("POST", "/_double/clock", {"advance": 3})
+        refund_id = d.get("/v1/events/" + ref["events"][-1]["id"])[1][
+            "data"]["object"]["id"]
+        mutate(d, {"op": "refund_failed", "id": refund_id})
+        equal(d.get("/v1/refunds/" + refund_id)[1]["status"], "succeeded",
+              "refund read before the lag")
+        equal(d.get("/v1/charges/" + charge["id"])[1]["amount_refunded"],
+              charge["amount"], "charge read before the lag")
+        d.ctl("POST", "/_double/clock", {"advance": 3})
+        equal(d.get("/v1/refunds/" + refund_id)[1]["status"], "failed",
+              "refund read after the lag")
+        # new objects are not delayed by this; [0, 0] turns it off
+        (new,) = mutate(d, {"op": "new_charge", "amount": 777})
+        equal(d.get("/v1/charges/" + new["id"])[1]["amount"], 777, "new")
+        d.ctl("POST", "/_double/limits", {"consistency_lag": [0, 0]})
+        mutate(d, {"op": "update", "id": new["id"], "description": "now"})
+        equal(d.get("/v1/charges/" + new["id"])[1]["description"], "now",
+              "no lag")
+        equal(d.ctl("GET", "/_double/limits")["consistency_lag"], [0, 0],
+              "limits")
+        resp = d.request("POST", "/_double/limits", body=json.dumps(
+            {"consistency_lag": [5, 1]}))
+        equal(resp.status, 400, "bad range")
+
+
 # -- API versions -------------------------------------------------------------
 
 def _raw_event_object(d, event_id, account=None):
@@ -788,6 +900,7 @@ def t_versions(t):
             ev = _events_of(d, ref, account)[0]
             equal(ev["type"], "charge.refunded", "first refund event")
             by_account[account] = (charge["id"], ev)
+        d.ctl("POST", "/_double/clock", {"advance": 5})   # consistency lag
         # connected(1) is at 2020-08-27: the charge embeds its refunds
         charge_id, ev = by_account[connected(1)]
         equal(ev["api_version"], "2020-08-27", "event version")
