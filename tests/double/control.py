@@ -12,7 +12,7 @@ import tempfile
 from urllib.parse import parse_qsl
 
 import listing
-from model import lag_range
+from model import fraction, lag_range, seconds
 from mutations import ALL_KINDS, DEFAULT_KINDS, NEW_KINDS, OpError
 from shapes import dumps
 from versions import PINNED, era_of, valid
@@ -193,7 +193,9 @@ class Control:
         state.update(latency_ms=app.latency.latency_ms,
                      jitter_ms=app.latency.jitter_ms,
                      visibility_lag=settings.visibility_lag,
-                     consistency_lag=list(settings.consistency_lag))
+                     consistency_lag=list(settings.consistency_lag),
+                     late_fraction=settings.late_fraction,
+                     late_max=settings.late_max)
         return state
 
     def post_limits(self, query, body):
@@ -213,6 +215,10 @@ class Control:
         if "consistency_lag" in body:
             # changes made from now on; earlier ones keep their lag
             settings.consistency_lag = lag_range(body["consistency_lag"])
+        if "late_fraction" in body:
+            settings.late_fraction = fraction(body["late_fraction"])
+        if "late_max" in body:
+            settings.late_max = seconds(body["late_max"], "late_max")
         return self.limits_state()
 
     # -- accounts --------------------------------------------------------

@@ -244,12 +244,12 @@ def run_list(store, ledger, resource, q, now):
 def _walk(store, items, indices, pred, limit, now):
     """Up to limit matching, visible items along indices; has_more tells
     whether one more exists."""
-    lag = store.settings.visibility_lag
-    lag_floor = now - lag
+    horizon = store.horizon()
+    young = now - horizon
     picked = []
     for i in indices:
         item = items[i]
-        if lag and item.created > lag_floor and not store.visible(item, now):
+        if horizon and item.created > young and not store.visible(item, now):
             continue
         if pred is not None and not pred(item):
             continue

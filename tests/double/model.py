@@ -234,6 +234,8 @@ class Settings:
         self.retention_days = float(cfg.get("retention_days", 30))
         self.event_disorder = float(cfg.get("event_disorder", 0.0))
         self.consistency_lag = lag_range(cfg.get("consistency_lag", (1, 5)))
+        self.late_fraction = fraction(cfg.get("late_fraction", 0.02))
+        self.late_max = seconds(cfg.get("late_max", 300), "late_max")
 
 
 def lag_range(value):
@@ -244,6 +246,23 @@ def lag_range(value):
         raise ValueError("consistency_lag must be [min, max] whole seconds, "
                          "0 <= min <= max, not %r" % (value,))
     return (value[0], value[1])
+
+
+def fraction(value):
+    """A number in [0, 1]; raises ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not 0 <= value <= 1:
+        raise ValueError("late_fraction must be a number in [0, 1], not %r"
+                         % (value,))
+    return float(value)
+
+
+def seconds(value, name):
+    """Whole seconds >= 0; raises ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("%s must be whole seconds >= 0, not %r"
+                         % (name, value))
+    return value
 
 
 def seeded_hash(seed, text):
@@ -419,12 +438,43 @@ class Store:
         for item in list(self.pending):
             self.shown_state(item, now)
 
+    # -- late visibility in lists ------------------------------------------
+
+    def horizon(self):
+        """How many seconds after its creation an item may stay unlisted
+        (lists check visible() only for items that young)."""
+        settings = self.settings
+        late = settings.late_max if settings.late_fraction > 0 else 0
+        return max(settings.visibility_lag, late)
+
+    def late_delay(self, item):
+        """Seconds after its creation before item is listed, for the
+        late_fraction of items chosen by a seeded hash of their id (0 for
+        the others): uniform in [1, late_max], from the same hash.
+
+        "Under load, events and new objects have been seen in lists
+        **minutes** after their `created` (singer-io/tap-stripe#45; the
+        tap now looks back 600 s on events, IMMUTABLE_STREAM_LOOKBACK)"
+        (reference/stripe-api.md §9.2). Objects and events are chosen
+        independently (each by its own id).
+        """
+        settings = self.settings
+        if settings.late_fraction <= 0 or settings.late_max <= 0:
+            return 0
+        h = seeded_hash(settings.seed, "late/" + item.id)
+        if h % 10000 >= settings.late_fraction * 10000:
+            return 0
+        return 1 + (h // 10000) % settings.late_max
+
     def visible(self, item, now):
         """Whether a list would show item at second now."""
         if item.created > now:
             return False
         lag = self.settings.visibility_lag
-        return not (lag and item.lagged and item.created + lag > now)
+        if lag and item.lagged and item.created + lag > now:
+            return False
+        late = self.late_delay(item)
+        return not (late and item.created + late > now)
 
     def retention_floor(self, now):
         """Oldest event created second that is still kept."""

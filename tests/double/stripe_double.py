@@ -34,6 +34,7 @@ DEFAULTS = {
     "jitter_ms": 0, "visibility_lag": 0, "visibility_lag_fraction": 1.0,
     "event_disorder": 0.0, "retention_days": 30,
     "api_version": PLATFORM_DEFAULT, "consistency_lag": [1, 5],
+    "late_fraction": 0.02, "late_max": 300,
 }
 LIMIT_KEYS = ("global_rps", "endpoint_rps", "max_concurrency")
 CONFIG_KEYS = set(DEFAULTS) | set(LIMIT_KEYS) | {

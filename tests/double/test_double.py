@@ -9,6 +9,7 @@ performance test runs alone at the end.
 """
 
 import email.utils
+import hashlib
 import http.client
 import json
 import os
@@ -634,7 +635,7 @@ def t_retention(t):
 @test("visibility lag: new objects appear in lists only after the lag")
 def t_visibility_lag(t):
     with Double("--charges", "50", "--frozen-clock",
-                "--visibility-lag", "5") as d:
+                "--visibility-lag", "5", config={"late_fraction": 0}) as d:
         (new,) = mutate(d, {"op": "new_charge"}, step=0)
         listed = {c["id"] for c in d.get("/v1/charges?limit=5")[1]["data"]}
         check(new["id"] not in listed, "hidden")
@@ -646,7 +647,8 @@ def t_visibility_lag(t):
         listed = {c["id"] for c in d.get("/v1/charges?limit=5")[1]["data"]}
         check(new["id"] in listed, "visible after 5 s")
     with Double("--charges", "50", "--frozen-clock", "--visibility-lag", "5",
-                config={"visibility_lag_fraction": 0.5}) as d:
+                config={"visibility_lag_fraction": 0.5,
+                        "late_fraction": 0}) as d:
         got = mutate(d, *([{"op": "new_charge"}] * 40), step=0)
         listed = {c["id"] for c in d.get("/v1/charges?limit=100")[1]["data"]}
         hidden = [a["id"] for a in got if a["id"] not in listed]
@@ -655,6 +657,63 @@ def t_visibility_lag(t):
         for a in got:
             lagged = zlib.crc32(a["id"].encode()) % 10000 < 5000
             equal(a["id"] in hidden, lagged, "documented subset rule")
+
+
+def late_delay(item_id, fraction, late_max, seed=1):
+    """The documented late-visibility rule (README, Rough edges)."""
+    h = int.from_bytes(hashlib.blake2b(
+        ("late/" + item_id).encode(), digest_size=8,
+        key=str(seed).encode()).digest(), "big")
+    if h % 10000 >= fraction * 10000:
+        return 0
+    return 1 + (h // 10000) % late_max
+
+
+@test("late visibility: a seeded fraction of new objects and events is "
+      "listed up to late_max s after created")
+def t_late_visibility(t):
+    with Double("--charges", "50", "--frozen-clock") as d:
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["late_fraction"], limits["late_max"]), (0.02, 300),
+              "defaults")
+        got = mutate(d, *([{"op": "new_charge"}] * 300), step=0)
+        late = [a["id"] for a in got if late_delay(a["id"], 0.02, 300)]
+        t.diag("default 2%%: %d of 300 charges late" % len(late))
+        check(1 <= len(late) <= 15, "about 2% late")
+        listed = {c["id"] for c in d.list_all("/v1/charges")}
+        equal({a["id"] for a in got} - listed, set(late), "the late ones")
+        d.ctl("POST", "/_double/clock", {"advance": 300})
+        listed = {c["id"] for c in d.list_all("/v1/charges")}
+        check(set(late) <= listed, "all listed after late_max")
+    with Double("--charges", "50", "--frozen-clock", "--seed", "3") as d:
+        d.ctl("POST", "/_double/limits", {"late_fraction": 0.5,
+                                          "late_max": 20})
+        got = mutate(d, *([{"op": "new_charge"}] * 30), step=0)
+        start = got[0]["time"]
+        charges = {a["id"]: late_delay(a["id"], 0.5, 20, 3) for a in got}
+        events = {e["id"]: late_delay(e["id"], 0.5, 20, 3)
+                  for a in got for e in a["events"]}
+        check(any(bool(charges[a["id"]]) != bool(events[a["events"][0]["id"]])
+                  for a in got), "objects and events chosen independently")
+        for second in range(0, 22):
+            want = {i for i, late in charges.items() if late <= second}
+            listed = {c["id"] for c in d.list_all("/v1/charges")}
+            equal(listed & set(charges), want, "charges at +%d s" % second)
+            want = {i for i, late in events.items() if late <= second}
+            listed = d.list_all("/v1/events")
+            equal({e["id"] for e in listed} & set(events), want,
+                  "events at +%d s" % second)
+            tr = truth(d)
+            equal(tr["events"], listed, "truth events = the list")
+            check(set(charges) <= {c["id"] for c in tr["charges"]},
+                  "truth has every charge")
+            if second == 0:
+                hidden = next(i for i, late in charges.items() if late)
+                equal(d.get("/v1/charges/" + hidden)[0], 200, "retrieve")
+            d.ctl("POST", "/_double/clock", {"set": start + second + 1})
+        resp = d.request("POST", "/_double/limits", body=json.dumps(
+            {"late_fraction": 2}))
+        equal(resp.status, 400, "bad fraction")
 
 
 @test("event disorder: ids roughly ordered, unique, evt_ + 24 alnum")
