@@ -12,7 +12,7 @@ import tempfile
 from urllib.parse import parse_qsl
 
 import listing
-from model import fraction, lag_range, seconds
+from model import ROUGH, SMOOTH, fraction, lag_range, seconds
 from mutations import ALL_KINDS, DEFAULT_KINDS, NEW_KINDS, OpError
 from shapes import dumps
 from versions import PINNED, era_of, valid
@@ -210,6 +210,13 @@ class Control:
         if "jitter_ms" in body:
             app.latency.jitter_ms = float(body["jitter_ms"])
         settings = app.store.settings
+        if "rough" in body:
+            # the preset first; explicit keys of the same body win
+            if not isinstance(body["rough"], bool):
+                raise ControlError(400, "rough must be true or false")
+            preset = ROUGH if body["rough"] else SMOOTH
+            settings.consistency_lag = lag_range(preset["consistency_lag"])
+            settings.late_fraction = preset["late_fraction"]
         if "visibility_lag" in body:
             settings.visibility_lag = int(body["visibility_lag"])
         if "consistency_lag" in body:

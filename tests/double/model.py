@@ -224,6 +224,12 @@ class Ledger:
         self.disorder_rng = None
 
 
+# The settings of the "rough" preset (the default) and of the smooth one
+# ("rough": false, --smooth), for the keys not set explicitly.
+ROUGH = {"consistency_lag": [1, 5], "late_fraction": 0.02}
+SMOOTH = {"consistency_lag": [0, 0], "late_fraction": 0.0}
+
+
 class Settings:
     """Behaviour settings that may change at run time."""
 
@@ -233,8 +239,10 @@ class Settings:
         self.lag_fraction = float(cfg.get("visibility_lag_fraction", 1.0))
         self.retention_days = float(cfg.get("retention_days", 30))
         self.event_disorder = float(cfg.get("event_disorder", 0.0))
-        self.consistency_lag = lag_range(cfg.get("consistency_lag", (1, 5)))
-        self.late_fraction = fraction(cfg.get("late_fraction", 0.02))
+        self.consistency_lag = lag_range(cfg.get(
+            "consistency_lag", ROUGH["consistency_lag"]))
+        self.late_fraction = fraction(cfg.get("late_fraction",
+                                              ROUGH["late_fraction"]))
         self.late_max = seconds(cfg.get("late_max", 300), "late_max")
 
 

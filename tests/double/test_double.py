@@ -926,6 +926,47 @@ def t_consistency(t):
         equal(resp.status, 400, "bad range")
 
 
+@test("rough preset: --smooth / \"rough\": false give an exactly "
+      "predictable double")
+def t_rough(t):
+    with Double("--accounts", "2", "--charges", "60", "--frozen-clock",
+                "--smooth") as d:
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["consistency_lag"], limits["late_fraction"]),
+              ([0, 0], 0.0), "no consistency lag, no late items")
+        equal({a["api_version"] for a in
+               d.ctl("GET", "/_double/accounts")["accounts"]},
+              {"2024-06-20"}, "every account at the platform's version")
+        charge = _refundables(d, 1)[0]
+        mutate(d, {"op": "refund_full", "id": charge["id"]})
+        equal(d.get("/v1/charges/" + charge["id"])[1]["refunded"], True,
+              "changes read at once")
+        got = mutate(d, *([{"op": "new_charge"}] * 200), step=0)
+        listed = {c["id"] for c in d.list_all("/v1/charges")}
+        check({a["id"] for a in got} <= listed, "new charges listed at once")
+        d.ctl("POST", "/_double/limits", {"rough": True})
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["consistency_lag"], limits["late_fraction"]),
+              ([1, 5], 0.02), "rough again at run time")
+        d.ctl("POST", "/_double/limits", {"rough": False,
+                                          "late_fraction": 0.5})
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["consistency_lag"], limits["late_fraction"]),
+              ([0, 0], 0.5), "explicit keys win over the preset")
+    cfg = {"rough": False, "consistency_lag": [2, 2],
+           "accounts": [{"id": PLATFORM},
+                        {"id": connected(1), "api_version": "2019-02-19"},
+                        {"id": connected(2)}]}
+    with Double("--charges", "5", config=cfg) as d:
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["consistency_lag"], limits["late_fraction"]),
+              ([2, 2], 0.0), "config: explicit key, preset for the rest")
+        equal([a["api_version"] for a in
+               d.ctl("GET", "/_double/accounts")["accounts"]],
+              ["2024-06-20", "2019-02-19", "2024-06-20"],
+              "an explicit account version stays")
+
+
 # -- API versions -------------------------------------------------------------
 
 def _raw_event_object(d, event_id, account=None):
