@@ -4,7 +4,10 @@ Every (account, mode) pair has a Ledger with three Tables (charges, payouts,
 events). A Table keeps its items sorted by (created, id) ascending, so a list
 request is a bisect plus a short walk. Charges and payouts keep the
 parameters of their creation-time template (cheap to keep, fast to render)
-and, once mutated, the JSON text of their current state in 'doc'.
+and, once mutated, the JSON text of their current state in 'doc'. Those
+texts have the canonical shape of versions.py and are rendered per API
+version on the way out. An object changed recently also keeps the states
+reads may still show (Item.hist, eventual consistency).
 """
 
 import bisect
