@@ -12,8 +12,10 @@ import tempfile
 from urllib.parse import parse_qsl
 
 import listing
+from model import ROUGH, SMOOTH, fraction, lag_range, seconds
 from mutations import ALL_KINDS, DEFAULT_KINDS, NEW_KINDS, OpError
 from shapes import dumps
+from versions import PINNED, era_of, valid
 
 
 class ControlError(Exception):
@@ -42,6 +44,8 @@ class Control:
             ("DELETE", "requests"): self.delete_requests,
             ("GET", "truth"): self.get_truth,
             ("POST", "truth"): self.post_truth,
+            ("GET", "accounts"): lambda q, b: self.accounts_state(),
+            ("POST", "accounts"): self.post_accounts,
             ("GET", "state"): self.get_state,
             ("DELETE", "state"): self.delete_state,
             ("POST", "shutdown"): self.shutdown,
@@ -107,6 +111,7 @@ class Control:
         step = float(body.get("step", 1))
         store = self.app.store
         with store.lock:
+            store.prune(self.app.clock.now())
             if "ops" in body:
                 applied = self._explicit(body["ops"], step, body)
             else:
@@ -138,9 +143,10 @@ class Control:
                 ledger, rec = self._ledger(op), None
             else:
                 rec = self.app.store.lookup(op.get("id", ""))
-                if rec is None or rec.resource not in ("charges", "payouts"):
-                    raise _op_error("no charge or payout %r" % op.get("id"),
-                                    applied)
+                if rec is None or rec.resource not in (
+                        "charges", "payouts", "refunds"):
+                    raise _op_error("no charge, payout or refund %r"
+                                    % op.get("id"), applied)
                 ledger = rec.ledger
             try:
                 applied.append(self._apply(kind, ledger, rec, step, rng, op))
@@ -183,9 +189,13 @@ class Control:
     def limits_state(self):
         app = self.app
         state = app.limiter.describe()
+        settings = app.store.settings
         state.update(latency_ms=app.latency.latency_ms,
                      jitter_ms=app.latency.jitter_ms,
-                     visibility_lag=app.store.settings.visibility_lag)
+                     visibility_lag=settings.visibility_lag,
+                     consistency_lag=list(settings.consistency_lag),
+                     late_fraction=settings.late_fraction,
+                     late_max=settings.late_max)
         return state
 
     def post_limits(self, query, body):
@@ -199,9 +209,47 @@ class Control:
             app.latency.latency_ms = float(body["latency_ms"])
         if "jitter_ms" in body:
             app.latency.jitter_ms = float(body["jitter_ms"])
+        settings = app.store.settings
+        if "rough" in body:
+            # the preset first; explicit keys of the same body win
+            if not isinstance(body["rough"], bool):
+                raise ControlError(400, "rough must be true or false")
+            preset = ROUGH if body["rough"] else SMOOTH
+            settings.consistency_lag = lag_range(preset["consistency_lag"])
+            settings.late_fraction = preset["late_fraction"]
         if "visibility_lag" in body:
-            app.store.settings.visibility_lag = int(body["visibility_lag"])
+            settings.visibility_lag = int(body["visibility_lag"])
+        if "consistency_lag" in body:
+            # changes made from now on; earlier ones keep their lag
+            settings.consistency_lag = lag_range(body["consistency_lag"])
+        if "late_fraction" in body:
+            settings.late_fraction = fraction(body["late_fraction"])
+        if "late_max" in body:
+            settings.late_max = seconds(body["late_max"], "late_max")
         return self.limits_state()
+
+    # -- accounts --------------------------------------------------------
+
+    def accounts_state(self):
+        store = self.app.store
+        return {"accounts": [
+            {"id": account, "api_version": store.account_version(
+                account).name} for account in store.accounts]}
+
+    def post_accounts(self, query, body):
+        """{"account": "acct_..." (default: the platform), "api_version":
+        "2020-08-27"}: the account's default version from now on."""
+        store = self.app.store
+        account = body.get("account") or store.platform
+        if account not in store.accounts:
+            raise ControlError(400, "unknown account %s" % account)
+        name = body.get("api_version")
+        if not valid(name):
+            raise ControlError(400, "api_version must look like 2024-06-20 "
+                               "or 2025-03-31.basil, not %r" % (name,))
+        with store.lock:
+            store.set_account_version(account, name)
+        return self.accounts_state()
 
     # -- request log and state -------------------------------------------
 
@@ -219,6 +267,8 @@ class Control:
         log, store = app.log, app.store
         objects = {}
         with store.lock:
+            store.prune(app.clock.now())
+            hidden = len(store.pending)
             for (account, mode), ledger in store.ledgers.items():
                 if mode in store.modes or any(
                         len(t) for t in ledger.tables.values()):
@@ -238,7 +288,8 @@ class Control:
             platform=store.platform, modes=store.modes,
             start=app.cfg["start"], end=app.cfg["end"],
             same_second_at=app.cfg["same_second_at"],
-            specials=store.specials, objects=objects)
+            specials=store.specials, objects=objects,
+            pending_changes=hidden)
         return counters
 
     def delete_state(self, query, body):
@@ -272,14 +323,19 @@ class Control:
     def _truth_text(self, spec):
         store = self.app.store
         mode = spec.get("mode") or store.modes[0]
+        name = spec.get("api_version") or PINNED
+        if not valid(name):
+            raise ControlError(400, "api_version must look like 2024-06-20, "
+                               "not %r" % (name,))
+        era = era_of(name)
         now = self.app.clock.now()
         with store.lock:
             if spec.get("account"):
                 ledger = self._ledger({"account": spec["account"],
                                        "mode": mode})
-                return _ledger_truth(store, ledger, now)
+                return _ledger_truth(store, ledger, now, era)
             parts = [b'"%s":%s' % (account.encode(), _ledger_truth(
-                store, store.ledger(account, mode), now))
+                store, store.ledger(account, mode), now, era))
                 for account in store.accounts]
         return b"{" + b",".join(parts) + b"}"
 
@@ -290,23 +346,24 @@ def _op_error(message, applied):
     return err
 
 
-def _ledger_truth(store, ledger, now):
+def _ledger_truth(store, ledger, now, era):
     """{"charges","payouts","events"} of one ledger, newest first:
-    every charge and payout created up to now (visibility lag ignored),
-    and exactly the events a list would return now."""
+    every charge and payout created up to now (visibility lag ignored)
+    rendered at era's shape, and exactly the events a list would return
+    now (each at its own version)."""
     parts = []
     for name in ("charges", "payouts"):
         items = [it for it in reversed(ledger.tables[name].items)
                  if it.created <= now]
-        parts.append(_json_array(name, items))
+        parts.append(_json_array(name, items, era))
     q = listing.ListQuery()
     q.limit = len(ledger.tables["events"]) + 1
     events, _ = listing.run_list(store, ledger, "events", q, now)
-    parts.append(_json_array("events", events))
+    parts.append(_json_array("events", events, era))
     return b"{" + b",".join(parts) + b"}"
 
 
-def _json_array(name, items):
+def _json_array(name, items, era):
     """b'"name":[...]' (not through the cache: truth reads everything)."""
     return b'"%s":[%s]' % (name.encode(), b",".join(
-        it.json().encode("utf-8") for it in items))
+        it.render(era).encode("utf-8") for it in items))

@@ -39,7 +39,8 @@ def build_store(cfg):
 
 def _build(cfg):
     store = Store([a["id"] for a in cfg["accounts"]], cfg["modes"],
-                  Settings(cfg), int(cfg.get("cache_objects", 50000)))
+                  Settings(cfg), int(cfg.get("cache_objects", 50000)),
+                  {a["id"]: a["api_version"] for a in cfg["accounts"]})
     store.bulk = True
     store.specials = {}
     for account in cfg["accounts"]:

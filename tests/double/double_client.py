@@ -124,7 +124,7 @@ class Double:
                                                    resp.body[:300]))
         return resp.json()
 
-    def list_all(self, path, key=KEY, account=None):
+    def list_all(self, path, key=KEY, account=None, headers=None):
         """Every object of a list, paging with starting_after (limit
         100)."""
         sep = "&" if "?" in path else "?"
@@ -133,7 +133,7 @@ class Double:
             url = path + sep + "limit=100"
             if cursor:
                 url += "&starting_after=" + cursor
-            status, page, _ = self.get(url, key, account)
+            status, page, _ = self.get(url, key, account, headers=headers)
             if status != 200:
                 raise RuntimeError("%s -> %d %s" % (url, status, page))
             items.extend(page["data"])

@@ -202,6 +202,7 @@ class LedgerGen:
         rec.captured = captured
         rec.disputed = False
         rec.refundable = amount if status == "succeeded" else 0
+        rec.refunds = None
         return rec
 
     @staticmethod

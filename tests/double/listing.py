@@ -158,7 +158,7 @@ def _type_matcher(pattern):
     return lambda t: t == pattern
 
 
-def _predicate(resource, q, ledger):
+def _predicate(resource, q, ledger, store, now):
     """A function item -> bool for the query's filters, or None."""
     tests = []
     f = q.filters
@@ -172,7 +172,10 @@ def _predicate(resource, q, ledger):
             tests.append(lambda it: False)
     elif resource == "payouts":
         if "status" in f:
-            tests.append(lambda it, v=f["status"]: it.status == v)
+            # the status reads show now (eventual consistency, model.py)
+            tests.append(lambda it, v=f["status"]: (
+                it.status if it.hist is None
+                else store.shown_status(it, now)) == v)
         if "destination" in f:
             ok = f["destination"] == ledger.gen.destination[1:-1]
             tests.append(lambda it: ok)
@@ -227,7 +230,7 @@ def run_list(store, ledger, resource, q, now):
     if q.ending_before is not None:
         lo = max(lo, find_cursor(store, ledger, resource, q.ending_before,
                                  "ending_before") + 1)
-    pred = _predicate(resource, q, ledger)
+    pred = _predicate(resource, q, ledger, store, now)
     if q.ending_before is not None:
         indices = range(lo, hi)
     else:
@@ -241,12 +244,12 @@ def run_list(store, ledger, resource, q, now):
 def _walk(store, items, indices, pred, limit, now):
     """Up to limit matching, visible items along indices; has_more tells
     whether one more exists."""
-    lag = store.settings.visibility_lag
-    lag_floor = now - lag
+    horizon = store.horizon()
+    young = now - horizon
     picked = []
     for i in indices:
         item = items[i]
-        if lag and item.created > lag_floor and not store.visible(item, now):
+        if horizon and item.created > young and not store.visible(item, now):
             continue
         if pred is not None and not pred(item):
             continue
@@ -256,18 +259,21 @@ def _walk(store, items, indices, pred, limit, now):
     return picked, False
 
 
-def list_bytes(store, items, has_more, url):
-    """The list envelope (UTF-8 bytes) with the items' JSON joined in."""
+def list_bytes(store, items, has_more, url, era, now):
+    """The list envelope (UTF-8 bytes) with the items' JSON (at era's
+    shape, as reads show them at second now) joined in."""
+    item_bytes = store.item_bytes
     return b"".join((
         b'{"object":"list","data":[',
-        b",".join([store.item_bytes(it) for it in items]),
+        b",".join([item_bytes(it, era, now) for it in items]),
         b'],"has_more":true,"url":"' if has_more
         else b'],"has_more":false,"url":"',
         url.encode("utf-8"), b'"}'))
 
 
-def retrieve(store, ledger, resource, item_id, now):
-    """The item's JSON (bytes), or raises 404 like Stripe."""
+def retrieve(store, ledger, resource, item_id, now, era):
+    """The item's JSON (bytes) at era's shape, or raises 404 like
+    Stripe."""
     item = store.lookup(item_id)
     ok = (item is not None and item.ledger is ledger
           and item.resource == resource and item.created <= now)
@@ -276,4 +282,4 @@ def retrieve(store, ledger, resource, item_id, now):
     if not ok:
         raise ApiError(404, "No such %s: '%s'" % (NOUN[resource], item_id),
                        param="id", code="resource_missing")
-    return store.item_bytes(item)
+    return store.item_bytes(item, era, now)

@@ -6,6 +6,7 @@ The same operations build the dataset's history and serve
 POST /_double/mutate.
 """
 
+import json
 import re
 
 from ids import rand_alnum
@@ -13,7 +14,8 @@ from model import API_REQUEST, NULL_REQUEST, Charge, Doc, Payout
 from shapes import dispute_dict, dumps, refund_dict
 
 CHARGE_KINDS = ("capture", "refund_partial", "refund_full", "dispute",
-                "update", "pending_succeeded", "pending_failed")
+                "update", "pending_succeeded", "pending_failed",
+                "refund_failed")
 PAYOUT_KINDS = ("payout_paid", "payout_failed", "payout_canceled",
                 "payout_update")
 NEW_KINDS = ("new_charge", "new_payout")
@@ -22,8 +24,32 @@ DEFAULT_KINDS = ("capture", "refund_partial", "refund_full", "dispute",
                  "new_charge", "new_payout")
 ALL_KINDS = CHARGE_KINDS + PAYOUT_KINDS + NEW_KINDS
 
+# "refund.created, refund.updated, refund.failed now apply to all types of
+# refunds, including those without a corresponding charge. ... Previously,
+# these events were only sent for refunds without a corresponding charge."
+# (docs.stripe.com/changelog/acacia/2024-10-28/refund-webhook-update,
+# reference/stripe-api.md §9.3). The double emits them for changes made at
+# or after 2024-10-28T00:00:00Z. Whether Stripe also ties this to the
+# account's API version is unconfirmed (stripe-streams.md §3).
+REFUND_EVENTS_SINCE = 1730073600
+# Refund.failure_reason: "If the refund failed, the reason for refund
+# failure if known. Possible values are lost_or_stolen_card,
+# expired_or_canceled_card, or unknown." (Stripe API reference, Refund
+# object)
+REFUND_FAILURE_REASONS = ("expired_or_canceled_card", "lost_or_stolen_card",
+                          "unknown")
+LIVE_REFUND = ("succeeded", "pending")
+
+
+def _live_refunds(charge):
+    """The charge's refunds that can still fail, oldest first."""
+    return [r for r in charge.refunds or () if r.status in LIVE_REFUND]
+
+
 ELIGIBLE = {
     "capture": lambda r: r.status == "succeeded" and not r.captured,
+    "refund_failed": lambda r: r.refunds is not None and any(
+        x.status in LIVE_REFUND for x in r.refunds),
     "refund_partial": lambda r: r.captured and r.refundable >= 2,
     "refund_full": lambda r: r.captured and r.refundable >= 1,
     "dispute": lambda r: (r.captured and r.refundable >= 1
@@ -36,6 +62,19 @@ ELIGIBLE = {
     "payout_canceled": lambda p: p.status == "pending",
     "payout_update": lambda p: True,
 }
+
+
+def _embed_refund(refunds, refund):
+    """Put refund first in the charge's embedded list (canonical shape,
+    shown before 2022-11-15): "The 10 most recent refunds are always
+    available by default on the Charge object" (stripe-node Refunds.ts,
+    stripe-streams.md §2)."""
+    data = refunds["data"]
+    data.insert(0, refund)
+    refunds["total_count"] += 1
+    if len(data) > 10:
+        del data[10:]
+        refunds["has_more"] = True
 
 
 class OpError(Exception):
@@ -73,6 +112,10 @@ class Mutator:
         args = args or {}
         if kind == "update" and isinstance(rec, Payout):
             kind = "payout_update"
+        if kind == "refund_failed" and isinstance(rec, Doc) and \
+                rec.resource == "refunds":
+            args = dict(args, refund=rec)
+            rec = rec.parent
         if kind in NEW_KINDS:
             return getattr(self, kind)(ledger, t, rng, args)
         want = Charge if kind in CHARGE_KINDS else Payout
@@ -82,7 +125,10 @@ class Mutator:
         if not ELIGIBLE[kind](rec):
             raise OpError("%s does not apply to %s in its current state"
                           % (kind, rec.id))
-        return rec, getattr(self, kind)(ledger, rec, t, rng, args)
+        before = rec.state()
+        events = getattr(self, kind)(ledger, rec, t, rng, args)
+        self.store.changed(rec, before, t, events[0].id)
+        return rec, events
 
     # -- charges ---------------------------------------------------------
 
@@ -126,21 +172,97 @@ class Mutator:
         return self._refund(ledger, rec, t, rng, amount)
 
     def _refund(self, ledger, rec, t, rng, amount):
+        """A refund created pending that succeeds in the same second."""
         obj = rec.to_dict()
         refund_id = self.store.new_id(ledger, "re", t)
         refund = refund_dict(refund_id, obj, amount, t, "succeeded",
                              "txn_" + refund_id[3:])
         obj["amount_refunded"] += amount
         obj["refunded"] = obj["amount_refunded"] >= obj["amount_captured"]
-        obj["refunds"]["data"].insert(0, refund)
+        _embed_refund(obj["refunds"], refund)
         rec.sync(obj)
         snap = rec.set_dict(obj)
         refund_json = dumps(refund)
-        self.store.register(ledger, Doc(refund_id, t, "refunds", refund_json))
-        return [self._emit(ledger, "charge.refunded", t, snap,
-                           request=API_REQUEST),
-                self._emit(ledger, "charge.refund.updated", t, refund_json,
-                           previous='{"status":"pending"}')]
+        doc = Doc(refund_id, t, "refunds", refund_json, "succeeded", rec)
+        self.store.register(ledger, doc)
+        rec.refunds = (rec.refunds or []) + [doc]
+        previous = '{"status":"pending"}'
+        events = [self._emit(ledger, "charge.refunded", t, snap,
+                             request=API_REQUEST)]
+        if t >= REFUND_EVENTS_SINCE:
+            # "refund.created: Occurs whenever a refund is created."
+            # (docs.stripe.com/api/refunds); as created: pending.
+            events.append(self._emit(
+                ledger, "refund.created", t,
+                dumps(dict(refund, status="pending")), request=API_REQUEST))
+        # "charge.refund.updated: Occurs whenever a refund is updated on
+        # selected payment methods. For updates on all refunds, listen to
+        # refund.updated instead." (docs.stripe.com/api/refunds)
+        events.append(self._emit(ledger, "charge.refund.updated", t,
+                                 refund_json, previous=previous))
+        if t >= REFUND_EVENTS_SINCE:
+            events.append(self._emit(ledger, "refund.updated", t,
+                                     refund_json, previous=previous))
+        return events
+
+    def refund_failed(self, ledger, rec, t, rng, args):
+        """A succeeded or pending refund of the charge rec fails (args
+        'refund': that refund's Doc; default: the newest that can fail).
+
+        Refund.failure_balance_transaction: "If the refund failed, this
+        balance transaction describes the adjustment made on your account
+        balance that reverses the initial balance transaction." (Stripe API
+        reference, Refund object). The charge therefore no longer counts
+        the amount as refunded (amount_refunded goes down, refunded is
+        false) - an inference: no Stripe page found states it for the
+        charge. No charge.* event carries the charge: only refund events
+        (docs.stripe.com/api/refunds: "refund.failed: Occurs whenever a
+        refund has failed."; charge.refund.updated "on selected payment
+        methods"), so a consumer must re-read the charge.
+        """
+        live = _live_refunds(rec)
+        target = args.get("refund")
+        if target is None:
+            target = live[-1]
+        elif target not in live:
+            raise OpError("refund_failed does not apply to %s in its "
+                          "current state" % target.id)
+        reason = args.get("failure_reason") or rng.choice(
+            REFUND_FAILURE_REASONS)
+        if reason not in REFUND_FAILURE_REASONS:
+            raise OpError("failure_reason must be one of %s"
+                          % ", ".join(REFUND_FAILURE_REASONS))
+        before = target.state()
+        refund = json.loads(target.doc)
+        previous = dumps({"status": refund["status"]})
+        failed = {}
+        for key, value in refund.items():
+            failed[key] = value
+            if key == "destination_details":
+                failed["failure_balance_transaction"] = (
+                    "txn_1" + rand_alnum(rng, 23))
+                failed["failure_reason"] = reason
+        failed["status"] = "failed"
+        refund_json = target.set_doc(failed)
+        obj = rec.to_dict()
+        obj["amount_refunded"] -= refund["amount"]
+        obj["refunded"] = obj["amount_refunded"] >= obj["amount_captured"]
+        embedded = obj["refunds"]["data"]
+        for i, item in enumerate(embedded):
+            if item["id"] == target.id:
+                embedded[i] = failed
+        rec.sync(obj)
+        rec.set_dict(obj)
+        events = []
+        if t >= REFUND_EVENTS_SINCE:
+            events.append(self._emit(ledger, "refund.failed", t,
+                                     refund_json))
+            events.append(self._emit(ledger, "refund.updated", t,
+                                     refund_json, previous=previous))
+        events.append(self._emit(ledger, "charge.refund.updated", t,
+                                 refund_json, previous=previous))
+        self.store.changed(target, before, t, events[0].id)
+        return events
 
     def dispute(self, ledger, rec, t, rng, args):
         obj = rec.to_dict()
@@ -152,7 +274,7 @@ class Mutator:
         rec.sync(obj)
         rec.set_dict(obj)
         self.store.register(ledger, Doc(dispute_id, t, "disputes",
-                                        dispute_json))
+                                        dispute_json, "needs_response", rec))
         return [self._emit(ledger, "charge.dispute.created", t, dispute_json)]
 
     def update(self, ledger, rec, t, rng, args):

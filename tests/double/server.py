@@ -25,6 +25,7 @@ from errors import ApiError, OAuthError, lock_timeout, rate_limited, \
 from ids import mask_secret, rand_alnum
 from mutations import Mutator
 from traffic import REPLACING_FAULTS, Faults, Latency, Limiter, RequestLog
+from versions import era_of, valid
 
 REASONS = http.server.BaseHTTPRequestHandler.responses
 _RETRIEVE_RE = re.compile(
@@ -59,6 +60,7 @@ class Request:
         self.request_id = request_id
         self.now = now
         self.body = b""
+        self.version = None    # the account's default version, once known
 
 
 def _route(method, path):
@@ -119,7 +121,7 @@ class App:
             self.limiter.leave()
         reply.headers.append(("Stripe-Version",
                               req.headers.get("Stripe-Version")
-                              or self.cfg["api_version"]))
+                              or req.version or self.cfg["api_version"]))
         self._log(req, reply, fault)
         _send(handler, reply, request_id, self.date())
 
@@ -169,24 +171,32 @@ class App:
             if reason is not None:
                 raise rate_limited(reason)
             ledger = self.store.ledger(account, key.mode)
+            default = ledger.version
+            req.version = default.name
+            # Answers are rendered at the request's Stripe-Version, else at
+            # the account's default version (versions.py). A header that
+            # is not a version is not rejected (Stripe would): the default
+            # is used.
+            asked = req.headers.get("Stripe-Version")
+            era = era_of(asked) if valid(asked) else default.era
             return Reply(200, self._read(kind, resource, item_id, ledger,
-                                         req))
+                                         req, era))
         except ApiError as err:
             return error_reply(err, req)
 
-    def _read(self, kind, resource, item_id, ledger, req):
+    def _read(self, kind, resource, item_id, ledger, req, era):
         now = self.clock.now()
         if kind == "retrieve":
             listing.check_retrieve_params(req.query)
             with self.store.lock:
                 return listing.retrieve(self.store, ledger, resource,
-                                        item_id, now)
+                                        item_id, now, era)
         q = listing.parse_list(resource, req.query)
         with self.store.lock:
             items, has_more = listing.run_list(self.store, ledger, resource,
                                                q, now)
             return listing.list_bytes(self.store, items, has_more,
-                                      req.path)
+                                      req.path, era, now)
 
     def _oauth(self, req, endpoint):
         reason = self.limiter.take("oauth", endpoint)

@@ -137,6 +137,9 @@ def _charge(prefix, details, captured):
         "failure_code": Slot("failure_code"),
         "failure_message": Slot("failure_message"),
         "fraud_details": {},
+        # Removed in 2025-03-31.basil (versions.py); kept in the canonical
+        # shape and cut by versions.render().
+        "invoice": None,
         "livemode": Slot("livemode"),
         "metadata": Slot("metadata"),
         "on_behalf_of": None,
@@ -150,7 +153,12 @@ def _charge(prefix, details, captured):
         "receipt_url": ("https://pay.stripe.com/receipts/payment/CAcaFwoV"
                         + raw("acct_b64") + "KP" + raw("sfx")),
         "refunded": False,
+        # Embedded before 2022-11-15 (versions.py): "The 10 most recent
+        # refunds are always available by default on the Charge object"
+        # (stripe-node Refunds.ts, stripe-streams.md §2). "url" must stay
+        # the last key: versions.render() cuts up to it.
         "refunds": {"object": "list", "data": [], "has_more": False,
+                    "total_count": 0,
                     "url": "/v1/charges/" + prefix + raw("sfx") + "/refunds"},
         "review": None,
         "shipping": None,
@@ -289,7 +297,8 @@ _API_REQUEST_FMT = '{"id":"req_%s","idempotency_key":"%s"}'
 
 
 def event_json(ev, object_json):
-    """The JSON text of Event ev whose data.object is object_json.
+    """The JSON text of Event ev whose data.object is object_json (already
+    rendered at the event's version ev.ver).
 
     ev.request is the request JSON text, or None for an API request whose
     id and idempotency key are derived from the event id (saves memory).
@@ -300,6 +309,6 @@ def event_json(ev, object_json):
     if request is None:
         request = _API_REQUEST_FMT % (ev.id[-14:], "double-" + ev.id[4:])
     ledger = ev.ledger
-    return _EVENT_FMT % (ev.id, ledger.account_part, ledger.api_version,
+    return _EVENT_FMT % (ev.id, ledger.account_part, ev.ver.json,
                          ev.created, object_json, prev_part, ledger.livemode,
                          ev.pending_webhooks, request, ev.type)

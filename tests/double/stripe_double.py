@@ -19,7 +19,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from dataset import build_store  # noqa: E402
+from model import ROUGH, SMOOTH  # noqa: E402
 from server import App, Server  # noqa: E402
+from versions import (OLD_CONNECTED_DEFAULT, PLATFORM_DEFAULT,  # noqa: E402
+                      valid)
 
 HOST = "127.0.0.1"
 DAY = 86400
@@ -31,7 +34,8 @@ DEFAULTS = {
     "same_second": 0, "same_second_at": None, "latency_ms": 0,
     "jitter_ms": 0, "visibility_lag": 0, "visibility_lag_fraction": 1.0,
     "event_disorder": 0.0, "retention_days": 30,
-    "api_version": "2025-04-30.basil",
+    "api_version": PLATFORM_DEFAULT, "rough": True,
+    "consistency_lag": None, "late_fraction": None, "late_max": 300,
 }
 LIMIT_KEYS = ("global_rps", "endpoint_rps", "max_concurrency")
 CONFIG_KEYS = set(DEFAULTS) | set(LIMIT_KEYS) | {
@@ -72,6 +76,9 @@ def parse_args(argv):
         add("--" + name, type=kind, default=None)
     add("--mode", choices=("test", "live", "both"), default=None)
     add("--frozen-clock", action="store_true", default=None)
+    add("--smooth", action="store_true", default=None,
+        help='"rough": false: no consistency lag, no late visibility, '
+        "every account at the platform's API version")
     add("--quiet", action="store_true",
         help="print nothing but the listening line")
     return p.parse_args(argv)
@@ -91,7 +98,14 @@ def load_config(args):
     cfg.update(cfg.pop("limits", None) or {})
     for key, value in vars(args).items():
         if value is not None and key not in ("port", "port_file", "config",
-                                             "quiet", "accounts"):
+                                             "quiet", "accounts", "smooth"):
+            cfg[key] = value
+    if args.smooth:
+        cfg["rough"] = False
+    if not isinstance(cfg["rough"], bool):
+        raise ValueError("rough must be true or false")
+    for key, value in (ROUGH if cfg["rough"] else SMOOTH).items():
+        if cfg[key] is None:
             cfg[key] = value
     cfg["start"] = cfg["start"] if cfg["start"] is not None else \
         cfg["end"] - 90 * DAY
@@ -101,6 +115,8 @@ def load_config(args):
         cfg["same_second_at"] = cfg["end"] - 3600
     cfg["modes"] = ["test", "live"] if cfg["mode"] == "both" else \
         [cfg["mode"]]
+    if not valid(cfg["api_version"]):
+        raise ValueError("bad api_version %r" % (cfg["api_version"],))
     cfg["accounts"] = _accounts(cfg, args)
     platform = cfg["accounts"][0]["id"]
     cfg.setdefault("keys", default_keys(platform))
@@ -127,7 +143,22 @@ def _accounts(cfg, args):
                 account[name] = cfg[name]
         if i == 0 and args.same_second is not None:
             account["same_second"] = args.same_second
+        account.setdefault("api_version", _default_version(cfg, i))
+        if not valid(account["api_version"]):
+            raise ValueError("bad api_version %r of account %s" % (
+                account["api_version"], account.get("id")))
     return listed
+
+
+def _default_version(cfg, index):
+    """The default API version of the index-th account (0: the platform):
+    the platform's ('api_version'), except the first connected account,
+    which keeps an old one unless "rough" is false (reference/stripe-api.md
+    §9.1: "Connected accounts keep their own default version, often an old
+    one")."""
+    if index == 1 and cfg["rough"]:
+        return OLD_CONNECTED_DEFAULT
+    return cfg["api_version"]
 
 
 def _oauth(cfg, platform):

@@ -9,6 +9,7 @@ performance test runs alone at the end.
 """
 
 import email.utils
+import hashlib
 import http.client
 import json
 import os
@@ -81,9 +82,14 @@ def mutate(d, *ops, step=1):
                                              "step": step})["applied"]
 
 
-def truth(d, account=PLATFORM, mode="test"):
-    return d.ctl("GET", "/_double/truth?account=%s&mode=%s"
-                 % (account, mode))
+def truth(d, account=PLATFORM, mode="test", api_version=None):
+    return d.ctl("GET", "/_double/truth?account=%s&mode=%s%s"
+                 % (account, mode, "&api_version=" + api_version
+                    if api_version else ""))
+
+
+def version_header(name):
+    return {"Stripe-Version": name}
 
 
 def first(items, predicate, what):
@@ -141,7 +147,19 @@ def t_shapes(t):
         tr = truth(d)
         charges = tr["charges"]
         card = first(charges, lambda c: c["id"].startswith("ch_"), "card")
-        _same_keys(card, _load_fixture("charge"), "charge")
+        # The fixture is basil-era with `refunds` expanded; at 2024-06-20
+        # (truth's default) a charge has `invoice` and no `refunds`, at
+        # 2020-08-27 both (see versions.py).
+        fixture = _load_fixture("charge")
+        no_refunds = {k: v for k, v in fixture.items() if k != "refunds"}
+        _same_keys(card, dict(no_refunds, invoice=None), "charge")
+        basil = truth(d, api_version="2025-03-31.basil")["charges"]
+        _same_keys(first(basil, lambda c: c["id"] == card["id"], "card"),
+                   no_refunds, "basil charge")
+        old = truth(d, api_version="2020-08-27")["charges"]
+        _same_keys(first(old, lambda c: c["id"] == card["id"], "card"),
+                   dict(fixture, invoice=None, refunds=dict(
+                       fixture["refunds"], total_count=0)), "old charge")
         _same_keys(tr["payouts"][0], _load_fixture("payout"), "payout")
         event = first(tr["events"], lambda e: True, "event")
         fixture_event = _load_fixture("event")
@@ -162,7 +180,7 @@ def t_shapes(t):
         statuses = {c["status"] for c in charges}
         equal(statuses, {"succeeded", "pending", "failed"}, "statuses")
         check(len({c["currency"] for c in charges}) >= 4, "currencies")
-        refunded = first(charges, lambda c: c["refunds"]["data"], "refund")
+        refunded = first(old, lambda c: c["refunds"]["data"], "refund")
         _same_keys(refunded["refunds"]["data"][0], _load_fixture("refund"),
                    "refund")
         types = {e["type"] for e in tr["events"]}
@@ -500,17 +518,21 @@ def t_charge_mutations(t):
               ("charge.dispute.created", now + 1), "dispute event")
         equal((ev["data"]["object"]["object"], ev["data"]["object"]["charge"]),
               ("dispute", ok[0]["id"]), "data.object is a Dispute")
+        equal(d.get("/v1/charges/" + ok[0]["id"])[1]["disputed"], False,
+              "reads show the change only after the consistency lag")
+        d.ctl("POST", "/_double/clock", {"advance": 5})
         equal(d.get("/v1/charges/" + ok[0]["id"])[1]["disputed"], True,
               "disputed")
         (ref,) = mutate(d, {"op": "refund_full", "id": ok[1]["id"]})
-        refunded, refund = _events(d, ref)
+        refunded, _, refund, _ = _events(d, ref)
         equal([refunded["type"], refund["type"]],
               ["charge.refunded", "charge.refund.updated"], "refund events")
         obj = refunded["data"]["object"]
         equal((obj["refunded"], obj["amount_refunded"]),
               (True, obj["amount_captured"]), "fully refunded")
-        equal(obj["refunds"]["data"][0], refund["data"]["object"],
-              "refund in the charge")
+        check("refunds" not in obj, "no embedded refunds at 2024-06-20")
+        equal(refund["data"]["object"]["charge"], ok[1]["id"],
+              "the refund names its charge")
         (part,) = mutate(d, {"op": "refund_partial", "id": ok[2]["id"],
                              "amount": 1})
         obj = _events(d, part)[0]["data"]["object"]
@@ -522,6 +544,7 @@ def t_charge_mutations(t):
         equal(ev["type"], "charge.updated", "update")
         equal(ev["data"]["previous_attributes"], {"metadata": {"k": None}},
               "previous_attributes")
+        d.ctl("POST", "/_double/clock", {"advance": 5})
         equal(d.get("/v1/charges/" + ok[3]["id"])[1]["metadata"]["k"], "v",
               "metadata")
         auth = first(charges, lambda c: c["status"] == "succeeded" and
@@ -612,7 +635,7 @@ def t_retention(t):
 @test("visibility lag: new objects appear in lists only after the lag")
 def t_visibility_lag(t):
     with Double("--charges", "50", "--frozen-clock",
-                "--visibility-lag", "5") as d:
+                "--visibility-lag", "5", config={"late_fraction": 0}) as d:
         (new,) = mutate(d, {"op": "new_charge"}, step=0)
         listed = {c["id"] for c in d.get("/v1/charges?limit=5")[1]["data"]}
         check(new["id"] not in listed, "hidden")
@@ -624,7 +647,8 @@ def t_visibility_lag(t):
         listed = {c["id"] for c in d.get("/v1/charges?limit=5")[1]["data"]}
         check(new["id"] in listed, "visible after 5 s")
     with Double("--charges", "50", "--frozen-clock", "--visibility-lag", "5",
-                config={"visibility_lag_fraction": 0.5}) as d:
+                config={"visibility_lag_fraction": 0.5,
+                        "late_fraction": 0}) as d:
         got = mutate(d, *([{"op": "new_charge"}] * 40), step=0)
         listed = {c["id"] for c in d.get("/v1/charges?limit=100")[1]["data"]}
         hidden = [a["id"] for a in got if a["id"] not in listed]
@@ -633,6 +657,63 @@ def t_visibility_lag(t):
         for a in got:
             lagged = zlib.crc32(a["id"].encode()) % 10000 < 5000
             equal(a["id"] in hidden, lagged, "documented subset rule")
+
+
+def late_delay(item_id, fraction, late_max, seed=1):
+    """The documented late-visibility rule (README, Rough edges)."""
+    h = int.from_bytes(hashlib.blake2b(
+        ("late/" + item_id).encode(), digest_size=8,
+        key=str(seed).encode()).digest(), "big")
+    if h % 10000 >= fraction * 10000:
+        return 0
+    return 1 + (h // 10000) % late_max
+
+
+@test("late visibility: a seeded fraction of new objects and events is "
+      "listed up to late_max s after created")
+def t_late_visibility(t):
+    with Double("--charges", "50", "--frozen-clock") as d:
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["late_fraction"], limits["late_max"]), (0.02, 300),
+              "defaults")
+        got = mutate(d, *([{"op": "new_charge"}] * 300), step=0)
+        late = [a["id"] for a in got if late_delay(a["id"], 0.02, 300)]
+        t.diag("default 2%%: %d of 300 charges late" % len(late))
+        check(1 <= len(late) <= 15, "about 2% late")
+        listed = {c["id"] for c in d.list_all("/v1/charges")}
+        equal({a["id"] for a in got} - listed, set(late), "the late ones")
+        d.ctl("POST", "/_double/clock", {"advance": 300})
+        listed = {c["id"] for c in d.list_all("/v1/charges")}
+        check(set(late) <= listed, "all listed after late_max")
+    with Double("--charges", "50", "--frozen-clock", "--seed", "3") as d:
+        d.ctl("POST", "/_double/limits", {"late_fraction": 0.5,
+                                          "late_max": 20})
+        got = mutate(d, *([{"op": "new_charge"}] * 30), step=0)
+        start = got[0]["time"]
+        charges = {a["id"]: late_delay(a["id"], 0.5, 20, 3) for a in got}
+        events = {e["id"]: late_delay(e["id"], 0.5, 20, 3)
+                  for a in got for e in a["events"]}
+        check(any(bool(charges[a["id"]]) != bool(events[a["events"][0]["id"]])
+                  for a in got), "objects and events chosen independently")
+        for second in range(0, 22):
+            want = {i for i, late in charges.items() if late <= second}
+            listed = {c["id"] for c in d.list_all("/v1/charges")}
+            equal(listed & set(charges), want, "charges at +%d s" % second)
+            want = {i for i, late in events.items() if late <= second}
+            listed = d.list_all("/v1/events")
+            equal({e["id"] for e in listed} & set(events), want,
+                  "events at +%d s" % second)
+            tr = truth(d)
+            equal(tr["events"], listed, "truth events = the list")
+            check(set(charges) <= {c["id"] for c in tr["charges"]},
+                  "truth has every charge")
+            if second == 0:
+                hidden = next(i for i, late in charges.items() if late)
+                equal(d.get("/v1/charges/" + hidden)[0], 200, "retrieve")
+            d.ctl("POST", "/_double/clock", {"set": start + second + 1})
+        resp = d.request("POST", "/_double/limits", body=json.dumps(
+            {"late_fraction": 2}))
+        equal(resp.status, 400, "bad fraction")
 
 
 @test("event disorder: ids roughly ordered, unique, evt_ + 24 alnum")
@@ -651,6 +732,364 @@ def t_event_disorder(t):
         keys = [(e["created"], e["id"]) for e in events]
         equal(keys, sorted(keys, reverse=True), "list order")
         check(ids != sorted(ids, reverse=True), "ids not in created order")
+
+
+@test("refund events: refund.created/updated since 2024-10-28; refund_failed "
+      "emits only refund events")
+def t_refund_events(t):
+    with Double("--charges", "300", "--frozen-clock") as d:
+        charges = truth(d)["charges"]
+        ok = [c for c in charges if c["status"] == "succeeded" and
+              c["captured"] and not c["disputed"] and
+              c["amount_refunded"] == 0]
+        (ref,) = mutate(d, {"op": "refund_full", "id": ok[0]["id"]})
+        events = _events(d, ref)
+        equal([e["type"] for e in events],
+              ["charge.refunded", "refund.created", "charge.refund.updated",
+               "refund.updated"], "refund events")
+        created, crud, rud = events[1], events[2], events[3]
+        refund = rud["data"]["object"]
+        equal((refund["object"], refund["charge"], refund["status"]),
+              ("refund", ok[0]["id"], "succeeded"), "refund.updated object")
+        equal(crud["data"]["object"], refund, "same refund in both updates")
+        equal((rud["data"]["previous_attributes"],
+               crud["data"]["previous_attributes"]),
+              ({"status": "pending"}, {"status": "pending"}), "previous")
+        equal(created["data"]["object"], dict(refund, status="pending"),
+              "refund.created: the refund as created")
+        check("previous_attributes" not in created["data"], "no previous")
+        d.ctl("POST", "/_double/clock", {"advance": 10})
+        (fail,) = mutate(d, {"op": "refund_failed", "id": refund["id"],
+                             "failure_reason": "expired_or_canceled_card"})
+        equal(fail["id"], ok[0]["id"], "the entry names the charge")
+        events = _events(d, fail)
+        equal([e["type"] for e in events],
+              ["refund.failed", "refund.updated", "charge.refund.updated"],
+              "refund failure events")
+        check(all(e["data"]["object"]["object"] == "refund"
+                  for e in events), "no event carries the charge")
+        failed = events[0]["data"]["object"]
+        equal((failed["id"], failed["status"], failed["failure_reason"]),
+              (refund["id"], "failed", "expired_or_canceled_card"), "failed")
+        check(ID_RE["txn"].match(failed["failure_balance_transaction"]),
+              "failure balance transaction")
+        _same_keys(failed, dict(_load_fixture("refund"),
+                                failure_balance_transaction=None,
+                                failure_reason=None), "failed refund")
+        for e in events[1:]:
+            equal((e["data"]["object"], e["data"]["previous_attributes"]),
+                  (failed, {"status": "succeeded"}), e["type"])
+        d.ctl("POST", "/_double/clock", {"advance": 10})
+        equal(d.get("/v1/refunds/" + refund["id"])[1], failed, "retrieve")
+        charge = d.get("/v1/charges/" + ok[0]["id"])[1]
+        equal((charge["amount_refunded"], charge["refunded"]), (0, False),
+              "the charge no longer counts the refund")
+        old = d.get("/v1/charges/" + ok[0]["id"],
+                    headers=version_header("2020-08-27"))[1]
+        equal(old["refunds"]["data"], [failed], "embedded refund failed")
+        for op in ({"op": "refund_failed", "id": refund["id"]},
+                   {"op": "refund_failed", "id": ok[0]["id"]},
+                   {"op": "refund_failed", "id": ok[1]["id"]}):
+            resp = d.request("POST", "/_double/mutate",
+                             body=json.dumps({"ops": [op]}))
+            equal(resp.status, 400, "refund_failed twice or without refund")
+        mutate(d, {"op": "refund_partial", "id": ok[1]["id"], "amount": 1},
+               {"op": "refund_partial", "id": ok[1]["id"], "amount": 2})
+        (fail,) = mutate(d, {"op": "refund_failed", "id": ok[1]["id"]})
+        equal(_events(d, fail)[0]["data"]["object"]["amount"], 2,
+              "by charge id: its newest refund fails")
+        got = d.ctl("POST", "/_double/mutate", {
+            "count": 3, "seed": 4, "kinds": ["refund_failed"]})["applied"]
+        equal([a["op"] for a in got], ["refund_failed"] * 3, "random kind")
+        check(all([e["type"] for e in a["events"]] ==
+                  ["refund.failed", "refund.updated", "charge.refund.updated"]
+                  for a in got), "random refund failures' events")
+    with Double("--charges", "300", "--frozen-clock", "--end", "1720000000",
+                "--retention-days", "1000") as d:
+        types = {e["type"] for e in d.list_all("/v1/events")}
+        check("charge.refund.updated" in types and
+              not any(x.startswith("refund.") for x in types),
+              "before 2024-10-28: no refund.* events (%s)" % sorted(types))
+        charge = first(truth(d)["charges"], lambda c: c["status"] ==
+                       "succeeded" and c["captured"] and not c["disputed"]
+                       and c["amount_refunded"] == 0, "refundable")
+        (ref,) = mutate(d, {"op": "refund_partial", "id": charge["id"]})
+        equal([e["type"] for e in ref["events"]],
+              ["charge.refunded", "charge.refund.updated"], "old refund")
+
+
+# -- eventual consistency -----------------------------------------------------
+
+def _charge_at(d, charge_id, created):
+    """(retrieved charge, the same charge as a list shows it)."""
+    got = d.get("/v1/charges/" + charge_id)[1]
+    page = d.get("/v1/charges?limit=100&created=%d" % created)[1]["data"]
+    return got, first(page, lambda c: c["id"] == charge_id, "listed")
+
+
+def _refundables(d, n):
+    return [c for c in truth(d)["charges"] if c["status"] == "succeeded" and
+            c["captured"] and not c["disputed"] and
+            c["amount_refunded"] == 0][:n]
+
+
+@test("consistency: lists and retrieves show the previous state until "
+      "change time + lag; events and truth at once")
+def t_consistency(t):
+    args = ("--charges", "300", "--payouts", "30", "--frozen-clock")
+    seen = []
+    for _ in range(2):
+        with Double(*args) as d:
+            waits = []
+            for charge in _refundables(d, 6):
+                (ref,) = mutate(d, {"op": "refund_full", "id": charge["id"]})
+                ev = d.get("/v1/events/" + ref["events"][0]["id"])[1]
+                equal(ev["created"], ref["time"], "event stamped at once")
+                check(ev["id"] in {e["id"] for e in d.get(
+                    "/v1/events?limit=10")[1]["data"]}, "event listed")
+                real = first(truth(d)["charges"],
+                             lambda c: c["id"] == charge["id"], "truth")
+                equal(real["amount_refunded"], charge["amount"], "truth")
+                wait = 0
+                while True:
+                    got, listed = _charge_at(d, charge["id"],
+                                             charge["created"])
+                    equal(got, listed, "list = retrieve")
+                    if got["amount_refunded"]:
+                        equal(got, real, "then the new state")
+                        break
+                    equal(got, charge, "the previous state")
+                    wait += 1
+                    check(wait <= 5, "lag within [1, 5]")
+                    d.ctl("POST", "/_double/clock", {"advance": 1})
+                waits.append(wait)
+            t.diag("lags seen: %s" % waits)
+            check(min(waits) >= 1 and len(set(waits)) > 1, "drawn per change")
+            seen.append(waits)
+    equal(seen[0], seen[1], "same seed, same lags")
+    with Double(*args) as d:
+        charge = _refundables(d, 1)[0]
+        d.ctl("POST", "/_double/limits", {"consistency_lag": [10, 10]})
+        mutate(d, {"op": "update", "id": charge["id"], "description": "a"},
+               step=0)
+        d.ctl("POST", "/_double/limits", {"consistency_lag": [1, 1]})
+        mutate(d, {"op": "update", "id": charge["id"], "description": "b"},
+               step=1)
+        shown = []
+        for _ in range(11):
+            shown.append(_charge_at(d, charge["id"], charge["created"])[0][
+                "description"])
+            d.ctl("POST", "/_double/clock", {"advance": 1})
+        old = charge["description"]
+        equal(shown, [old] + ["b"] * 10,
+              "the newest state whose change time + lag has passed")
+        # payout status filters see the shown state too
+        (payout,) = mutate(d, {"op": "new_payout"})
+        d.ctl("POST", "/_double/limits", {"consistency_lag": [3, 3]})
+        mutate(d, {"op": "payout_paid", "id": payout["id"]})
+        ids = {p["id"] for p in d.list_all("/v1/payouts?status=pending")}
+        check(payout["id"] in ids, "still listed as pending")
+        equal(d.get("/v1/payouts/" + payout["id"])[1]["status"], "pending",
+              "retrieved as pending")
+        check(d.ctl("GET", "/_double/state")["pending_changes"] >= 1,
+              "a change is pending")
+        d.ctl("POST", "/_double/clock", {"advance": 3})
+        ids = {p["id"] for p in d.list_all("/v1/payouts?status=paid")}
+        check(payout["id"] in ids, "listed as paid after the lag")
+        equal(d.ctl("GET", "/_double/state")["pending_changes"], 0,
+              "settled changes are forgotten")
+        # a refund failure: the refund and the charge both lag
+        charge = _refundables(d, 2)[1]
+        (ref,) = mutate(d, {"op": "refund_full", "id": charge["id"]})
+        d.ctl("POST", "/_double/clock", {"advance": 3})
+        refund_id = d.get("/v1/events/" + ref["events"][-1]["id"])[1][
+            "data"]["object"]["id"]
+        mutate(d, {"op": "refund_failed", "id": refund_id})
+        equal(d.get("/v1/refunds/" + refund_id)[1]["status"], "succeeded",
+              "refund read before the lag")
+        equal(d.get("/v1/charges/" + charge["id"])[1]["amount_refunded"],
+              charge["amount"], "charge read before the lag")
+        d.ctl("POST", "/_double/clock", {"advance": 3})
+        equal(d.get("/v1/refunds/" + refund_id)[1]["status"], "failed",
+              "refund read after the lag")
+        # new objects are not delayed by this; [0, 0] turns it off
+        (new,) = mutate(d, {"op": "new_charge", "amount": 777})
+        equal(d.get("/v1/charges/" + new["id"])[1]["amount"], 777, "new")
+        d.ctl("POST", "/_double/limits", {"consistency_lag": [0, 0]})
+        mutate(d, {"op": "update", "id": new["id"], "description": "now"})
+        equal(d.get("/v1/charges/" + new["id"])[1]["description"], "now",
+              "no lag")
+        equal(d.ctl("GET", "/_double/limits")["consistency_lag"], [0, 0],
+              "limits")
+        resp = d.request("POST", "/_double/limits", body=json.dumps(
+            {"consistency_lag": [5, 1]}))
+        equal(resp.status, 400, "bad range")
+
+
+@test("rough preset: --smooth / \"rough\": false give an exactly "
+      "predictable double")
+def t_rough(t):
+    with Double("--accounts", "2", "--charges", "60", "--frozen-clock",
+                "--smooth") as d:
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["consistency_lag"], limits["late_fraction"]),
+              ([0, 0], 0.0), "no consistency lag, no late items")
+        equal({a["api_version"] for a in
+               d.ctl("GET", "/_double/accounts")["accounts"]},
+              {"2024-06-20"}, "every account at the platform's version")
+        charge = _refundables(d, 1)[0]
+        mutate(d, {"op": "refund_full", "id": charge["id"]})
+        equal(d.get("/v1/charges/" + charge["id"])[1]["refunded"], True,
+              "changes read at once")
+        got = mutate(d, *([{"op": "new_charge"}] * 200), step=0)
+        listed = {c["id"] for c in d.list_all("/v1/charges")}
+        check({a["id"] for a in got} <= listed, "new charges listed at once")
+        d.ctl("POST", "/_double/limits", {"rough": True})
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["consistency_lag"], limits["late_fraction"]),
+              ([1, 5], 0.02), "rough again at run time")
+        d.ctl("POST", "/_double/limits", {"rough": False,
+                                          "late_fraction": 0.5})
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["consistency_lag"], limits["late_fraction"]),
+              ([0, 0], 0.5), "explicit keys win over the preset")
+    cfg = {"rough": False, "consistency_lag": [2, 2],
+           "accounts": [{"id": PLATFORM},
+                        {"id": connected(1), "api_version": "2019-02-19"},
+                        {"id": connected(2)}]}
+    with Double("--charges", "5", config=cfg) as d:
+        limits = d.ctl("GET", "/_double/limits")
+        equal((limits["consistency_lag"], limits["late_fraction"]),
+              ([2, 2], 0.0), "config: explicit key, preset for the rest")
+        equal([a["api_version"] for a in
+               d.ctl("GET", "/_double/accounts")["accounts"]],
+              ["2024-06-20", "2019-02-19", "2024-06-20"],
+              "an explicit account version stays")
+
+
+# -- API versions -------------------------------------------------------------
+
+def _raw_event_object(d, event_id, account=None):
+    """The raw bytes of an event's data.object (it is followed by
+    previous_attributes or by the end of data)."""
+    body = d.api("/v1/events/" + event_id, account=account).body
+    start = body.index(b'"data":{"object":') + len(b'"data":{"object":')
+    end = body.index(b'},"livemode":', start)
+    obj = body[start:end]
+    cut = obj.find(b',"previous_attributes":')
+    return obj[:cut] if cut >= 0 else obj
+
+
+@test("versions: events keep their account's version at creation; answers "
+      "follow Stripe-Version")
+def t_versions(t):
+    with Double("--accounts", "2", "--charges", "60", "--payouts", "5",
+                "--frozen-clock") as d:
+        got = d.ctl("GET", "/_double/accounts")["accounts"]
+        equal([(a["id"], a["api_version"]) for a in got],
+              [(PLATFORM, "2024-06-20"), (connected(1), "2020-08-27"),
+               (connected(2), "2024-06-20")], "default versions")
+        by_account = {}
+        for account in (PLATFORM, connected(1)):
+            charge = first(truth(d, account)["charges"],
+                           lambda c: c["captured"] and c["status"] ==
+                           "succeeded" and not c["disputed"] and
+                           c["amount_refunded"] == 0, "refundable")
+            (ref,) = mutate(d, {"op": "refund_partial", "id": charge["id"],
+                                "amount": 1})
+            ev = _events_of(d, ref, account)[0]
+            equal(ev["type"], "charge.refunded", "first refund event")
+            by_account[account] = (charge["id"], ev)
+        d.ctl("POST", "/_double/clock", {"advance": 5})   # consistency lag
+        # connected(1) is at 2020-08-27: the charge embeds its refunds
+        charge_id, ev = by_account[connected(1)]
+        equal(ev["api_version"], "2020-08-27", "event version")
+        refunds = ev["data"]["object"]["refunds"]
+        equal({k: refunds[k] for k in ("object", "has_more", "total_count",
+                                       "url")},
+              {"object": "list", "has_more": False, "total_count": 1,
+               "url": "/v1/charges/%s/refunds" % charge_id}, "refunds list")
+        equal((refunds["data"][0]["object"], refunds["data"][0]["charge"],
+               refunds["data"][0]["amount"]), ("refund", charge_id, 1),
+              "the refund")
+        check("invoice" in ev["data"]["object"], "invoice before basil")
+        # the platform is at 2024-06-20: no refunds
+        charge_id, ev = by_account[PLATFORM]
+        equal(ev["api_version"], "2024-06-20", "platform event version")
+        check("refunds" not in ev["data"]["object"], "no refunds")
+        check("invoice" in ev["data"]["object"], "invoice before basil")
+        # lists and retrieves follow Stripe-Version, else the default
+        path = "/v1/charges/" + charge_id
+        for name, has_refunds, has_invoice in (
+                ("2020-08-27", True, True), ("2024-06-20", False, True),
+                ("2025-03-31.basil", False, False),
+                ("2025-04-30.basil", False, False)):
+            status, obj, headers = d.get(path,
+                                         headers=version_header(name))
+            equal((status, headers["stripe-version"]), (200, name), name)
+            equal(("refunds" in obj, "invoice" in obj),
+                  (has_refunds, has_invoice), "shape at " + name)
+            page = d.get("/v1/charges?limit=100",
+                         headers=version_header(name))[1]["data"]
+            equal({"refunds" in c for c in page}, {has_refunds},
+                  "list at " + name)
+        status, obj, headers = d.get("/v1/charges?limit=3",
+                                     account=connected(1))
+        equal(headers["stripe-version"], "2020-08-27", "account default")
+        check(all("refunds" in c for c in obj["data"]), "default shape")
+        # same object, same version: same bytes everywhere
+        for account in (PLATFORM, connected(1)):
+            charge_id, ev = by_account[account]
+            raw = d.api("/v1/charges/" + charge_id, account=account,
+                        headers=version_header(ev["api_version"])).body
+            equal(_raw_event_object(d, ev["id"], account), raw,
+                  "event bytes = retrieve bytes")
+            check(raw in d.api("/v1/charges?limit=100", account=account,
+                               headers=version_header(
+                                   ev["api_version"])).body, "list bytes")
+            check(raw in d.request("GET", "/_double/truth?account=%s&"
+                                   "api_version=%s" % (
+                                       account, ev["api_version"])).body,
+                  "truth bytes")
+        check(all("refunds" not in c for c in truth(d)["charges"]),
+              "truth defaults to 2024-06-20")
+        # payouts before 2017-04-06 are transfers; data never changes
+        d.ctl("POST", "/_double/accounts", {"account": connected(2),
+                                            "api_version": "2017-01-27"})
+        (old,) = mutate(d, {"op": "new_payout", "account": connected(2)})
+        d.ctl("POST", "/_double/accounts", {"account": connected(2),
+                                            "api_version": "2024-06-20"})
+        (new,) = mutate(d, {"op": "new_payout", "account": connected(2)})
+        ev_old = _events_of(d, old, connected(2))[0]
+        ev_new = _events_of(d, new, connected(2))[0]
+        equal((ev_old["api_version"], ev_old["data"]["object"]["object"],
+               ev_old["data"]["object"]["id"]),
+              ("2017-01-27", "transfer", old["id"]), "old payout event")
+        equal((ev_new["api_version"], ev_new["data"]["object"]["object"]),
+              ("2024-06-20", "payout"), "new payout event")
+        equal(d.get("/v1/payouts/" + old["id"], account=connected(2),
+                    headers=version_header("2016-07-06"))[1]["object"],
+              "transfer", "payout rendered at an old version")
+        equal(d.get("/v1/payouts/" + old["id"],
+                    account=connected(2))[1]["object"], "payout", "default")
+        resp = d.request("POST", "/_double/accounts", body=json.dumps(
+            {"account": PLATFORM, "api_version": "latest"}))
+        equal(resp.status, 400, "bad version")
+    cfg = {"accounts": [{"id": PLATFORM, "api_version": "2019-02-19"},
+                        {"id": connected(1)}, {"id": connected(2)}],
+           "api_version": "2025-03-31.basil"}
+    with Double("--charges", "5", "--payouts", "1", config=cfg) as d:
+        equal([a["api_version"] for a in
+               d.ctl("GET", "/_double/accounts")["accounts"]],
+              ["2019-02-19", "2020-08-27", "2025-03-31.basil"],
+              "config: per account, then the platform default")
+        equal({e["api_version"] for e in d.list_all("/v1/events")},
+              {"2019-02-19"}, "dataset events at the account's version")
+
+
+def _events_of(d, applied, account):
+    return [d.get("/v1/events/" + e["id"], account=account)[1]
+            for e in applied["events"]]
 
 
 # -- 7. rate limits -----------------------------------------------------------
@@ -876,7 +1315,8 @@ def t_truth(t):
             part = everything[account]
             for resource in ("charges", "payouts", "events"):
                 equal(part[resource],
-                      d.list_all("/v1/" + resource, account=account),
+                      d.list_all("/v1/" + resource, account=account,
+                                 headers=version_header("2024-06-20")),
                       "%s %s" % (account, resource))
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "truth.json")
