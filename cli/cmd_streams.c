@@ -12,17 +12,33 @@ struct streams_opts {
     const char *stream; /* --stream NAME */
 };
 
-static void print_stream(const struct stream *s)
+/* "; updated by events carrying a charge, payout.* events carrying a
+ * transfer" for the routes of one kind */
+static void print_routes(const struct stream *s, enum route_how how,
+                         const char *what)
 {
-    printf("%s  %s  (%s objects", s->name, s->path, s->object);
+    bool first = true;
+
     for (size_t i = 0; i < s->nr_routes; i++) {
         const struct event_route *r = &s->routes[i];
 
-        printf("%s %s%s events carrying a %s%s", i ? "," : "; updated by",
-               *r->type_prefix ? r->type_prefix : "",
-               *r->type_prefix ? "*" : "all", r->object,
-               r->how == ROUTE_REREAD ? " (re-read)" : "");
+        if (r->how != how) {
+            continue;
+        }
+        printf(first ? "; %s " : ", ", what);
+        if (*r->type_prefix) {
+            printf("%s* ", r->type_prefix);
+        }
+        printf("events carrying a %s", r->object);
+        first = false;
     }
+}
+
+static void print_stream(const struct stream *s)
+{
+    printf("%s  %s  (%s objects", s->name, s->path, s->object);
+    print_routes(s, ROUTE_SELF, "updated by");
+    print_routes(s, ROUTE_REREAD, "re-read after");
     printf(")\n");
     printf("  %-22s %-8s %s\n", "account", "text",
            "connected account (Stripe-Account), '' for the key's own");

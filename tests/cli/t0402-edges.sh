@@ -31,8 +31,9 @@ t_match "$(dctl GET /_double/requests)" 'starting_after' \
 t_is "$(sqlite3 "$DB" "SELECT count(*) FROM charges WHERE created = (SELECT created FROM charges GROUP BY created ORDER BY count(*) DESC LIMIT 1)")" \
     250 "the busiest second holds 250 rows"
 
-# late-visible objects: new charges visible 20 s after their created
-dctl POST /_double/limits '{"visibility_lag":20}' >/dev/null
+# late-visible objects: new charges visible 20 s after their created (and
+# nothing visible later than that: late_fraction 0; t1104 tests minutes)
+dctl POST /_double/limits '{"visibility_lag":20,"late_fraction":0}' >/dev/null
 dctl POST /_double/mutate '{"count":200,"seed":4,"kinds":["new_charge","new_payout","capture","refund_full"],"step":1}' >/dev/null
 dctl POST /_double/clock '{"advance":8}' >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"

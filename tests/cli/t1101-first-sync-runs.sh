@@ -6,8 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 END=1767225600
-double_start --seed 31 --charges 3000 --payouts 300 --start $((END - 40 * 86400)) \
-    --end $END --frozen-clock --latency-ms 15 --quiet
+double_start --seed 31 --charges 1500 --payouts 150 --start $((END - 40 * 86400)) \
+    --end $END --frozen-clock --latency-ms 60 --quiet
 profile_for plat
 DB=$TMP/f.db
 KINDS='["refund_full","refund_partial","dispute","capture","update","payout_paid","new_charge","new_payout"]'
@@ -20,7 +20,7 @@ runs() {
     while [ $n -lt 60 ]; do
         n=$((n + 1))
         run "$BIN" sync --profile "$TMP/plat.yaml" --sink "$1" \
-            --max-duration 3s --concurrency 2 ${RESCAN:-}
+            --max-duration 3s --concurrency 1 ${RESCAN:-}
         RESCAN=
         codes="$codes$RC "
         [ "$RC" = 0 ] && break
