@@ -18,7 +18,6 @@
 #include <sqlite3.h>
 #include <time.h>
 
-
 struct sqlite_ctx {
     sqlite3 *db;
     char *path;
