@@ -104,8 +104,10 @@ bool engine_retrieve_once(struct engine *e, const struct stream *t,
  * list reads all come after 'event_time' (the pass under way, or one of
  * the last finished, bounded after the event)?  Then its list copy
  * already carries the event's effect, and a copy re-read by id for that
- * event is redundant.  Depends only on the data, never on the order in
- * which replies arrive.
+ * event is redundant.  Only objects created 'late_secs' before the
+ * pass's end count: a newer one may not have been visible in the list yet
+ * (Stripe has listed new objects minutes after their 'created').  Depends
+ * only on the data, never on the order in which replies arrive.
  */
 static int64_t open_cap(const struct stream_state *st)
 {
@@ -131,12 +133,13 @@ bool engine_lists_after(const struct engine *e, const struct stream *t,
          * event's, at most at its cap */
         int64_t top = st->hi != WINDOW_OPEN ? st->hi : open_cap(st);
 
-        if (created < top && event_time < top) {
+        if (created < top - e->o->late_secs && event_time < top) {
             return true;
         }
     }
     for (size_t k = 0; k < st->nr_done; k++) {
-        if (created >= st->done[k].lo && created < st->done[k].hi &&
+        if (created >= st->done[k].lo &&
+            created < st->done[k].hi - e->o->late_secs &&
             event_time < st->done[k].hi) {
             return true;
         }
