@@ -150,7 +150,8 @@ int adapter_open(struct adapter **out, const struct profile *p, struct err *err)
     struct rl_config rc;
 
     *out = NULL;
-    if (url_check_base(p->adapter.base_url, "base URL", err) < 0) {
+    /* the loader checked it; a profile built in code is checked here */
+    if (profile_check_url(p->adapter.base_url, false, "base URL", err) < 0) {
         return -1;
     }
     easy_global_init();
