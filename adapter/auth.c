@@ -92,11 +92,6 @@ bool auth_renewable(const struct auth *a)
     return a->p->auth == PROFILE_AUTH_OAUTH;
 }
 
-const char *auth_store(const struct auth *a)
-{
-    return a->store;
-}
-
 /* The stored chain belongs to the profile's current initial token. */
 static bool same_seed(const struct auth *a, const struct token_set *t)
 {
