@@ -5,6 +5,7 @@
  * run as root (in CI containers they often do, and root ignores modes).
  *
  *   files_drop_root();               first thing in main(): see below
+ *   files_skip_as_root("what");      a TAP skip when that failed
  *   char *dir = files_tmpdir("x");   "/tmp/test_x.XXXXXX", created
  *   char *p = files_path(dir, "a");  "<dir>/a" (free() it)
  *   files_put(p, "text");            create or truncate
@@ -24,13 +25,14 @@
 #include <unistd.h>
 
 #include "core/xalloc.h"
+#include "tests/check.h"
 
 /*
  * Run as nobody (65534) when started as root, so that a folder with mode
  * 0555 really refuses new files.  True when the process is unprivileged
  * afterwards; the read-only tests are skipped otherwise.
  */
-static bool files_drop_root(void)
+static UNUSED bool files_drop_root(void)
 {
     if (geteuid() != 0) {
         return true;
@@ -43,7 +45,16 @@ static bool files_drop_root(void)
     return geteuid() != 0;
 }
 
-static char *files_tmpdir(const char *name)
+/* Report a read-only test as skipped (TAP "# SKIP") when still root. */
+static UNUSED void files_skip_as_root(const char *what)
+{
+    char line[256];
+
+    snprintf(line, sizeof(line), "%s # SKIP root ignores file modes", what);
+    CHECK(1, line);
+}
+
+static UNUSED char *files_tmpdir(const char *name)
 {
     char *dir = xstrfmt("/tmp/test_%s.XXXXXX", name);
 
@@ -54,12 +65,12 @@ static char *files_tmpdir(const char *name)
     return dir;
 }
 
-static char *files_path(const char *dir, const char *name)
+static UNUSED char *files_path(const char *dir, const char *name)
 {
     return xstrfmt("%s/%s", dir, name);
 }
 
-static void files_put(const char *path, const char *text)
+static UNUSED void files_put(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");
 
@@ -69,7 +80,7 @@ static void files_put(const char *path, const char *text)
     }
 }
 
-static char *files_get(const char *path)
+static UNUSED char *files_get(const char *path)
 {
     FILE *fp = fopen(path, "rb");
     struct stat st;
@@ -91,7 +102,7 @@ static char *files_get(const char *path)
 }
 
 /* How many entries of 'dir' have a name containing 'part'. */
-static int files_count(const char *dir, const char *part)
+static UNUSED int files_count(const char *dir, const char *part)
 {
     struct dirent *de;
     DIR *d = opendir(dir);
@@ -106,8 +117,8 @@ static int files_count(const char *dir, const char *part)
     return n;
 }
 
-static int files_unlock(const char *path, const struct stat *st UNUSED,
-                        int type, struct FTW *ftw UNUSED)
+static UNUSED int files_unlock(const char *path, const struct stat *st UNUSED,
+                               int type, struct FTW *ftw UNUSED)
 {
     if (type == FTW_D) {
         chmod(path, 0700); /* a folder a test made read-only */
@@ -115,13 +126,13 @@ static int files_unlock(const char *path, const struct stat *st UNUSED,
     return 0;
 }
 
-static int files_rm_one(const char *path, const struct stat *st UNUSED,
-                        int type, struct FTW *ftw UNUSED)
+static UNUSED int files_rm_one(const char *path, const struct stat *st UNUSED,
+                               int type, struct FTW *ftw UNUSED)
 {
     return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -1 : 0;
 }
 
-static void files_rm_rf(const char *dir)
+static UNUSED void files_rm_rf(const char *dir)
 {
     nftw(dir, files_unlock, 16, FTW_PHYS);
     nftw(dir, files_rm_one, 16, FTW_DEPTH | FTW_PHYS);

@@ -14,14 +14,6 @@
 static char *dir;
 static bool unprivileged;
 
-static void skip(const char *what, const char *why)
-{
-    char line[256];
-
-    snprintf(line, sizeof(line), "%s # SKIP %s", what, why);
-    CHECK(1, line);
-}
-
 /* Expect file_read() to fail with 'want' (PATH replaced by the path). */
 static void read_fails(const char *path, const char *what, size_t max,
                        const char *want, const char *desc)
@@ -101,7 +93,7 @@ static void test_read(void)
                    "read: no permission");
     }
     else {
-        skip("read: no permission", "cannot drop root");
+        files_skip_as_root("read: no permission");
     }
     free(text);
     free(p);
@@ -228,7 +220,7 @@ static void test_replace(void)
         chmod(ro, 0755);
     }
     else {
-        skip("replace: a read-only folder", "cannot drop root");
+        files_skip_as_root("replace: a read-only folder");
     }
 
     /* a name without a folder: the folder synced is "." */
