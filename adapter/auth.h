@@ -6,7 +6,8 @@
  *
  * OAuth profiles (Stripe Apps OAuth 2.0): an access token that lives
  * about an hour, obtained with a refresh token that ROTATES on every
- * use (the old one stops working).  The provider keeps the chain safe across runs:
+ * use (the old one stops working).  The provider keeps the chain safe
+ * across runs:
  *
  *  1. A stored access token with at least AUTH_MIN_TTL_SECS left is
  *     reused (cron runs do not refresh every time).
