@@ -68,6 +68,9 @@ int manifest_load(struct manifest *m, const char *path, struct err *err)
         }
     }
     buf_release(&text);
+    if (ret < 0) {
+        manifest_release(m); /* callers release only what loaded */
+    }
     return ret;
 }
 

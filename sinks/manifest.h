@@ -33,7 +33,8 @@ struct manifest {
 };
 
 /* Read 'path', or start an empty manifest when it does not exist.
- * A manifest that does not parse is ERR_CONFIG naming the file. */
+ * A manifest that does not parse is ERR_CONFIG naming the file.  On
+ * failure nothing is left to release. */
 int manifest_load(struct manifest *m, const char *path, struct err *err);
 /* Replace the file atomically.  -1 with ERR_IO. */
 int manifest_save(struct manifest *m, struct err *err);
