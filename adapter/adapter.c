@@ -150,7 +150,8 @@ int adapter_open(struct adapter **out, const struct profile *p, struct err *err)
     struct rl_config rc;
 
     *out = NULL;
-    if (url_check_base(p->adapter.base_url, "base URL", err) < 0) {
+    /* the loader checked it; a profile built in code is checked here */
+    if (profile_check_url(p->adapter.base_url, false, "base URL", err) < 0) {
         return -1;
     }
     easy_global_init();
@@ -336,7 +337,7 @@ static int drain(struct adapter *a)
             curl_multi_remove_handle(a->multi, x->easy);
             x->req = NULL;
             a->in_flight--;
-            rl_done(a->rl, req->priv.ep, adapter_now_us());
+            rl_done(a->rl);
             if (!a->in_flight) {
                 free_retired(a);
             }
@@ -414,8 +415,6 @@ struct http_req *adapter_next(struct adapter *a, int timeout_ms)
 
 void adapter_cancel(struct adapter *a)
 {
-    int64_t now = adapter_now_us();
-
     for (int i = 0; i < a->nr_xfers; i++) {
         struct xfer *x = &a->xfers[i];
 
@@ -423,7 +422,7 @@ void adapter_cancel(struct adapter *a)
             continue;
         }
         curl_multi_remove_handle(a->multi, x->easy);
-        rl_done(a->rl, x->req->priv.ep, now);
+        rl_done(a->rl);
         x->req = NULL;
         a->in_flight--;
     }

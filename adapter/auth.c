@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "adapter/oauth.h"
-#include "adapter/url.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/redact.h"
@@ -55,7 +54,7 @@ int auth_open(struct auth **out, const struct profile *p, struct err *err)
             a->token_url = xstrfmt("%s/v1/oauth/token", p->adapter.base_url);
         }
         tokenstore_seed(p->oauth.refresh_token, a->seed);
-        if (url_check_base(a->token_url, "OAuth token URL", err) < 0) {
+        if (profile_check_url(a->token_url, true, "OAuth token URL", err) < 0) {
             auth_close(a);
             return -1;
         }
@@ -91,11 +90,6 @@ unsigned auth_generation(const struct auth *a)
 bool auth_renewable(const struct auth *a)
 {
     return a->p->auth == PROFILE_AUTH_OAUTH;
-}
-
-const char *auth_store(const struct auth *a)
-{
-    return a->store;
 }
 
 /* The stored chain belongs to the profile's current initial token. */

@@ -4,9 +4,10 @@
  *
  * API key profiles: the key itself, nothing to do.
  *
- * OAuth profiles (reference/stripe-api.md §4.2): an access token that
- * lives about an hour, obtained with a refresh token that ROTATES on
- * every use.  The provider keeps the chain safe across runs:
+ * OAuth profiles (Stripe Apps OAuth 2.0): an access token that lives
+ * about an hour, obtained with a refresh token that ROTATES on every
+ * use (the old one stops working).  The provider keeps the chain safe
+ * across runs:
  *
  *  1. A stored access token with at least AUTH_MIN_TTL_SECS left is
  *     reused (cron runs do not refresh every time).
@@ -64,8 +65,5 @@ bool auth_renewable(const struct auth *a);
  * (the credential was renewed meanwhile).  Errors as auth_ready().
  */
 int auth_renew(struct auth *a, unsigned gen, struct err *err);
-
-/* The token store's path (borrowed), NULL for API key profiles. */
-const char *auth_store(const struct auth *a);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One OAuth refresh-token grant (reference/stripe-api.md §4):
+ * One OAuth refresh-token grant, as Stripe's token endpoints take it:
  *
  *   POST <token_url>
  *   Authorization: Basic base64(<client_secret>:)

@@ -379,7 +379,7 @@ void *rl_next(struct ratelimit *rl, int64_t now_us, int *ep_out,
     return NULL;
 }
 
-void rl_done(struct ratelimit *rl, int ep UNUSED, int64_t now_us UNUSED)
+void rl_done(struct ratelimit *rl)
 {
     if (rl->in_flight > 0) {
         rl->in_flight--;

@@ -79,8 +79,8 @@ void rl_enqueue(struct ratelimit *rl, int ep, void *item, int64_t not_before_us,
 void *rl_next(struct ratelimit *rl, int64_t now_us, int *ep_out,
               int64_t *wait_us);
 
-/* A request started by rl_next() on 'ep' has completed. */
-void rl_done(struct ratelimit *rl, int ep, int64_t now_us);
+/* A request started by rl_next() has completed: one fewer in flight. */
+void rl_done(struct ratelimit *rl);
 
 /* The server said 429 (a rate limit, not lock_timeout) for 'ep'. */
 void rl_throttled(struct ratelimit *rl, int ep, enum rl_scope scope,

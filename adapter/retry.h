@@ -5,7 +5,10 @@
  * no randomness and no network: the caller passes the jitter, so the table
  * below is unit-tested row by row (tests/unit/test_retry.c).
  *
- * The policy, in order (reference/stripe-api.md §3, §8.4):
+ * The policy, in order: the decision table of Stripe's official SDKs
+ * (the Stripe-Should-Retry header first, then 409, 5xx and connection
+ * failures, and 429 lock_timeout), plus a backed-off retry of plain 429s,
+ * which Stripe's docs ask for and the SDKs leave to the caller:
  *
  *   outcome of the attempt                     retry?  why
  *   -----------------------------------------  ------  -----------------

@@ -2,12 +2,7 @@
 #include "core/compat.h"
 #include "adapter/url.h"
 
-#include <arpa/inet.h>
-#include <strings.h>
-#include <curl/curl.h>
-
 #include "core/buf.h"
-#include "core/err.h"
 
 static bool is_unreserved(unsigned char c)
 {
@@ -106,90 +101,4 @@ void url_endpoint(const char *path, char *out, size_t size)
         p += n;
     }
     out[o] = '\0';
-}
-
-bool url_is_loopback_host(const char *host)
-{
-    char tmp[64];
-    size_t len;
-    unsigned char addr[16];
-
-    if (!host || !*host) {
-        return false;
-    }
-    len = strlen(host);
-    if (len >= sizeof(tmp)) {
-        return false;
-    }
-    memcpy(tmp, host, len + 1);
-    if (tmp[0] == '[' && tmp[len - 1] == ']') {
-        memmove(tmp, tmp + 1, len - 2);
-        tmp[len - 2] = '\0';
-        len -= 2;
-    }
-    if (len > 0 && tmp[len - 1] == '.') {
-        tmp[--len] = '\0';
-    }
-    if (!strcasecmp(tmp, "localhost")) {
-        return true;
-    }
-    if (inet_pton(AF_INET, tmp, addr) == 1) {
-        return addr[0] == 127;
-    }
-    if (inet_pton(AF_INET6, tmp, addr) == 1) {
-        static const unsigned char one[16] = { [15] = 1 };
-
-        return !memcmp(addr, one, sizeof(one));
-    }
-    return false;
-}
-
-int url_check_base(const char *base_url, const char *what, struct err *err)
-{
-    CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL, *query = NULL, *frag = NULL;
-    int ret = -1;
-
-    if (!u) {
-        return err_set(err, ERR_INTERNAL, "out of memory");
-    }
-    if (!base_url || curl_url_set(u, CURLUPART_URL, base_url, 0) ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0)) {
-        err_set(err, ERR_CONFIG, "invalid %s '%s'", what,
-                base_url ? base_url : "");
-        goto out;
-    }
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-    if (query || frag) {
-        err_set(err, ERR_CONFIG, "%s '%s' must not have a query or a fragment",
-                what, base_url);
-        goto out;
-    }
-    if (!strcasecmp(scheme, "https")) {
-        ret = 0;
-    }
-    else if (!strcasecmp(scheme, "http")) {
-        if (url_is_loopback_host(host)) {
-            ret = 0;
-        }
-        else {
-            err_set(err, ERR_CONFIG,
-                    "%s '%s' must use https (plain http is allowed "
-                    "only for loopback hosts)",
-                    what, base_url);
-        }
-    }
-    else {
-        err_set(err, ERR_CONFIG, "%s '%s' must use https, not '%s'", what,
-                base_url, scheme);
-    }
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(query);
-    curl_free(frag);
-    curl_url_cleanup(u);
-    return ret;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * URL helpers for the adapter: query strings with percent-encoding,
- * the rate-limit endpoint of a path, and the loopback rule for plain
- * http.
+ * URL helpers for the adapter: query strings with percent-encoding and
+ * the rate-limit endpoint of a path.  (Which base URLs are allowed is
+ * the profile's rule: profile_check_url() in profiles/profile.h.)
  *
  * Query building appends to a struct buf that holds a path such as
  * "/v1/charges"; the first parameter adds '?', later ones '&'.  Keys and
@@ -12,11 +12,9 @@
 #ifndef ADAPTER_URL_H
 #define ADAPTER_URL_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 struct buf;
-struct err;
 
 /* Append 's' percent-encoded. */
 void url_encode(struct buf *out, const char *s);
@@ -37,19 +35,5 @@ void url_query_add_pair(struct buf *path, const char *pair);
  * '_'.  Written to 'out' (truncated to 'size').
  */
 void url_endpoint(const char *path, char *out, size_t size);
-
-/*
- * True for a loopback host: "localhost" (any case, with or without a
- * trailing dot), an IPv4 address in 127.0.0.0/8, or "::1" (with or
- * without brackets).
- */
-bool url_is_loopback_host(const char *host);
-
-/*
- * Check a base or token URL: http or https, a host, no query or
- * fragment; http only for loopback hosts.  -1 with ERR_CONFIG naming
- * 'what' (e.g. "base URL") and the URL otherwise.
- */
-int url_check_base(const char *url, const char *what, struct err *err);
 
 #endif

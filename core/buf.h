@@ -50,15 +50,7 @@ void buf_setlen(struct buf *b, size_t len);
 int buf_add(struct buf *b, const void *data, size_t n);
 int buf_addstr(struct buf *b, const char *s);
 int buf_addch(struct buf *b, char c);
-int buf_addf(struct buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 0)))
-#endif
-    ;
+int buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 
 #endif

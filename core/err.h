@@ -50,21 +50,11 @@ struct err {
 
 /* Record an error; returns -1. */
 int err_set(struct err *err, enum err_kind kind, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+    PRINTF_LIKE(3, 4);
 int err_vset(struct err *err, enum err_kind kind, const char *fmt, va_list ap)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 0)))
-#endif
-    ;
+    PRINTF_LIKE(3, 0);
 /* Prepend context: "<prefix>: <old message>".  Returns -1. */
-int err_prefix(struct err *err, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+int err_prefix(struct err *err, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void err_clear(struct err *err);
 
 /* The documented exit code of a kind (see the table in err.c). */

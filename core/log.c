@@ -21,11 +21,6 @@ void log_set_level(int l)
     level = l < LOG_ERROR ? LOG_ERROR : l > LOG_DEBUG ? LOG_DEBUG : l;
 }
 
-int log_get_level(void)
-{
-    return level;
-}
-
 void log_set_format(enum log_format fmt)
 {
     format = fmt;

@@ -25,7 +25,6 @@ enum log_level {
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
 void log_set_level(int level);
-int log_get_level(void);
 void log_set_format(enum log_format fmt);
 enum log_format log_get_format(void);
 /* Where lines go (default stderr); tests point it at a file. */
@@ -36,27 +35,16 @@ void log_set_stream(FILE *fp);
  */
 void log_set_hooks(void (*before)(void *), void (*after)(void *), void *data);
 
-void log_msg(enum log_level level, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void log_msg(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 0)))
-#endif
-    ;
+    PRINTF_LIKE(2, 0);
 
 /*
  * A line that is shown at the default verbosity (hidden by -q) but is not
  * a warning: the run summary.  Text: "stripe-reader: <msg>"; JSON level
  * "notice".
  */
-void log_notice(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
+void log_notice(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

@@ -16,11 +16,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh string owned by the caller */
-char *xstrfmt(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
+char *xstrfmt(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* Grow array 'x' (element type *x) so that it can hold 'nr' elements. */
 #define ALLOC_GROW(x, nr, alloc)                                               \

@@ -105,15 +105,9 @@ struct fpos node_pos(const yaml_node_t *node);
 
 /* Set ld->err to "FILE:LINE:COL: <message>" (ERR_CONFIG); returns -1. */
 int ld_error_at(struct loader *ld, const struct fpos *pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+    PRINTF_LIKE(3, 4);
 int ld_error(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+    PRINTF_LIKE(3, 4);
 
 /*
  * Copy 'value' into 'out' for an error message: at most 60 characters,

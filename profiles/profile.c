@@ -9,6 +9,7 @@
 #include "profiles/profile.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/strutil.h"
 #include "core/xalloc.h"
 #include "profiles/load.h"
@@ -75,53 +76,27 @@ void profile_release(struct profile *p)
     memset(p, 0, sizeof(*p));
 }
 
-static int read_file(const char *path, struct buf *out, mode_t *mode,
-                     struct err *err)
+/*
+ * Read the profile whole, and its mode for check_file(), which refuses
+ * literal secrets in a file that others can read.
+ */
+static int read_profile(const char *path, struct buf *out, mode_t *mode,
+                        struct err *err)
 {
-    char chunk[8192];
     struct stat st;
-    ssize_t n;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int ret = -1;
 
-    if (fd < 0) {
-        return err_set(err, ERR_CONFIG, "cannot open profile '%s': %s", path,
+    if (file_read(path, "profile", PROFILE_MAX_FILE_BYTES, 0, out, err) < 0) {
+        if (err) {
+            err->kind = ERR_CONFIG;
+        }
+        return -1;
+    }
+    if (stat(path, &st) < 0) {
+        return err_set(err, ERR_CONFIG, "cannot read profile '%s': %s", path,
                        strerror(errno));
     }
-    if (fstat(fd, &st) < 0) {
-        err_set(err, ERR_CONFIG, "cannot read profile '%s': %s", path,
-                strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        err_set(err, ERR_CONFIG, "cannot read profile '%s': %s", path,
-                S_ISDIR(st.st_mode) ? "it is a directory"
-                                    : "not a regular file");
-        goto out;
-    }
     *mode = st.st_mode;
-    buf_init_capped(out, PROFILE_MAX_FILE_BYTES);
-    while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            err_set(err, ERR_CONFIG, "cannot read profile '%s': %s", path,
-                    strerror(errno));
-            goto out;
-        }
-        if (buf_add(out, chunk, (size_t)n) < 0) {
-            err_set(err, ERR_CONFIG,
-                    "%s: file too large for a profile "
-                    "(over 1 MiB)",
-                    path);
-            goto out;
-        }
-    }
-    ret = 0;
-out:
-    close(fd);
-    return ret;
+    return 0;
 }
 
 /* Line 'line' (0-based) of the file: its start, and its length. */
@@ -443,7 +418,7 @@ int profile_load(const char *path, struct profile *p, struct err *err)
     memset(p, 0, sizeof(*p));
     memset(&docs, 0, sizeof(docs));
     profile_doc_init(&docs.prof);
-    if (read_file(path, &text, &mode, err) < 0) {
+    if (read_profile(path, &text, &mode, err) < 0) {
         goto out;
     }
     ld.text = text.buf;

@@ -145,11 +145,15 @@ const char *profile_mode_name(enum profile_mode mode);
  * information.  Plain http is accepted only for loopback hosts
  * (127.0.0.0/8, ::1, localhost).  'what' names the value in messages
  * (e.g. "'spec.baseUrl'").  -1 with ERR_CONFIG; the message never
- * repeats more of the URL than its scheme and host.
+ * repeats more of the URL than its scheme and host.  A NULL 'url' is
+ * refused like an empty one.  The loader checks baseUrl and tokenUrl
+ * with it, and the adapter checks again at open (for profiles not built
+ * by the loader).
  */
 int profile_check_url(const char *url, bool allow_path, const char *what,
                       struct err *err);
-/* True for 127.0.0.0/8, ::1 (with or without brackets) and localhost. */
+/* True for 127.0.0.0/8, ::1 (with or without brackets) and localhost
+ * (any case, with or without a trailing dot); false for NULL. */
 bool profile_host_is_loopback(const char *host);
 
 /* True when 'name' is a valid profile or adapter name: [A-Za-z0-9._-]+,

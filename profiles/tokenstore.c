@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/redact.h"
 #include "core/xalloc.h"
@@ -98,48 +99,6 @@ out:
     return ret;
 }
 
-static int read_file(const char *path, struct buf *out, bool *missing,
-                     struct err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    char chunk[4096];
-    ssize_t n;
-    int ret = 0;
-
-    *missing = false;
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            *missing = true;
-            return 0;
-        }
-        return err_set(err, ERR_CONFIG, "cannot read token store '%s': %s",
-                       path, strerror(errno));
-    }
-    buf_init_capped(out, STORE_MAX_BYTES);
-    for (;;) {
-        n = read(fd, chunk, sizeof(chunk));
-        if (n == 0) {
-            break;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            ret = err_set(err, ERR_CONFIG, "cannot read token store '%s': %s",
-                          path, strerror(errno));
-            break;
-        }
-        if (buf_add(out, chunk, (size_t)n) < 0) {
-            ret = err_set(err, ERR_CONFIG,
-                          "token store '%s' is larger than %d bytes", path,
-                          STORE_MAX_BYTES);
-            break;
-        }
-    }
-    close(fd);
-    return ret;
-}
-
 static char *dup_string(const cJSON *root, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
@@ -162,15 +121,19 @@ int tokenstore_read(const char *path, struct token_set *t, struct err *err)
     struct buf text = BUF_INIT;
     cJSON *root = NULL;
     const cJSON *live;
-    bool missing;
-    int ret = -1;
+    int ret = -1, found;
 
     token_set_release(t);
-    if (read_file(path, &text, &missing, err) < 0) {
+    found = file_read(path, "token store", STORE_MAX_BYTES, FILE_MISSING_OK,
+                      &text, err);
+    if (found < 0) {
+        if (err) {
+            err->kind = ERR_CONFIG; /* the user must fix or remove it */
+        }
         goto out;
     }
-    if (missing) {
-        ret = 0;
+    if (found == 1) {
+        ret = 0; /* no store yet */
         goto out;
     }
     root = cJSON_ParseWithLengthOpts(text.buf, text.len, NULL, 0);
@@ -231,101 +194,25 @@ static void format_store(const struct token_set *t, struct buf *b)
              live, (long long)t->expires_at, (long long)t->updated_at);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w < 0) {
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int fsync_dir(const char *path)
-{
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    int fd, ret;
-
-    if (!slash) {
-        free(dir);
-        dir = xstrdup(".");
-    }
-    else if (slash == dir) {
-        slash[1] = '\0';
-    }
-    else {
-        *slash = '\0';
-    }
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd < 0) {
-        return -1;
-    }
-    ret = fsync(fd);
-    close(fd);
-    return ret;
-}
-
 int tokenstore_write(const char *path, const struct token_set *t,
                      struct err *err)
 {
     struct buf text = BUF_INIT;
-    char *tmp = xstrfmt("%s.tmp.%ld", path, (long)getpid());
-    int fd = -1;
     int ret = -1;
 
     if (make_parent_dirs(path, err) < 0) {
         goto out;
     }
     format_store(t, &text);
-    unlink(tmp); /* a leftover of a crashed run with the same pid */
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        err_set(err, ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (write_all(fd, text.buf, text.len) < 0 || fsync(fd) < 0) {
-        err_set(err, ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        err_set(err, ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        err_set(err, ERR_IO, "cannot replace token store '%s': %s", path,
-                strerror(errno));
-        goto out;
-    }
-    if (fsync_dir(path) < 0) {
-        err_set(err, ERR_IO, "cannot sync the directory of '%s': %s", path,
-                strerror(errno));
-        goto out;
-    }
-    ret = 0;
+    /* unique temporary name: another process may write the same store */
+    ret = file_replace(path, text.buf, text.len, FILE_PRIVATE | FILE_UNIQUE_TMP,
+                       err);
 out:
-    if (fd >= 0) {
-        close(fd);
-    }
-    if (ret < 0) {
-        unlink(tmp);
-    }
     /* the text holds tokens: do not leave it in freed memory */
     if (text.alloc) {
         memset(text.buf, 0, text.alloc);
     }
     buf_release(&text);
-    free(tmp);
     return ret;
 }
 

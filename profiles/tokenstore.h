@@ -14,8 +14,9 @@
  * and puts a new refresh token in the profile, the hash differs and the
  * profile's token wins over the stored one.
  *
- * Writes are atomic and durable: a temporary file in the same directory
- * (mode 0600), write, fsync, rename over the store, fsync the directory.
+ * Writes are atomic and durable (core/file.h's file_replace()): a
+ * temporary file in the same directory (mode 0600, named after the pid),
+ * write, fsync, rename over the store, fsync the directory.
  * A reader sees the old file or the new one, never a mix, and after a
  * crash at any point one of them is on disk.
  *

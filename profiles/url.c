@@ -2,7 +2,8 @@
 /*
  * URL and name checks for profiles: the adapter talks https, except to
  * this machine (the Stripe API double, a local proxy), where plain http
- * cannot leak a key to the network.
+ * cannot leak a key to the network.  This is the only place the rule is
+ * written: the loader and the adapter both call profile_check_url().
  */
 #include "core/compat.h"
 #include "profiles/profile.h"
@@ -17,10 +18,14 @@
 bool profile_host_is_loopback(const char *host)
 {
     char buf[64];
-    size_t len = strlen(host);
+    size_t len;
     struct in_addr a4;
     struct in6_addr a6;
 
+    if (!host) {
+        return false;
+    }
+    len = strlen(host);
     if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost.")) {
         return true;
     }
@@ -160,11 +165,11 @@ int profile_check_url(const char *url, bool allow_path, const char *what,
                       struct err *err)
 {
     char host[256], port[16];
-    bool https = !strncasecmp(url, "https://", 8);
+    bool https = url && !strncasecmp(url, "https://", 8);
     const char *auth, *rest;
     size_t alen;
 
-    if (!https && strncasecmp(url, "http://", 7)) {
+    if (!url || (!https && strncasecmp(url, "http://", 7))) {
         return err_set(err, ERR_CONFIG,
                        "%s must be an http or https URL such as "
                        "https://api.stripe.com",

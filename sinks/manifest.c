@@ -3,17 +3,16 @@
 #include "sinks/manifest.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/strutil.h"
 #include "core/xalloc.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define MANIFEST_FORMAT 1
-#define MANIFEST_MAX_BYTES (512L * 1024 * 1024)
+#define MANIFEST_MAX_BYTES ((size_t)512 * 1024 * 1024)
 
 static cJSON *empty_root(void)
 {
@@ -25,34 +24,6 @@ static cJSON *empty_root(void)
     cJSON_AddItemToObject(root, "commits", cJSON_CreateArray());
     cJSON_AddItemToObject(root, "states", cJSON_CreateObject());
     return root;
-}
-
-static int read_file(const char *path, struct buf *out, struct err *err)
-{
-    FILE *fp = fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
-    int ret = 0;
-
-    if (!fp) {
-        return errno == ENOENT ? 1
-                               : err_set(err, ERR_IO, "cannot read '%s': %s",
-                                         path, strerror(errno));
-    }
-    buf_init_capped(out, MANIFEST_MAX_BYTES);
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        if (buf_add(out, chunk, n) < 0) {
-            ret = err_set(err, ERR_IO, "'%s' is larger than %ld bytes", path,
-                          MANIFEST_MAX_BYTES);
-            break;
-        }
-    }
-    if (ret == 0 && ferror(fp)) {
-        ret =
-            err_set(err, ERR_IO, "cannot read '%s': %s", path, strerror(errno));
-    }
-    fclose(fp);
-    return ret;
 }
 
 static int check_root(const cJSON *root, long long *sequence, struct err *err)
@@ -82,7 +53,8 @@ int manifest_load(struct manifest *m, const char *path, struct err *err)
 
     memset(m, 0, sizeof(*m));
     m->path = xstrdup(path);
-    ret = read_file(path, &text, err);
+    ret =
+        file_read(path, NULL, MANIFEST_MAX_BYTES, FILE_MISSING_OK, &text, err);
     if (ret == 1) {
         m->root = empty_root();
         return 0;
@@ -96,90 +68,22 @@ int manifest_load(struct manifest *m, const char *path, struct err *err)
         }
     }
     buf_release(&text);
+    if (ret < 0) {
+        manifest_release(m); /* callers release only what loaded */
+    }
     return ret;
-}
-
-int fsync_dir(const char *dir, struct err *err)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-
-    if (fd < 0 || fsync(fd) < 0) {
-        int e = errno;
-
-        if (fd >= 0) {
-            close(fd);
-        }
-        return err_set(err, ERR_IO, "cannot sync folder '%s': %s", dir,
-                       strerror(e));
-    }
-    close(fd);
-    return 0;
-}
-
-static int write_all(const char *path, const char *data, size_t len,
-                     struct err *err)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    size_t done = 0;
-
-    if (fd < 0) {
-        return err_set(err, ERR_IO, "cannot create '%s': %s", path,
-                       strerror(errno));
-    }
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            goto fail;
-        }
-        done += (size_t)n;
-    }
-    if (fsync(fd) < 0) {
-        goto fail;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        goto fail;
-    }
-    return 0;
-fail:
-    err_set(err, ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-    if (fd >= 0) {
-        close(fd);
-    }
-    unlink(path);
-    return -1;
 }
 
 int manifest_save(struct manifest *m, struct err *err)
 {
-    struct buf tmp = BUF_INIT;
-    char *text, *dir;
-    int ret = -1;
+    char *text;
+    int ret;
 
     cJSON_ReplaceItemInObjectCaseSensitive(
         m->root, "sequence", cJSON_CreateNumber((double)m->sequence));
     text = cJSON_Print(m->root);
-    buf_addf(&tmp, "%s.tmp", m->path);
-    if (write_all(tmp.buf, text, strlen(text), err) < 0) {
-        goto out;
-    }
-    if (rename(tmp.buf, m->path) < 0) {
-        err_set(err, ERR_IO, "cannot replace '%s': %s", m->path,
-                strerror(errno));
-        unlink(tmp.buf);
-        goto out;
-    }
-    dir = xstrdup(m->path);
-    *(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-    ret = fsync_dir(*dir ? dir : ".", err);
-    free(dir);
-out:
+    ret = file_replace(m->path, text, strlen(text), 0, err);
     cJSON_free(text);
-    buf_release(&tmp);
     return ret;
 }
 

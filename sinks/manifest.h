@@ -10,10 +10,10 @@
  *                 "checkpoints": {"<stream>": {"hwm", "hi"}}}, ...],
  *    "states":  {"<profile>": {"updated_at": T, "checkpoint": {...}}}}
  *
- * It is replaced atomically (temp file, fsync, rename, fsync of the
- * folder) after the data files it names are durable.  A data file whose
- * commit number is above "sequence" was left by a crash before its commit
- * and is removed at the next start.
+ * It is replaced atomically (file_replace(): temp file, fsync, rename,
+ * fsync of the folder) after the data files it names are durable.  A
+ * data file whose commit number is above "sequence" was left by a crash
+ * before its commit and is removed at the next start.
  *
  * The same structure, without files, is the state file of `ndjson:-`.
  */
@@ -33,7 +33,8 @@ struct manifest {
 };
 
 /* Read 'path', or start an empty manifest when it does not exist.
- * A manifest that does not parse is ERR_CONFIG naming the file. */
+ * A manifest that does not parse is ERR_CONFIG naming the file.  On
+ * failure nothing is left to release. */
 int manifest_load(struct manifest *m, const char *path, struct err *err);
 /* Replace the file atomically.  -1 with ERR_IO. */
 int manifest_save(struct manifest *m, struct err *err);
@@ -57,8 +58,5 @@ cJSON *manifest_commits(struct manifest *m);
 int manifest_cleanup(const struct manifest *m, const char *dir,
                      const char *const *stream_names, size_t n,
                      struct err *err);
-
-/* fsync a folder (after a rename in it).  -1 with ERR_IO. */
-int fsync_dir(const char *dir, struct err *err);
 
 #endif

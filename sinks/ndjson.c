@@ -18,6 +18,7 @@
 #include "sinks/sink.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/sha256.h"
 #include "core/xalloc.h"
@@ -469,8 +470,8 @@ static int ndjson_record_run(struct sink *s, const char *run_json,
     }
     path = xstrfmt("%s/runs.ndjson", c->dir);
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ok = fd >= 0 && write(fd, run_json, len) == (ssize_t)len &&
-         write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    ok = fd >= 0 && write_all(fd, run_json, len) == 0 &&
+         write_all(fd, "\n", 1) == 0 && fsync(fd) == 0;
     if (!ok) {
         err_set(err, ERR_IO, "cannot append to '%s': %s", path,
                 strerror(errno));

@@ -2,10 +2,9 @@
 #include "core/compat.h"
 #include "sinks/ndjson_part.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/xalloc.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define PART_BUFFER (1 << 20)
@@ -75,20 +74,6 @@ int part_write(struct part *p, const char *data, size_t n, struct err *err)
     return 0;
 }
 
-/* fsync by name: gzclose has closed the descriptor already */
-static int sync_path(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    int ret;
-
-    if (fd < 0) {
-        return -1;
-    }
-    ret = fsync(fd);
-    close(fd);
-    return ret;
-}
-
 int part_finish(struct part *p, struct err *err)
 {
     if (p->gz) {
@@ -114,7 +99,8 @@ int part_finish(struct part *p, struct err *err)
         }
         return p->error ? failed(p, "write", err) : 0;
     }
-    if (!p->error && sync_path(p->tmp_path) < 0) {
+    /* by name: gzclose has closed the descriptor already */
+    if (!p->error && file_fsync(p->tmp_path, NULL) < 0) {
         p->error = errno;
     }
     return p->error ? failed(p, "write", err) : 0;
@@ -132,11 +118,7 @@ int part_digest(struct part *p, char out[65], uint64_t *size, struct err *err)
 
 int part_publish(struct part *p, struct err *err)
 {
-    if (rename(p->tmp_path, p->path) < 0) {
-        return err_set(err, ERR_IO, "cannot rename '%s': %s", p->tmp_path,
-                       strerror(errno));
-    }
-    return 0;
+    return file_rename(p->tmp_path, p->path, err);
 }
 
 void part_discard(struct part *p)

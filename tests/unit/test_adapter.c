@@ -497,6 +497,11 @@ static void test_base_url_check(void)
     p.adapter.base_url = xstrdup("http://api.stripe.com");
     CHECK(adapter_open(&a, &p, &err) < 0 && err.kind == ERR_CONFIG && !a,
           "plain http to a non-loopback host is refused at open");
+    CHECK_STR(err.msg,
+              "base URL uses http to 'api.stripe.com', which is not a "
+              "loopback host; https is required except for 127.0.0.0/8, ::1 "
+              "and localhost",
+              "  ... with the profile loader's message");
     profile_release(&p);
 }
 

@@ -21,7 +21,6 @@ struct sim {
     int64_t now;
     int64_t latency;
     int64_t done_at[4096];
-    int done_ep[4096];
     size_t nr_flying;
     int64_t starts[4][4096];
     size_t nr_starts[4];
@@ -34,9 +33,8 @@ static void sim_complete_due(struct sim *s)
 
     while (i < s->nr_flying) {
         if (s->done_at[i] <= s->now) {
-            rl_done(s->rl, s->done_ep[i], s->now);
+            rl_done(s->rl);
             s->done_at[i] = s->done_at[s->nr_flying - 1];
-            s->done_ep[i] = s->done_ep[s->nr_flying - 1];
             s->nr_flying--;
             continue;
         }
@@ -59,7 +57,6 @@ static void sim_run(struct sim *s, int64_t until)
             }
             s->starts[ep][s->nr_starts[ep]++] = s->now;
             s->done_at[s->nr_flying] = s->now + s->latency;
-            s->done_ep[s->nr_flying] = ep;
             s->nr_flying++;
             if (rl_in_flight(s->rl) > s->max_in_flight_seen) {
                 s->max_in_flight_seen = rl_in_flight(s->rl);
@@ -223,7 +220,7 @@ static void test_in_flight_cap(void)
         }
         CHECK(rl_next(rl, 0, &got, &wait) == NULL && wait == -1,
               "at the cap: NULL and wait -1");
-        rl_done(rl, e, 1);
+        rl_done(rl);
         CHECK(rl_next(rl, 1, &got, &wait) == &items[4],
               "a completion makes room");
         rl_free(rl);
@@ -292,7 +289,7 @@ static void test_concurrency_429(void)
     rl_throttled(rl, ep, RL_SCOPE_CONCURRENCY, 0);
     CHECK_INT(rl_in_flight_cap(rl, 0), 5, "a concurrency 429 halves the cap");
     for (int i = 0; i < 6; i++) {
-        rl_done(rl, ep, 0);
+        rl_done(rl);
     }
     CHECK(rl_next(rl, 0, &got, &wait) != NULL, "4 in flight: one may start");
     CHECK(rl_next(rl, 0, &got, &wait) == NULL, "5 in flight: at the cap");

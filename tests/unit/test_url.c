@@ -4,6 +4,7 @@
 #include "adapter/jsonvalid.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "profiles/profile.h"
 #include "tests/check.h"
 
 static void test_encode(void)
@@ -106,36 +107,50 @@ static void test_loopback(void)
 
         snprintf(what, sizeof(what), "loopback '%s': %s", rows[i].host,
                  rows[i].want ? "yes" : "no");
-        CHECK(url_is_loopback_host(rows[i].host) == rows[i].want, what);
+        CHECK(profile_host_is_loopback(rows[i].host) == rows[i].want, what);
     }
-    CHECK(!url_is_loopback_host(NULL), "loopback NULL: no");
+    CHECK(!profile_host_is_loopback(NULL), "loopback NULL: no");
 }
 
+/* The adapter checks base and token URLs with the profile's rule. */
 static void test_base(void)
 {
     static const struct {
         const char *url;
-        int want;
+        const char *want; /* NULL: accepted */
     } rows[] = {
-        { "https://api.stripe.com", 0 },
-        { "https://api.stripe.com:8443", 0 },
-        { "http://127.0.0.1:1234", 0 },
-        { "http://localhost:80", 0 },
-        { "http://[::1]:9", 0 },
-        { "http://api.stripe.com", -1 },
-        { "http://10.1.1.1:80", -1 },
-        { "ftp://127.0.0.1", -1 },
-        { "https://api.stripe.com/?x=1", -1 },
-        { "not a url", -1 },
+        { "https://api.stripe.com", NULL },
+        { "https://api.stripe.com:8443", NULL },
+        { "http://127.0.0.1:1234", NULL },
+        { "http://localhost:80", NULL },
+        { "http://[::1]:9", NULL },
+        { "http://api.stripe.com",
+          "base URL uses http to 'api.stripe.com', which is not a loopback "
+          "host; https is required except for 127.0.0.0/8, ::1 and "
+          "localhost" },
+        { "http://10.1.1.1:80",
+          "base URL uses http to '10.1.1.1', which is not a loopback host; "
+          "https is required except for 127.0.0.0/8, ::1 and localhost" },
+        { "ftp://127.0.0.1", "base URL must be an http or https URL such as "
+                             "https://api.stripe.com" },
+        { "https://api.stripe.com/?x=1",
+          "base URL must not have a path, query or fragment ('/?x=1'); give "
+          "only scheme://host[:port]" },
+        { "not a url", "base URL must be an http or https URL such as "
+                       "https://api.stripe.com" },
+        { NULL, "base URL must be an http or https URL such as "
+                "https://api.stripe.com" },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
         struct err err = ERR_INIT;
-        int got = url_check_base(rows[i].url, "base URL", &err);
+        int got = profile_check_url(rows[i].url, false, "base URL", &err);
+        const char *url = rows[i].url ? rows[i].url : "(null)";
 
-        CHECK_INT(got, rows[i].want, rows[i].url);
+        CHECK_INT(got, rows[i].want ? -1 : 0, url);
         if (got < 0) {
             CHECK_INT(err.kind, ERR_CONFIG, "  ... is ERR_CONFIG");
+            CHECK_STR(err.msg, rows[i].want, "  ... the loader's message");
         }
     }
 }

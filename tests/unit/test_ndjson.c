@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+#include "core/compat.h"
+#include "core/err.h"
+#include "core/xalloc.h"
+#include "reader/streams.h"
+#include "sinks/record.h"
+#include "sinks/sink.h"
+#include "tests/check.h"
+#include "tests/unit/files.h"
+
+#include <cjson/cJSON.h>
+
+static char *dir;
+static bool unprivileged;
+
+static int write_charge(struct sink *s, const char *id, int64_t amount,
+                        struct err *err)
+{
+    char raw[160];
+    struct record rec;
+    struct colval cols[MAX_COLUMNS];
+    const struct stream *st = stream_find("charges");
+
+    snprintf(raw, sizeof(raw),
+             "{\"id\":\"%s\",\"object\":\"charge\",\"created\":1700000000,"
+             "\"amount\":%lld}",
+             id, (long long)amount);
+    memset(cols, 0, sizeof(cols));
+    cols[COLUMN_ID].kind = COLVAL_TEXT;
+    cols[COLUMN_ID].text = id;
+    cols[COLUMN_CREATED].kind = COLVAL_INT;
+    cols[COLUMN_CREATED].i = 1700000000;
+    cols[COLUMN_LIVEMODE].kind = COLVAL_BOOL;
+    cols[stream_column(st, "amount")].kind = COLVAL_INT;
+    cols[stream_column(st, "amount")].i = amount;
+    memset(&rec, 0, sizeof(rec));
+    rec.stream = st;
+    rec.id = id;
+    rec.account = "";
+    rec.created = 1700000000;
+    rec.version = 1700000100;
+    rec.source = SOURCE_LIST;
+    rec.extracted_at = 1700000200;
+    rec.raw = raw;
+    rec.raw_len = strlen(raw);
+    rec.cols = cols;
+    return s->type->write(s, &rec, err);
+}
+
+static int write_charges(struct sink *s, int from, int n, struct err *err)
+{
+    char id[32];
+
+    for (int i = from; i < from + n; i++) {
+        snprintf(id, sizeof(id), "ch_%04d", i);
+        if (write_charge(s, id, 100 + i, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The manifest of folder 'top', parsed (cJSON_Delete() it). */
+static cJSON *manifest_of(const char *top)
+{
+    char *path = files_path(top, "manifest.json");
+    char *text = files_get(path);
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+
+    free(text);
+    free(path);
+    return root;
+}
+
+static double number(const cJSON *obj, const char *key)
+{
+    return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+static const char *string(const cJSON *obj, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+static void test_round_trip(void)
+{
+    char *top = files_path(dir, "rt");
+    char *uri = xstrfmt("ndjson:%s", top);
+    char *data = files_path(top, "charges/000000000001-000.ndjson");
+    struct sink_opts opts = { 0 };
+    struct sink *s = NULL;
+    struct err err = ERR_INIT;
+    cJSON *m, *f;
+    char *state = NULL, *text;
+
+    opts.rotate_records = 2;
+    CHECK_INT(sink_open(&s, uri, &opts, &err), 0, "open creates the folder");
+    CHECK_INT(write_charges(s, 1, 5, &err), 0, "write 5 charges");
+    CHECK_INT(files_count(top, "manifest"), 0, "  ... no manifest yet");
+    CHECK_INT(s->type->commit(s, "prof", "{\"streams\":{}}", &err), 0,
+              "commit");
+    m = manifest_of(top);
+    CHECK_INT(number(m, "sequence"), 1, "  ... sequence 1");
+    f = cJSON_GetObjectItemCaseSensitive(m, "files");
+    CHECK_INT(cJSON_GetArraySize(f), 3, "  ... 2 records a file: 3 files");
+    CHECK_STR(string(cJSON_GetArrayItem(f, 0), "path"),
+              "charges/000000000001-000.ndjson", "  ... named by commit");
+    CHECK_INT(number(cJSON_GetArrayItem(f, 2), "records"), 1,
+              "  ... the last holds one record");
+    CHECK_INT(
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "commits")), 1,
+        "  ... one commit entry");
+    cJSON_Delete(m);
+    text = files_get(data);
+    CHECK(text && !strncmp(text,
+                           "{\"stream\":\"charges\",\"account\":\"\","
+                           "\"id\":\"ch_0001\"",
+                           47),
+          "  ... envelope lines");
+    free(text);
+    CHECK_INT(files_count(top, ".tmp"), 0, "  ... no temporary file");
+
+    CHECK_INT(write_charges(s, 6, 1, &err), 0, "an uncommitted write");
+    CHECK_INT(s->type->record_run(s, "{\"status\":\"ok\"}", &err), 0,
+              "record a run");
+    sink_close(s);
+    CHECK_INT(files_count(top, "runs.ndjson"), 1, "  ... runs.ndjson");
+    text = files_path(top, "charges");
+    CHECK_INT(files_count(text, "000000000002"), 0,
+              "close discards the uncommitted file");
+    free(text);
+
+    CHECK_INT(sink_open(&s, uri, &opts, &err), 0, "reopen");
+    CHECK_INT(s->type->load_state(s, "prof", &state, &err), 0, "load state");
+    CHECK_STR(state, "{\"streams\":{}}", "  ... the committed state");
+    free(state);
+    CHECK_INT(s->type->delete_state(s, "prof", &err), 0, "delete the state");
+    sink_close(s);
+    m = manifest_of(top);
+    CHECK(!cJSON_GetObjectItemCaseSensitive(
+              cJSON_GetObjectItemCaseSensitive(m, "states"), "prof"),
+          "  ... gone from the manifest");
+    cJSON_Delete(m);
+    free(data);
+    free(uri);
+    free(top);
+}
+
+/*
+ * A commit that fails midway: the data files are published, then the
+ * manifest cannot be replaced (its folder became read-only).  The
+ * manifest stays as before, the sink refuses more work, and the next
+ * open removes the files of the failed commit.
+ */
+static void test_failed_commit(const char *name, bool gzip)
+{
+    char *top = files_path(dir, name);
+    char *uri = xstrfmt("ndjson:%s", top);
+    char *mpath = files_path(top, "manifest.json");
+    char *sdir = files_path(top, "charges");
+    char *want = xstrfmt("cannot create '%s.tmp': Permission denied", mpath);
+    struct sink_opts opts = { 0 };
+    struct sink *s = NULL;
+    struct err err = ERR_INIT;
+    char *before = NULL, *after, *state = NULL;
+
+    opts.gzip = gzip;
+    CHECK_INT(sink_open(&s, uri, &opts, &err), 0, "open");
+    CHECK_INT(write_charges(s, 1, 3, &err), 0, "  ... write");
+    CHECK_INT(s->type->commit(s, "prof", "{\"n\":1}", &err), 0,
+              "  ... commit 1");
+    before = files_get(mpath);
+    if (!unprivileged) {
+        files_skip_as_root("a commit that fails midway");
+        sink_close(s);
+        goto out;
+    }
+    CHECK_INT(write_charges(s, 4, 3, &err), 0, "  ... write more");
+    chmod(top, 0555);
+    CHECK_INT(s->type->commit(s, "prof", "{\"n\":2}", &err), -1,
+              "a commit that fails midway");
+    CHECK_INT(err.kind, ERR_IO, "  ... ERR_IO");
+    CHECK_STR(err.msg, want, "  ... names the manifest");
+    after = files_get(mpath);
+    CHECK_STR(after, before, "  ... the manifest is as before");
+    free(after);
+    CHECK_INT(files_count(top, ".tmp"), 0, "  ... no temporary manifest");
+    CHECK_INT(write_charges(s, 7, 1, &err), -1, "  ... later writes fail");
+    CHECK_STR(err.msg,
+              "the NDJSON sink failed earlier in this run; nothing more is "
+              "written",
+              "  ... saying why");
+    sink_close(s);
+    chmod(top, 0755);
+    CHECK_INT(files_count(sdir, "000000000002"), 1,
+              "  ... the failed commit's file was published");
+
+    CHECK_INT(sink_open(&s, uri, &opts, &err), 0, "reopen");
+    CHECK_INT(files_count(sdir, "000000000002"), 0,
+              "  ... removes the failed commit's file");
+    CHECK_INT(files_count(sdir, "000000000001"), 1, "  ... keeps commit 1's");
+    CHECK_INT(s->type->load_state(s, "prof", &state, &err), 0, "  ... load");
+    CHECK_STR(state, "{\"n\":1}", "  ... the state of commit 1");
+    free(state);
+    sink_close(s);
+out:
+    free(before);
+    free(want);
+    free(sdir);
+    free(mpath);
+    free(uri);
+    free(top);
+}
+
+static void test_open_errors(void)
+{
+    char *top = files_path(dir, "broken");
+    char *uri = xstrfmt("ndjson:%s", top);
+    char *mpath = files_path(top, "manifest.json");
+    char *want = xstrfmt("sink '%s': '%s': ", uri, mpath);
+    struct sink_opts opts = { 0 };
+    struct sink *s = NULL;
+    struct err err = ERR_INIT;
+
+    mkdir(top, 0755);
+    files_put(mpath, "{\"format\": 1, \"sequence\": 2, \"fil");
+    CHECK_INT(sink_open(&s, uri, &opts, &err), -1, "a torn manifest");
+    CHECK_INT(err.kind, ERR_CONFIG, "  ... ERR_CONFIG");
+    if (!CHECK(!strncmp(err.msg, want, strlen(want)),
+               "  ... names the sink and the manifest")) {
+        printf("#   got: '%s'\n", err.msg);
+    }
+    CHECK(s == NULL, "  ... no sink");
+    CHECK_INT(sink_open(&s, "ndjson:-", &opts, &err), -1,
+              "ndjson:- without a state file");
+    CHECK_INT(err.kind, ERR_USAGE, "  ... ERR_USAGE");
+    free(want);
+    free(mpath);
+    free(uri);
+    free(top);
+}
+
+int main(void)
+{
+    unprivileged = files_drop_root();
+    dir = files_tmpdir("ndjson");
+    test_round_trip();
+    test_failed_commit("plain", false);
+    test_failed_commit("gzip", true);
+    test_open_errors();
+    files_rm_rf(dir);
+    free(dir);
+    return check_done();
+}
