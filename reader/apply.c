@@ -93,10 +93,53 @@ static const char *event_text(const struct page_item *it, enum event_col which)
 }
 
 /* Store data.object of an event as a new version of its stream's object. */
-static int store_event_object(struct engine *e, struct window *w,
-                              const struct stream *t,
-                              const struct page_items *pi, size_t i)
+/*
+ * One event copy per (object, second): the events of one change share a
+ * second, and under late visibility one of them can come a run later.
+ * Within a window the window remembers them; across passes the events
+ * stream's remembered items do, keyed "<stream>:<id>".
+ */
+static bool derived_seen(struct job *j, const struct stream *t, const char *id,
+                         int64_t second)
 {
+    char *key;
+    bool seen;
+
+    if (window_derived_seen(j->w, id, second)) {
+        return true;
+    }
+    key = xstrfmt("%s:%s", t->name, id);
+    seen = recent_has(j->st, key, second);
+    if (!seen && second >= j->st->hi - j->lane->plan->overlap) {
+        recent_add(j->st, key, second, second);
+    }
+    free(key);
+    return seen;
+}
+
+/*
+ * One list or retrieve copy per (object, version) in a run: a list and a
+ * retrieve of the same second give the same version.  Kept for the
+ * objects where that can happen (see copies in engine_int.h).
+ */
+static bool copy_once(struct engine *e, const struct stream *s, const char *id,
+                      int64_t version)
+{
+    char *key = xstrfmt("%zu:%s", stream_index(s), id);
+    int64_t v;
+    bool fresh = !(strset_get(&e->copies, key, &v) && v >= version);
+
+    if (fresh) {
+        strset_set(&e->copies, key, version);
+    }
+    free(key);
+    return fresh;
+}
+
+static int store_event_object(struct engine *e, struct job *j,
+                              const struct stream *t, size_t i)
+{
+    const struct page_items *pi = &j->items;
     const struct page_item *it = &pi->items[i];
     const char *text = page_item_text(pi, i);
     const char *api = event_text(it, EV_API_VERSION);
@@ -126,7 +169,7 @@ static int store_event_object(struct engine *e, struct window *w,
         return -1;
     }
     rec.id = f.cols[COLUMN_ID].text;
-    if (window_derived_seen(w, rec.id, it->created)) {
+    if (derived_seen(j, t, rec.id, it->created)) {
         return 0; /* this version of the object is stored already */
     }
     rec.stream = t;
@@ -162,10 +205,9 @@ static bool event_supplies(const struct engine *e, const struct stream *t,
 }
 
 /* The updates an event implies for the streams it routes to. */
-static int apply_event(struct engine *e, struct window *w,
-                       const struct page_items *pi, size_t i)
+static int apply_event(struct engine *e, struct job *j, size_t i)
 {
-    const struct page_item *it = &pi->items[i];
+    const struct page_item *it = &j->items.items[i];
     const char *type = event_text(it, EV_TYPE);
     const char *otype = event_text(it, EV_OBJECT_TYPE);
 
@@ -176,7 +218,7 @@ static int apply_event(struct engine *e, struct window *w,
         if (!r || !event_supplies(e, t, r, it)) {
             continue; /* nothing, or re-read (plan_retrieves) */
         }
-        if (store_event_object(e, w, t, pi, i) < 0) {
+        if (store_event_object(e, j, t, i) < 0) {
             return -1;
         }
     }
@@ -195,6 +237,10 @@ static int store_item(struct engine *e, struct job *j, size_t i)
     rec.livemode = it->livemode;
     rec.created = it->created;
     rec.version = item_version(e, j, i);
+    if (!s->is_events && it->created >= j->st->hi - e->o->late_secs &&
+        !copy_once(e, s, it->id, rec.version)) {
+        return 0; /* a retrieve of the same second stored it */
+    }
     rec.source = SOURCE_LIST;
     rec.raw = page_item_text(&j->items, i);
     rec.raw_len = it->len;
@@ -206,7 +252,7 @@ static int store_item(struct engine *e, struct job *j, size_t i)
     if (it->created > e->res->streams[stream_index(s)].newest_created) {
         e->res->streams[stream_index(s)].newest_created = it->created;
     }
-    return s->is_events ? apply_event(e, j->w, &j->items, i) : 0;
+    return s->is_events ? apply_event(e, j, i) : 0;
 }
 
 static int store_retrieved(struct engine *e, struct job *page, struct job *r)
@@ -224,8 +270,9 @@ static int store_retrieved(struct engine *e, struct job *page, struct job *r)
     key = xstrfmt("%s:%s", r->rstream->name, r->items.items[0].id);
     seen = recent_seen(&page->st->retrieved, key, snapshot_version(e, r->date));
     free(key);
-    if (seen) {
-        return 0; /* stored before a crash, within this second */
+    if (seen || !copy_once(e, r->rstream, r->items.items[0].id,
+                           snapshot_version(e, r->date))) {
+        return 0; /* stored before a crash, or listed, within this second */
     }
     memset(&rec, 0, sizeof(rec));
     rec.stream = r->rstream;

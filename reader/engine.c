@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/strset.h"
 #include "core/xalloc.h"
 #include "reader/engine_int.h"
 #include "reader/plan.h"
@@ -74,29 +75,10 @@ bool engine_retrieve_once(struct engine *e, const struct stream *t,
                           const char *id)
 {
     char *key = xstrfmt("%zu:%s", stream_index(t), id);
-    size_t lo = 0, hi = e->nr_retrieved;
+    bool added = strset_add(&e->retrieved, key, 0);
 
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(e->retrieved[mid], key);
-
-        if (c == 0) {
-            free(key);
-            return false;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        }
-        else {
-            hi = mid;
-        }
-    }
-    ALLOC_GROW(e->retrieved, e->nr_retrieved + 1, e->alloc_retrieved);
-    memmove(e->retrieved + lo + 1, e->retrieved + lo,
-            (e->nr_retrieved - lo) * sizeof(*e->retrieved));
-    e->retrieved[lo] = key;
-    e->nr_retrieved++;
-    return true;
+    free(key);
+    return added;
 }
 
 /*
@@ -150,10 +132,8 @@ bool engine_lists_after(const struct engine *e, const struct stream *t,
 static void jobs_free(struct engine *e)
 {
     buf_release(&e->scratch);
-    for (size_t i = 0; i < e->nr_retrieved; i++) {
-        free(e->retrieved[i]);
-    }
-    FREE_AND_NULL(e->retrieved);
+    strset_release(&e->retrieved);
+    strset_release(&e->copies);
     for (size_t i = 0; i < e->nr_jobs; i++) {
         struct job *j = e->all_jobs[i];
 

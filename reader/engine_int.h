@@ -7,6 +7,7 @@
 #define READER_ENGINE_INT_H
 
 #include "adapter/adapter.h"
+#include "core/strset.h"
 #include "reader/engine.h"
 #include "reader/page.h"
 #include "model/streams.h"
@@ -73,8 +74,14 @@ struct engine {
     int64_t extracted_at;
     struct buf scratch; /* strings of an event's data.object */
     struct colval scratch_cols[MAX_COLUMNS];
-    char **retrieved; /* "stream:id" re-read this run, sorted */
-    size_t nr_retrieved, alloc_retrieved;
+    struct strset retrieved; /* "<stream index>:<id>" re-read this run */
+    /*
+     * "<stream index>:<id>" -> version of the list or retrieve copy stored
+     * this run, for the objects a list and a retrieve of the same second
+     * can both store (retrieved ones, and listed ones too new to skip a
+     * retrieve for): one copy per (id, version).
+     */
+    struct strset copies;
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
     bool no_commit;     /* failed before anything may be stored */
