@@ -34,7 +34,10 @@ static int in_window(const struct window *w, int64_t created)
  * can still show an object as it was a few seconds before 'date', while
  * the event of a later change already exists (reference §9.2).  So the
  * copy is known current only as of 'date' less the settle margin; an
- * event created after that is newer and wins.
+ * event created after that is newer and wins.  Copies of one object from
+ * different sources can share a version (a list read and the object's
+ * event of the same second); sinks rank them (event < list < retrieve),
+ * so which one is kept never depends on the order they come in.
  */
 static int64_t snapshot_version(const struct engine *e, int64_t date)
 {
@@ -115,25 +118,6 @@ static bool derived_seen(struct job *j, const struct stream *t, const char *id,
     }
     free(key);
     return seen;
-}
-
-/*
- * One list or retrieve copy per (object, version) in a run: a list and a
- * retrieve of the same second give the same version.  Kept for the
- * objects where that can happen (see copies in engine_int.h).
- */
-static bool copy_once(struct engine *e, const struct stream *s, const char *id,
-                      int64_t version)
-{
-    char *key = xstrfmt("%zu:%s", stream_index(s), id);
-    int64_t v;
-    bool fresh = !(strset_get(&e->copies, key, &v) && v >= version);
-
-    if (fresh) {
-        strset_set(&e->copies, key, version);
-    }
-    free(key);
-    return fresh;
 }
 
 static int store_event_object(struct engine *e, struct job *j,
@@ -237,10 +221,6 @@ static int store_item(struct engine *e, struct job *j, size_t i)
     rec.livemode = it->livemode;
     rec.created = it->created;
     rec.version = item_version(e, j, i);
-    if (!s->is_events && it->created >= j->st->hi - e->o->late_secs &&
-        !copy_once(e, s, it->id, rec.version)) {
-        return 0; /* a retrieve of the same second stored it */
-    }
     rec.source = SOURCE_LIST;
     rec.raw = page_item_text(&j->items, i);
     rec.raw_len = it->len;
@@ -270,9 +250,8 @@ static int store_retrieved(struct engine *e, struct job *page, struct job *r)
     key = xstrfmt("%s:%s", r->rstream->name, r->items.items[0].id);
     seen = recent_seen(&page->st->retrieved, key, snapshot_version(e, r->date));
     free(key);
-    if (seen || !copy_once(e, r->rstream, r->items.items[0].id,
-                           snapshot_version(e, r->date))) {
-        return 0; /* stored before a crash, or listed, within this second */
+    if (seen) {
+        return 0; /* stored before a crash, within this second */
     }
     memset(&rec, 0, sizeof(rec));
     rec.stream = r->rstream;

@@ -133,7 +133,6 @@ static void jobs_free(struct engine *e)
 {
     buf_release(&e->scratch);
     strset_release(&e->retrieved);
-    strset_release(&e->copies);
     for (size_t i = 0; i < e->nr_jobs; i++) {
         struct job *j = e->all_jobs[i];
 

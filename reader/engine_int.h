@@ -75,13 +75,6 @@ struct engine {
     struct buf scratch; /* strings of an event's data.object */
     struct colval scratch_cols[MAX_COLUMNS];
     struct strset retrieved; /* "<stream index>:<id>" re-read this run */
-    /*
-     * "<stream index>:<id>" -> version of the list or retrieve copy stored
-     * this run, for the objects a list and a retrieve of the same second
-     * can both store (retrieved ones, and listed ones too new to skip a
-     * retrieve for): one copy per (id, version).
-     */
-    struct strset copies;
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
     bool no_commit;     /* failed before anything may be stored */

@@ -8,7 +8,7 @@
 Always: the manifest parses; every file it lists exists with the listed
 size and sha256, decompresses if gzip, holds exactly the listed number of
 lines, each a complete JSON object ending in a newline; every (stream,
-account, id, version) appears exactly once across the listed files.
+account, id, version, source) appears exactly once across the listed files.
 --no-leftovers: no data or temporary file exists that the manifest does
 not list.  --truth: for account A ('' = the key's own), the newest version
 of each charge and payout (ties: event < list < retrieve, then the larger
@@ -117,11 +117,14 @@ def main():
         recs, good = read_file(a.dir, entry)
         ok = ok and good
         records.extend(recs)
-    keys = [(r["stream"], r["account"], r["id"], r["version"])
+    # one copy per (id, version, source): a list read and the object's
+    # event of the same second are two copies of one version, which the
+    # loader ranks (event < list < retrieve)
+    keys = [(r["stream"], r["account"], r["id"], r["version"], r["source"])
             for r in records]
     dups = len(keys) - len(set(keys))
     print("# %d files, %d records, %d duplicate (stream, account, id, "
-          "version)" % (len(manifest["files"]), len(records), dups))
+          "version, source)" % (len(manifest["files"]), len(records), dups))
     ok = ok and dups == 0
     if a.no_leftovers:
         extra = leftovers(a.dir, {e["path"] for e in manifest["files"]})

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Issue 5: kill -9 at 20+ random moments during a backfill into NDJSON,
 # plain and gzip, each followed by a re-run: after every kill the manifest
-# lists only complete files, and its files hold each (id, version) exactly
+# lists only complete files, and its files hold each (id, version, source) exactly
 # once; the final result equals the truth.
 . "$(dirname "$0")/lib.sh"
 
@@ -47,7 +47,7 @@ for mode in plain gzip; do
     [ $mode = gzip ] && opt=--gzip
     read -r hits bad rc <<<"$(chain "$TMP/$mode" $opt)"
     t_ok "$mode: at least 20 kills hit a running backfill ($hits)" test "$hits" -ge 20
-    t_is "$bad" 0 "$mode: after every kill, the manifest lists only complete files, each (id, version) once"
+    t_is "$bad" 0 "$mode: after every kill, the manifest lists only complete files, each (id, version, source) once"
     t_is "$rc" 0 "$mode: the re-run after the kills completes"
     t_ok "$mode: no leftover file, no duplicate, newest versions equal the truth" \
         nd_check "$TMP/$mode" --no-leftovers --truth "$TMP/t.json"

@@ -61,7 +61,7 @@ COMPARE_OPTS=--events-subset t_ok "after the rescan the database equals the trut
     compare_db "$DB" "$TMP/t2.json"
 
 # NDJSON: the same first sync over many runs, then the newest version of
-# every object equals the truth and every (id, version) is written once
+# every object equals the truth and every (id, version, source) is written once
 ND=$TMP/nd
 runs "ndjson:$ND"
 t_match "$CODES" '^(8 )+0 $' "NDJSON: a first sync over $RUNS runs exits 8 until done, then 0: $CODES"
