@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/compat.h"
 #include "cli/cli.h"
+#include "profiles/profile.h"
+#include "sinks/sink.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/redact.h"
@@ -207,6 +209,7 @@ int cli_main(int argc, char **argv)
 
     early_log_format(argc, argv);
     hoist_globals(args, nargs);
+    profile_sink_problem = sink_uri_problem;
 
     if (nargs < 1) {
         print_main_help(stderr);

@@ -208,7 +208,7 @@ static int run_state(const char *verb, const struct state_opts *o,
         }
         c.only = p.name;
         if (!uri) {
-            uri = p.sink ? p.sink : "sqlite:stripe.db";
+            uri = p.sink ? p.sink : PROFILE_DEFAULT_SINK;
         }
     }
     else if (!strcmp(verb, "reset")) {
@@ -216,13 +216,12 @@ static int run_state(const char *verb, const struct state_opts *o,
         goto out;
     }
     if (!uri) {
-        uri = "sqlite:stripe.db";
+        uri = PROFILE_DEFAULT_SINK;
     }
     c.uri = uri;
-    so.state_file = o->state_file;
+    sink_opts_add(&so, "state", o->state_file, "--state");
     /* a reset must not race a run that would commit the old marks back */
-    if (!strcmp(verb, "reset") &&
-        run_lock(&lock, uri, p.name, o->state_file, err) < 0) {
+    if (!strcmp(verb, "reset") && sink_lock(&lock, uri, p.name, &so, err) < 0) {
         goto out;
     }
     if (sink_open(&sink, uri, &so, err) < 0) {

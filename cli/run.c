@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/compat.h"
 #include "cli/run.h"
+#include "cli/run_int.h"
 #include "cli/progress.h"
 #include "adapter/adapter.h"
 #include "core/lockfile.h"
@@ -48,28 +49,6 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-struct run {
-    enum run_kind kind;
-    const struct run_opts *o;
-    struct profile p;
-    struct sink *sink;
-    struct adapter *ad;
-    struct checkpoint cp;
-    bool have_cp;
-    const char *sink_uri;
-    unsigned mask;
-    int64_t overlap, settle;
-    long commit_ms;
-    int64_t since, until; /* backfill */
-    int64_t max_duration;
-    struct lockfile lock;
-    struct progress progress;
-    char range[80]; /* backfill's key */
-    int64_t started_at;
-    int64_t started_ms;
-    struct engine_result res;
-};
-
 int run_load_profile(const char *name, struct profile *p, struct err *err)
 {
     char *path = NULL;
@@ -83,26 +62,14 @@ int run_load_profile(const char *name, struct profile *p, struct err *err)
     return ret;
 }
 
-int run_sink_opts(const struct run_opts *o, struct sink_opts *so,
-                  struct err *err)
+void run_sink_opts(const struct run_opts *o, struct sink_opts *so)
 {
-    size_t bytes = 0;
-
     memset(so, 0, sizeof(*so));
-    so->gzip = o->gzip;
-    so->ndjson_format = o->ndjson_format;
-    so->state_file = o->state_file;
-    if (o->rotate_records < 0) {
-        return err_set(err, ERR_USAGE,
-                       "option '--rotate-records' expects a positive number");
-    }
-    so->rotate_records = o->rotate_records;
-    if (o->rotate_size &&
-        parse_size(o->rotate_size, (size_t)1 << 40, &bytes, err) < 0) {
-        return -1;
-    }
-    so->rotate_bytes = (long long)bytes;
-    return 0;
+    sink_opts_add(so, "gzip", o->gzip ? "1" : NULL, "--gzip");
+    sink_opts_add(so, "format", o->ndjson_format, "--ndjson-format");
+    sink_opts_add(so, "rotate-records", o->rotate_records, "--rotate-records");
+    sink_opts_add(so, "rotate-size", o->rotate_size, "--rotate-size");
+    sink_opts_add(so, "state", o->state_file, "--state");
 }
 
 static int parse_options(struct run *r, struct err *err)
@@ -214,215 +181,6 @@ static int retention_error(struct run *r, struct err *err)
                    r->p.name, when, start);
 }
 
-/* Stripe's clock now: the last reply's Date, else the host's clock. */
-static int64_t stripe_now(const struct run *r)
-{
-    int64_t t = r->ad ? adapter_server_time(r->ad) : 0;
-
-    return t ? t : (int64_t)time(NULL) + (r->have_cp ? r->cp.server_skew : 0);
-}
-
-static const struct stream_set *run_set(const struct run *r)
-{
-    for (size_t i = 0; r->kind == RUN_BACKFILL && i < r->cp.nr_backfills; i++) {
-        if (!strcmp(r->cp.backfills[i].range, r->range)) {
-            return &r->cp.backfills[i].set;
-        }
-    }
-    return &r->cp.sync;
-}
-
-/* "checkpoint": the mark reached and the pass under way, per stream. */
-static void checkpoint_summary(const struct run *r, size_t i, struct buf *out)
-{
-    const struct stream_state *st;
-
-    if (!r->have_cp) {
-        buf_addstr(out, ",\"checkpoint\":{\"hwm\":null,\"pass_hi\":0,"
-                        "\"windows\":0}");
-        return;
-    }
-    st = &run_set(r)->streams[i];
-    buf_addstr(out, ",\"checkpoint\":{\"hwm\":");
-    if (st->has_hwm) {
-        buf_addf(out, "%lld", (long long)st->hwm);
-    }
-    else {
-        buf_addstr(out, "null");
-    }
-    buf_addf(out, ",\"pass_hi\":%lld,\"windows\":%zu}",
-             st->hi == WINDOW_OPEN ? 0LL : (long long)st->hi, st->nr_windows);
-    if (st->newest) {
-        buf_addf(out, ",\"newest_created\":%lld", (long long)st->newest);
-    }
-}
-
-/* The lag between the newest stored event and now, for freshness alerts. */
-static void freshness(const struct run *r, struct buf *out)
-{
-    const struct stream_state *ev;
-    int64_t newest = 0;
-
-    if (r->have_cp) {
-        ev = &r->cp.sync.streams[stream_index(stream_find("events"))];
-        newest = ev->newest;
-        for (size_t b = 0; b < r->cp.nr_backfills; b++) {
-            const struct stream_state *bs =
-                &r->cp.backfills[b].set.streams[stream_index(ev->stream)];
-
-            if (bs->newest > newest) {
-                newest = bs->newest;
-            }
-        }
-    }
-    buf_addstr(out, ",\"newest_event_created\":");
-    if (newest) {
-        buf_addf(out, "%lld,\"lag_seconds\":%lld", (long long)newest,
-                 (long long)(stripe_now(r) - newest));
-    }
-    else {
-        buf_addstr(out, "null,\"lag_seconds\":null");
-    }
-}
-
-static void summary_json(const struct run *r, int rc, const struct err *err,
-                         struct buf *out)
-{
-    const struct adapter_stats *as = r->ad ? adapter_stats(r->ad) : NULL;
-    int64_t now = (int64_t)time(NULL);
-
-    buf_addstr(out, "{\"profile\":");
-    json_quote(out, r->p.name ? r->p.name : "");
-    buf_addf(out,
-             ",\"command\":\"%s\",\"started_at\":%lld,"
-             "\"ended_at\":%lld,\"duration_ms\":%lld,\"status\":\"%s\","
-             "\"exit_code\":%d",
-             r->kind == RUN_SYNC ? "sync" : "backfill",
-             (long long)r->started_at, (long long)now,
-             (long long)(engine_now_ms() - r->started_ms),
-             rc == 0 ? "ok" : err_kind_name(err->kind),
-             rc == 0 ? 0 : err_exit_code(err->kind));
-    if (rc != 0) {
-        buf_addstr(out, ",\"error\":");
-        json_quote(out, err->msg);
-    }
-    buf_addf(out,
-             ",\"requests\":%ld,\"retries\":%ld,\"rate_limited\":%ld,"
-             "\"commits\":%ld,\"streams\":{",
-             as ? as->requests : 0, as ? as->retries : 0,
-             as ? as->rate_limited_429 : 0, r->res.commits);
-    for (size_t i = 0; i < nr_streams; i++) {
-        const struct engine_stream_stats *s = &r->res.streams[i];
-
-        buf_addf(out,
-                 "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
-                 "\"updated\":%ld,\"retrieved\":%ld",
-                 i ? "," : "", streams[i].name, s->pages, s->listed, s->updated,
-                 s->retrieved);
-        checkpoint_summary(r, i, out);
-        buf_addch(out, '}');
-    }
-    buf_addch(out, '}');
-    freshness(r, out);
-    buf_addch(out, '}');
-}
-
-static void print_summary(const struct run *r, int rc, const struct err *err)
-{
-    const struct adapter_stats *as = r->ad ? adapter_stats(r->ad) : NULL;
-    struct buf line = BUF_INIT;
-
-    buf_addf(&line, "%s:", r->kind == RUN_SYNC ? "sync" : "backfill");
-    for (size_t i = 0; i < nr_streams; i++) {
-        const struct engine_stream_stats *s = &r->res.streams[i];
-
-        buf_addf(&line, " %s %ld", streams[i].name, s->listed);
-        if (s->updated || s->retrieved) {
-            buf_addf(&line, " (+%ld updated)", s->updated + s->retrieved);
-        }
-        buf_addch(&line, i + 1 < nr_streams ? ',' : ';');
-    }
-    buf_addf(&line, " %ld requests, %ld retries, %ld 429s, %.1f s; %s",
-             as ? as->requests : 0, as ? as->retries : 0,
-             as ? as->rate_limited_429 : 0,
-             (double)(engine_now_ms() - r->started_ms) / 1000.0,
-             rc == 0 ? "ok" : err_kind_name(err->kind));
-    log_notice("%s", line.buf);
-    buf_release(&line);
-}
-
-static void write_summary(const char *path, const struct buf *json)
-{
-    FILE *fp = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    bool ok = fp && fwrite(json->buf, 1, json->len, fp) == json->len &&
-              fputc('\n', fp) != EOF;
-
-    if (fp && fp != stdout) {
-        ok = fclose(fp) == 0 && ok;
-    }
-    else if (fp) {
-        ok = fflush(fp) == 0 && ok;
-    }
-    if (!ok) {
-        log_error("cannot write the summary to '%s': %s", path,
-                  strerror(errno));
-    }
-}
-
-static void record_run(struct run *r, int rc, const struct err *err)
-{
-    struct buf json = BUF_INIT;
-    struct err e2 = ERR_INIT;
-
-    summary_json(r, rc, err, &json);
-    if (r->sink && r->sink->type->record_run(r->sink, json.buf, &e2) < 0) {
-        log_warn("cannot record the run: %s", e2.msg);
-    }
-    if (r->o->summary_json) {
-        write_summary(r->o->summary_json, &json);
-    }
-    buf_release(&json);
-}
-
-/*
- * One run at a time per (profile, sink): a lock file beside the SQLite
- * database (per profile), or in the NDJSON folder (the whole folder: its
- * manifest is shared), or beside the state file of ndjson:-.
- */
-int run_lock(struct lockfile *l, const char *sink_uri, const char *profile,
-             const char *state_file, struct err *err)
-{
-    const char *colon = strchr(sink_uri, ':');
-    const char *arg = colon ? colon + 1 : sink_uri;
-    char *path, *what;
-    int ret;
-
-    if (strncmp(sink_uri, "ndjson:", 7) && strncmp(sink_uri, "sqlite:", 7)) {
-        return 0; /* not a sink: sink_open() says so */
-    }
-    if (!strncmp(sink_uri, "ndjson:", 7)) {
-        if (!strcmp(arg, "-") && !state_file) {
-            return 0; /* refused by the sink: it needs --state */
-        }
-        if (strcmp(arg, "-") && *arg && mkdir(arg, 0755) < 0 &&
-            errno != EEXIST) {
-            return err_set(err, ERR_IO, "cannot create folder '%s': %s", arg,
-                           strerror(errno));
-        }
-        path = !strcmp(arg, "-") ? xstrfmt("%s.lock", state_file)
-                                 : xstrfmt("%s/.lock", arg);
-        what = xstrfmt("'%s'", sink_uri);
-    }
-    else {
-        path = xstrfmt("%s.%s.lock", arg, profile);
-        what = xstrfmt("profile '%s' in '%s'", profile, sink_uri);
-    }
-    ret = lockfile_acquire(l, path, what, err);
-    free(path);
-    free(what);
-    return ret;
-}
-
 static int execute(struct run *r, struct err *err)
 {
     struct run_plan plan;
@@ -529,18 +287,10 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
         parse_options(&r, err) < 0) {
         goto out;
     }
-    r.sink_uri = o->sink ? o->sink : r.p.sink ? r.p.sink : "sqlite:stripe.db";
-    if (strncmp(r.sink_uri, "ndjson:", 7) &&
-        (o->gzip || o->ndjson_format || o->rotate_records || o->rotate_size ||
-         o->state_file)) {
-        err_set(err, ERR_USAGE,
-                "--gzip, --ndjson-format, --rotate-records, --rotate-size "
-                "and --state apply to an ndjson sink only, not '%s'",
-                r.sink_uri);
-        goto out;
-    }
-    if (run_sink_opts(o, &so, err) < 0 ||
-        run_lock(&r.lock, r.sink_uri, r.p.name, o->state_file, err) < 0 ||
+    r.sink_uri = o->sink ? o->sink : r.p.sink ? r.p.sink : PROFILE_DEFAULT_SINK;
+    run_sink_opts(o, &so);
+    if (sink_check_opts(r.sink_uri, &so, err) < 0 ||
+        sink_lock(&r.lock, r.sink_uri, r.p.name, &so, err) < 0 ||
         sink_open(&r.sink, r.sink_uri, &so, err) < 0 ||
         load_checkpoint(&r, err) < 0) {
         goto out;
@@ -550,8 +300,8 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
     }
 
     ret = execute(&r, err);
-    print_summary(&r, ret, err);
-    record_run(&r, ret, err);
+    summary_print(&r, ret, err);
+    summary_record(&r, ret, err);
     summarized = true;
 out:
     if (!summarized && o->summary_json) {
@@ -560,7 +310,7 @@ out:
         struct buf json = BUF_INIT;
 
         summary_json(&r, ret, err, &json);
-        write_summary(o->summary_json, &json);
+        summary_write(o->summary_json, &json);
         buf_release(&json);
     }
     adapter_close(r.ad);

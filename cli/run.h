@@ -25,7 +25,7 @@ struct run_opts {
     const char *commit_interval;
     int gzip;
     const char *ndjson_format;
-    int rotate_records;
+    const char *rotate_records;
     const char *rotate_size;
     const char *state_file;
     const char *max_duration;
@@ -63,8 +63,8 @@ struct run_opts {
         OPT_BOOL(0, "gzip", st, gzip, "ndjson: write .ndjson.gz files"),       \
         OPT_STRING(0, "ndjson-format", st, ndjson_format, "FORMAT",            \
                    "ndjson: envelope (default) or raw"),                       \
-        OPT_INT(0, "rotate-records", st, rotate_records, "N",                  \
-                "ndjson: records per file (default 100000)"),                  \
+        OPT_STRING(0, "rotate-records", st, rotate_records, "N",               \
+                   "ndjson: records per file (default 100000)"),               \
         OPT_STRING(0, "rotate-size", st, rotate_size, "SIZE",                  \
                    "ndjson: bytes per file before compression (default "       \
                    "128MiB)"),                                                 \
@@ -92,18 +92,8 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
 /* Run 'kind' with 'o'; 0, or -1 with err (its kind is the exit code). */
 int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err);
 
-struct lockfile;
-
-/*
- * Take the run lock of (profile, sink): ERR_LOCKED when another run holds
- * it.  Unknown sink schemes take no lock (sink_open() reports them).
- */
-int run_lock(struct lockfile *l, const char *sink_uri, const char *profile,
-             const char *state_file, struct err *err);
-
-/* The sink options of 'o' (-1 with ERR_USAGE on a bad size). */
-int run_sink_opts(const struct run_opts *o, struct sink_opts *so,
-                  struct err *err);
+/* The sink options of the command line (the sink parses their values). */
+void run_sink_opts(const struct run_opts *o, struct sink_opts *so);
 
 /*
  * Load the profile named by --profile (or $STRIPE_READER_PROFILE) into

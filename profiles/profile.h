@@ -81,6 +81,14 @@ struct profile {
 #define PROFILE_DEFAULT_BASE_URL "https://api.stripe.com"
 #define PROFILE_DEFAULT_STRIPE_VERSION "2024-06-20"
 #define PROFILE_DEFAULT_SINK "sqlite:stripe.db"
+
+/*
+ * How the loader checks 'spec.sink': the program sets it to the sink
+ * registry's check (sinks/sink.h sink_uri_problem), so that this layer
+ * knows no sink.  NULL (or the hint) for a sink it takes; unset, any
+ * "SCHEME:ARGUMENT" passes.
+ */
+extern const char *(*profile_sink_problem)(const char *uri);
 #define PROFILE_DEFAULT_CONNECT_TIMEOUT_MS 30000L
 #define PROFILE_DEFAULT_TIMEOUT_MS 80000L
 #define PROFILE_DEFAULT_MAX_ATTEMPTS 5

@@ -177,9 +177,23 @@ static int check_account(struct loader *ld, const struct fval *v)
                        shown);
 }
 
+const char *(*profile_sink_problem)(const char *uri);
+
+/* The program's check (the sink registry), else "SCHEME:ARG". */
+static const char *sink_problem(const char *uri)
+{
+    const char *colon = strchr(uri, ':');
+
+    if (profile_sink_problem) {
+        return profile_sink_problem(uri);
+    }
+    return colon && colon > uri && colon[1] ? NULL : "use SCHEME:ARGUMENT";
+}
+
 static int check_values(struct loader *ld, struct profile_doc *d,
                         struct profile *p)
 {
+    const char *problem;
     char shown[80];
 
     if (d->account_id.s && check_account(ld, &d->account_id) < 0) {
@@ -197,14 +211,11 @@ static int check_values(struct loader *ld, struct profile_doc *d,
         }
         p->has_start_date = true;
     }
-    if (d->sink.s && ((!starts_with(d->sink.s, "sqlite:") &&
-                       !starts_with(d->sink.s, "ndjson:")) ||
-                      !strchr(d->sink.s, ':')[1])) {
+    if (d->sink.s && (problem = sink_problem(d->sink.s)) != NULL) {
         shown_value(d->sink.s, shown, sizeof(shown));
         return ld_error_at(ld, &d->sink.pos,
-                           "invalid sink '%s' in 'spec.sink' (use "
-                           "sqlite:PATH or ndjson:DIR)",
-                           shown);
+                           "invalid sink '%s' in 'spec.sink' (%s)", shown,
+                           problem);
     }
     return 0;
 }

@@ -21,6 +21,7 @@
 #include "core/file.h"
 #include "core/json.h"
 #include "core/sha256.h"
+#include "core/strutil.h"
 #include "core/xalloc.h"
 #include "model/streams.h"
 #include "model/columns.h"
@@ -101,33 +102,80 @@ static int open_dir(struct ndjson_ctx *c, const char *dir, struct err *err)
     return manifest_cleanup(&c->m, dir, names, nr_streams, err);
 }
 
+/* The options: --ndjson-format, --gzip, --rotate-records, --rotate-size. */
+static int parse_opts(struct ndjson_ctx *c, const struct sink_opts *o,
+                      struct err *err)
+{
+    const char *format = sink_opts_get(o, "format");
+    const char *records = sink_opts_get(o, "rotate-records");
+    const char *size = sink_opts_get(o, "rotate-size");
+    size_t bytes = 0;
+    char *end;
+
+    if (format && strcmp(format, "envelope") && strcmp(format, "raw")) {
+        return err_set(err, ERR_USAGE,
+                       "option '--ndjson-format' expects 'envelope' or "
+                       "'raw', got '%s'",
+                       format);
+    }
+    c->raw = format && !strcmp(format, "raw");
+    c->gzip = sink_opts_get(o, "gzip") != NULL;
+    c->rotate_records = NDJSON_ROTATE_RECORDS;
+    if (records) {
+        errno = 0;
+        c->rotate_records = strtol(records, &end, 10);
+        if (errno || *end || c->rotate_records <= 0) {
+            return err_set(err, ERR_USAGE,
+                           "option '--rotate-records' expects a positive "
+                           "number");
+        }
+    }
+    if (size && parse_size(size, (size_t)1 << 40, &bytes, err) < 0) {
+        return -1;
+    }
+    c->rotate_bytes = bytes ? (long long)bytes : NDJSON_ROTATE_BYTES;
+    return 0;
+}
+
+/* The run lock: the folder's (its manifest is shared by every profile),
+ * or beside the state file of ndjson:- */
+static int ndjson_lock_path(const char *arg, const char *profile UNUSED,
+                            const struct sink_opts *o, char **path, char **what,
+                            struct err *err)
+{
+    const char *state = sink_opts_get(o, "state");
+
+    if (!strcmp(arg, "-") && !state) {
+        return 0; /* refused by open: it needs --state */
+    }
+    if (strcmp(arg, "-") && mkdir(arg, 0755) < 0 && errno != EEXIST) {
+        return err_set(err, ERR_IO, "cannot create folder '%s': %s", arg,
+                       strerror(errno));
+    }
+    *path = !strcmp(arg, "-") ? xstrfmt("%s.lock", state)
+                              : xstrfmt("%s/.lock", arg);
+    *what = xstrfmt("'ndjson:%s'", arg);
+    return 0;
+}
+
 static int ndjson_open(struct sink *s, const char *arg,
                        const struct sink_opts *o, struct err *err)
 {
     struct ndjson_ctx *c = ctx_of(s);
+    const char *state = sink_opts_get(o, "state");
 
-    if (o->ndjson_format && strcmp(o->ndjson_format, "envelope") &&
-        strcmp(o->ndjson_format, "raw")) {
-        return err_set(err, ERR_USAGE,
-                       "option '--ndjson-format' expects 'envelope' or "
-                       "'raw', got '%s'",
-                       o->ndjson_format);
+    if (parse_opts(c, o, err) < 0) {
+        return -1;
     }
-    c->raw = o->ndjson_format && !strcmp(o->ndjson_format, "raw");
-    c->gzip = o->gzip;
-    c->rotate_records =
-        o->rotate_records > 0 ? o->rotate_records : NDJSON_ROTATE_RECORDS;
-    c->rotate_bytes =
-        o->rotate_bytes > 0 ? o->rotate_bytes : NDJSON_ROTATE_BYTES;
     if (strcmp(arg, "-")) {
         return open_dir(c, arg, err);
     }
-    if (!o->state_file) {
+    if (!state) {
         return err_set(err, ERR_USAGE,
                        "'ndjson:-' needs --state FILE to keep its "
                        "checkpoint");
     }
-    if (manifest_load(&c->m, o->state_file, err) < 0) {
+    if (manifest_load(&c->m, state, err) < 0) {
         return -1;
     }
     c->have_manifest = true;
@@ -505,9 +553,17 @@ static void ndjson_close(struct sink *s)
     free(c->dir);
 }
 
+static const char *const ndjson_options[] = { "gzip",           "format",
+                                              "rotate-records", "rotate-size",
+                                              "state",          NULL };
+
 const struct sink_type sink_ndjson = {
     .name = "ndjson",
+    .arg_doc = "DIR",
+    .arg_what = "folder",
     .description = "NDJSON files in a folder, with a manifest",
+    .options = ndjson_options,
+    .lock_path = ndjson_lock_path,
     .ctx_size = sizeof(struct ndjson_ctx),
     .commit_ms = 60000,
     .open = ndjson_open,

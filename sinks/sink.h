@@ -30,21 +30,46 @@ struct sink_state {
     long long updated_at;
 };
 
-/* Options of the sinks that use them (zero: defaults). */
-struct sink_opts {
-    int gzip;                  /* ndjson: .ndjson.gz files */
-    const char *ndjson_format; /* ndjson: "envelope" (default) | "raw" */
-    long rotate_records;       /* ndjson: records per file (100000) */
-    long long rotate_bytes;    /* ndjson: bytes per file (128 MiB) */
-    const char *state_file;    /* ndjson:- : where the state is kept */
+/*
+ * Options for a sink, by name, as the command line gives them: each sink
+ * type declares the names it accepts and parses their values itself, so
+ * nothing outside sinks/ knows one sink's options.
+ */
+struct sink_option {
+    const char *name;  /* "gzip", "format", "rotate-records", ... */
+    const char *value; /* "1" for a flag */
+    const char *flag;  /* the command-line flag, for messages: "--gzip" */
 };
 
-struct sink_type {
-    const char *name;        /* URI scheme: "sqlite", "ndjson" */
-    const char *description; /* one line */
-    size_t ctx_size;         /* private state, zeroed by sink_open() */
-    long commit_ms;          /* default commit interval for this sink */
+#define SINK_MAX_OPTIONS 8
+struct sink_opts {
+    struct sink_option items[SINK_MAX_OPTIONS];
+    size_t nr;
+};
 
+/* Add an option (at most SINK_MAX_OPTIONS; 'value' NULL: not given). */
+void sink_opts_add(struct sink_opts *o, const char *name, const char *value,
+                   const char *flag);
+/* The value of option 'name', or NULL. */
+const char *sink_opts_get(const struct sink_opts *o, const char *name);
+
+struct sink_type {
+    const char *name;           /* URI scheme: "sqlite", "ndjson" */
+    const char *arg_doc;        /* what follows the colon: "PATH", "DIR" */
+    const char *arg_what;       /* the same in words: "file", "folder" */
+    const char *description;    /* one line */
+    const char *const *options; /* the option names it takes, NULL-ended */
+    size_t ctx_size;            /* private state, zeroed by sink_open() */
+    long commit_ms;             /* default commit interval for this sink */
+
+    /*
+     * The lock file that keeps two runs on the same destination apart
+     * (*path, NULL: none, the configuration is refused by open) and what
+     * it guards, in words (*what).  Both new strings.
+     */
+    int (*lock_path)(const char *arg, const char *profile,
+                     const struct sink_opts *o, char **path, char **what,
+                     struct err *err);
     /* Open or create the destination named by 'arg' (URI after ':'). */
     int (*open)(struct sink *s, const char *arg, const struct sink_opts *o,
                 struct err *err);
@@ -78,6 +103,31 @@ struct sink {
 
 extern const struct sink_type sink_sqlite;
 extern const struct sink_type sink_ndjson;
+
+/* The sink type of 'uri' ("sqlite:x" -> sink_sqlite), or NULL. */
+const struct sink_type *sink_type_of(const char *uri);
+
+/*
+ * NULL when 'uri' names a known sink type and an argument; else a hint
+ * naming the known forms: "use sqlite:PATH or ndjson:DIR" (static).
+ */
+const char *sink_uri_problem(const char *uri);
+
+/*
+ * Refuse options the sink of 'uri' does not take (ERR_USAGE naming the
+ * flags and the sink type that takes them).  An unknown sink passes: its
+ * open says so.
+ */
+int sink_check_opts(const char *uri, const struct sink_opts *o,
+                    struct err *err);
+
+/*
+ * Take the run lock of 'uri' for 'profile' (core/lockfile.h); no lock for
+ * an unknown sink or one its type refuses (their open says why).
+ */
+struct lockfile;
+int sink_lock(struct lockfile *l, const char *uri, const char *profile,
+              const struct sink_opts *o, struct err *err);
 
 /*
  * Open the sink for 'uri' ("sqlite:PATH", "ndjson:DIR", "ndjson:-").  A

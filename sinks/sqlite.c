@@ -382,9 +382,23 @@ static void sqlite_close(struct sink *s)
     free(c->path);
 }
 
+/* The run lock: one per profile, beside the database (several profiles
+ * may share one database; SQLite serialises their commits). */
+static int sqlite_lock_path(const char *arg, const char *profile,
+                            const struct sink_opts *o UNUSED, char **path,
+                            char **what, struct err *err UNUSED)
+{
+    *path = xstrfmt("%s.%s.lock", arg, profile);
+    *what = xstrfmt("profile '%s' in 'sqlite:%s'", profile, arg);
+    return 0;
+}
+
 const struct sink_type sink_sqlite = {
     .name = "sqlite",
+    .arg_doc = "PATH",
+    .arg_what = "file",
     .description = "a SQLite database file (the default)",
+    .lock_path = sqlite_lock_path,
     .ctx_size = sizeof(struct sqlite_ctx),
     .commit_ms = 2000,
     .open = sqlite_open,

@@ -62,7 +62,7 @@ t_match "$ERR" "unknown sink 'csv:x' \(use sqlite:PATH or ndjson:DIR\)" "names t
 t_ok "and leaves no lock file behind" test ! -e x.plat.lock
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --gzip
 t_is "$RC" 2 "an NDJSON option with a SQLite sink is a usage error"
-t_match "$ERR" "apply to an ndjson sink only, not 'sqlite:" "and says so"
+t_match "$ERR" "^stripe-reader: error: --gzip applies to an ndjson sink only, not 'sqlite:" "and says so, naming the option"
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --streams charge
 t_is "$RC" 2 "an unknown stream is a usage error"
 t_match "$ERR" "unknown stream 'charge' \(did you mean 'charges'\?\)" "with a hint"

@@ -93,7 +93,7 @@ static void test_round_trip(void)
     cJSON *m, *f;
     char *state = NULL, *text;
 
-    opts.rotate_records = 2;
+    sink_opts_add(&opts, "rotate-records", "2", "--rotate-records");
     CHECK_INT(sink_open(&s, uri, &opts, &err), 0, "open creates the folder");
     CHECK_INT(write_charges(s, 1, 5, &err), 0, "write 5 charges");
     CHECK_INT(files_count(top, "manifest"), 0, "  ... no manifest yet");
@@ -164,7 +164,7 @@ static void test_failed_commit(const char *name, bool gzip)
     struct err err = ERR_INIT;
     char *before = NULL, *after, *state = NULL;
 
-    opts.gzip = gzip;
+    sink_opts_add(&opts, "gzip", gzip ? "1" : NULL, "--gzip");
     CHECK_INT(sink_open(&s, uri, &opts, &err), 0, "open");
     CHECK_INT(write_charges(s, 1, 3, &err), 0, "  ... write");
     CHECK_INT(s->type->commit(s, "prof", "{\"n\":1}", &err), 0,

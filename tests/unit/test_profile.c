@@ -12,6 +12,7 @@
 #include "core/strutil.h"
 #include "core/xalloc.h"
 #include "profiles/load.h"
+#include "sinks/sink.h"
 #include "tests/check.h"
 
 #include <dirent.h>
@@ -690,6 +691,9 @@ int main(void)
 {
     const char *t = getenv("TMPDIR");
 
+    /* as the program wires it (cli/cli.c): sinks are checked by the
+     * sink registry */
+    profile_sink_problem = sink_uri_problem;
     snprintf(tmpdir, sizeof(tmpdir), "%s/test_profile.XXXXXX",
              t && *t ? t : "/tmp");
     if (!mkdtemp(tmpdir)) {

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The report of a run: the JSON summary (--summary-json and the sink's
+ * run history) and the one-line summary on stderr.
+ */
+#include "core/compat.h"
+#include "cli/run_int.h"
+#include "adapter/adapter.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "model/streams.h"
+#include "sinks/sink.h"
+
+#include <time.h>
+
+/* Stripe's clock now: the last reply's Date, else the host's clock. */
+static int64_t stripe_now(const struct run *r)
+{
+    int64_t t = r->ad ? adapter_server_time(r->ad) : 0;
+
+    return t ? t : (int64_t)time(NULL) + (r->have_cp ? r->cp.server_skew : 0);
+}
+
+static const struct stream_set *run_set(const struct run *r)
+{
+    for (size_t i = 0; r->kind == RUN_BACKFILL && i < r->cp.nr_backfills; i++) {
+        if (!strcmp(r->cp.backfills[i].range, r->range)) {
+            return &r->cp.backfills[i].set;
+        }
+    }
+    return &r->cp.sync;
+}
+
+/* "checkpoint": the mark reached and the pass under way, per stream. */
+static void checkpoint_summary(const struct run *r, size_t i, struct buf *out)
+{
+    const struct stream_state *st;
+
+    if (!r->have_cp) {
+        buf_addstr(out, ",\"checkpoint\":{\"hwm\":null,\"pass_hi\":0,"
+                        "\"windows\":0}");
+        return;
+    }
+    st = &run_set(r)->streams[i];
+    buf_addstr(out, ",\"checkpoint\":{\"hwm\":");
+    if (st->has_hwm) {
+        buf_addf(out, "%lld", (long long)st->hwm);
+    }
+    else {
+        buf_addstr(out, "null");
+    }
+    buf_addf(out, ",\"pass_hi\":%lld,\"windows\":%zu}",
+             st->hi == WINDOW_OPEN ? 0LL : (long long)st->hi, st->nr_windows);
+    if (st->newest) {
+        buf_addf(out, ",\"newest_created\":%lld", (long long)st->newest);
+    }
+}
+
+/* The lag between the newest stored event and now, for freshness alerts. */
+static void freshness(const struct run *r, struct buf *out)
+{
+    const struct stream_state *ev;
+    int64_t newest = 0;
+
+    if (r->have_cp) {
+        ev = &r->cp.sync.streams[stream_index(stream_find("events"))];
+        newest = ev->newest;
+        for (size_t b = 0; b < r->cp.nr_backfills; b++) {
+            const struct stream_state *bs =
+                &r->cp.backfills[b].set.streams[stream_index(ev->stream)];
+
+            if (bs->newest > newest) {
+                newest = bs->newest;
+            }
+        }
+    }
+    buf_addstr(out, ",\"newest_event_created\":");
+    if (newest) {
+        buf_addf(out, "%lld,\"lag_seconds\":%lld", (long long)newest,
+                 (long long)(stripe_now(r) - newest));
+    }
+    else {
+        buf_addstr(out, "null,\"lag_seconds\":null");
+    }
+}
+
+void summary_json(const struct run *r, int rc, const struct err *err,
+                  struct buf *out)
+{
+    const struct adapter_stats *as = r->ad ? adapter_stats(r->ad) : NULL;
+    int64_t now = (int64_t)time(NULL);
+
+    buf_addstr(out, "{\"profile\":");
+    json_quote(out, r->p.name ? r->p.name : "");
+    buf_addf(out,
+             ",\"command\":\"%s\",\"started_at\":%lld,"
+             "\"ended_at\":%lld,\"duration_ms\":%lld,\"status\":\"%s\","
+             "\"exit_code\":%d",
+             r->kind == RUN_SYNC ? "sync" : "backfill",
+             (long long)r->started_at, (long long)now,
+             (long long)(engine_now_ms() - r->started_ms),
+             rc == 0 ? "ok" : err_kind_name(err->kind),
+             rc == 0 ? 0 : err_exit_code(err->kind));
+    if (rc != 0) {
+        buf_addstr(out, ",\"error\":");
+        json_quote(out, err->msg);
+    }
+    buf_addf(out,
+             ",\"requests\":%ld,\"retries\":%ld,\"rate_limited\":%ld,"
+             "\"commits\":%ld,\"streams\":{",
+             as ? as->requests : 0, as ? as->retries : 0,
+             as ? as->rate_limited_429 : 0, r->res.commits);
+    for (size_t i = 0; i < nr_streams; i++) {
+        const struct engine_stream_stats *s = &r->res.streams[i];
+
+        buf_addf(out,
+                 "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
+                 "\"updated\":%ld,\"retrieved\":%ld",
+                 i ? "," : "", streams[i].name, s->pages, s->listed, s->updated,
+                 s->retrieved);
+        checkpoint_summary(r, i, out);
+        buf_addch(out, '}');
+    }
+    buf_addch(out, '}');
+    freshness(r, out);
+    buf_addch(out, '}');
+}
+
+void summary_print(const struct run *r, int rc, const struct err *err)
+{
+    const struct adapter_stats *as = r->ad ? adapter_stats(r->ad) : NULL;
+    struct buf line = BUF_INIT;
+
+    buf_addf(&line, "%s:", r->kind == RUN_SYNC ? "sync" : "backfill");
+    for (size_t i = 0; i < nr_streams; i++) {
+        const struct engine_stream_stats *s = &r->res.streams[i];
+
+        buf_addf(&line, " %s %ld", streams[i].name, s->listed);
+        if (s->updated || s->retrieved) {
+            buf_addf(&line, " (+%ld updated)", s->updated + s->retrieved);
+        }
+        buf_addch(&line, i + 1 < nr_streams ? ',' : ';');
+    }
+    buf_addf(&line, " %ld requests, %ld retries, %ld 429s, %.1f s; %s",
+             as ? as->requests : 0, as ? as->retries : 0,
+             as ? as->rate_limited_429 : 0,
+             (double)(engine_now_ms() - r->started_ms) / 1000.0,
+             rc == 0 ? "ok" : err_kind_name(err->kind));
+    log_notice("%s", line.buf);
+    buf_release(&line);
+}
+
+void summary_write(const char *path, const struct buf *json)
+{
+    FILE *fp = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    bool ok = fp && fwrite(json->buf, 1, json->len, fp) == json->len &&
+              fputc('\n', fp) != EOF;
+
+    if (fp && fp != stdout) {
+        ok = fclose(fp) == 0 && ok;
+    }
+    else if (fp) {
+        ok = fflush(fp) == 0 && ok;
+    }
+    if (!ok) {
+        log_error("cannot write the summary to '%s': %s", path,
+                  strerror(errno));
+    }
+}
+
+void summary_record(struct run *r, int rc, const struct err *err)
+{
+    struct buf json = BUF_INIT;
+    struct err e2 = ERR_INIT;
+
+    summary_json(r, rc, err, &json);
+    if (r->sink && r->sink->type->record_run(r->sink, json.buf, &e2) < 0) {
+        log_warn("cannot record the run: %s", e2.msg);
+    }
+    if (r->o->summary_json) {
+        summary_write(r->o->summary_json, &json);
+    }
+    buf_release(&json);
+}
