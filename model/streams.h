@@ -71,8 +71,16 @@ struct stream {
     size_t nr_routes;
 };
 
-/* Every stream's first three columns (reader/streams.c COMMON_COLUMNS). */
+/* Every stream's first three columns (model/streams.c COMMON_COLUMNS). */
 enum common_column { COLUMN_ID = 0, COLUMN_LIVEMODE = 1, COLUMN_CREATED = 2 };
+
+/* The events stream's columns the reader routes by, in the order of
+ * event_columns in model/streams.c (tests/unit/test_streams.c checks). */
+enum event_column {
+    EVENT_COLUMN_TYPE = 3,
+    EVENT_COLUMN_API_VERSION = 4,
+    EVENT_COLUMN_OBJECT_TYPE = 6
+};
 
 #define MAX_COLUMNS 32
 

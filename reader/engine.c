@@ -13,7 +13,9 @@
 #include "core/log.h"
 #include "core/strset.h"
 #include "core/xalloc.h"
+#include "reader/apply.h"
 #include "reader/engine_int.h"
+#include "reader/windows.h"
 #include "reader/plan.h"
 #include "model/streams.h"
 #include "sinks/sink.h"
@@ -33,7 +35,7 @@ int64_t engine_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct job *job_get(struct engine *e, enum job_kind kind)
+static struct job *job_get(struct engine *e, enum job_kind kind)
 {
     struct job *j = e->free_jobs;
 
@@ -61,7 +63,7 @@ struct job *job_get(struct engine *e, enum job_kind kind)
     return j;
 }
 
-void job_put(struct engine *e, struct job *j)
+static void job_put(struct engine *e, struct job *j)
 {
     page_items_clear(&j->items);
     http_req_reset(&j->req);
@@ -71,8 +73,8 @@ void job_put(struct engine *e, struct job *j)
 
 /* One retrieve per object per run: a retrieve reads the current state,
  * which covers every event of the run. */
-bool engine_retrieve_once(struct engine *e, const struct stream *t,
-                          const char *id)
+static bool engine_retrieve_once(struct engine *e, const struct stream *t,
+                                 const char *id)
 {
     char *key = xstrfmt("%zu:%s", stream_index(t), id);
     bool added = strset_add(&e->retrieved, key, 0);
@@ -146,7 +148,7 @@ static void jobs_free(struct engine *e)
 }
 
 /* Record the first failure; the run stops starting requests. */
-void engine_fail(struct engine *e, const struct err *cause)
+static void engine_fail(struct engine *e, const struct err *cause)
 {
     if (!e->failed) {
         *e->err = *cause;
@@ -195,63 +197,7 @@ static void submit_page(struct engine *e, struct lane *l, struct window *w)
     adapter_submit(e->ad, &j->req);
 }
 
-static struct window *pick_idle(struct stream_state *st)
-{
-    for (size_t i = 0; i < st->nr_windows; i++) {
-        struct window *w = st->windows[i];
-
-        if (!w->busy && !w->done) {
-            return w;
-        }
-    }
-    return NULL;
-}
-
-/*
- * Split the window with the most objects left, at the middle of what it
- * has left; the new window takes the older half.  A window that has
- * reached 'created' c keeps [m, c] and its cursor.  Only windows that
- * have fetched a page are split: their density is measured, so empty
- * stretches of history cost one request each, not a cascade of probes.
- */
-#define SPLIT_MIN_OBJECTS 200.0
-
-static struct window *split(struct stream_state *st)
-{
-    struct window *best = NULL, *nw;
-    double best_est = SPLIT_MIN_OBJECTS;
-    int64_t top, span, m;
-
-    for (size_t i = 0; i < st->nr_windows; i++) {
-        struct window *w = st->windows[i];
-        double est;
-
-        if (w->done || w->hi == WINDOW_OPEN || w->pages == 0) {
-            continue;
-        }
-        top = w->after ? w->after_created : w->hi;
-        span = top - w->lo;
-        if (span < 2) {
-            continue;
-        }
-        est = (double)span * w->density;
-        if (est >= best_est) {
-            best = w;
-            best_est = est;
-        }
-    }
-    if (!best) {
-        return NULL;
-    }
-    top = best->after ? best->after_created : best->hi;
-    m = best->lo + (top - best->lo) / 2;
-    nw = stream_state_add_window(st, best->lo, m);
-    nw->density = best->density;
-    best->lo = m;
-    return nw;
-}
-
-int engine_guard(struct engine *e, int64_t server_date)
+static int engine_guard(struct engine *e, int64_t server_date)
 {
     struct err err = ERR_INIT;
 
@@ -308,10 +254,10 @@ static void schedule(struct engine *e)
             continue;
         }
         while (l->inflight < e->o->concurrency) {
-            struct window *w = pick_idle(l->st);
+            struct window *w = window_pick_idle(l->st);
 
             if (!w) {
-                w = split(l->st);
+                w = window_split(l->st);
             }
             if (!w) {
                 break;
@@ -358,7 +304,7 @@ static void seed_sync(struct engine *e, const struct stream_state *done)
     }
 }
 
-void engine_check_pass(struct engine *e, struct lane *l)
+static void engine_check_pass(struct engine *e, struct lane *l)
 {
     struct stream_state *st = l->st;
 
@@ -431,6 +377,173 @@ static void begin_streams(struct engine *e)
         if (p->start_pass) {
             start_pass(e, st, p->lo, p->hi_cap, p->floor_secs);
         }
+    }
+}
+
+/* ---- replies: the bookkeeping around reader/apply.c ---- */
+
+/* The first reply of a pass bounds it by Stripe's clock. */
+static void bound_window(struct engine *e, struct job *j)
+{
+    if (window_bound(j->w, j->date, e->o->settle_secs) &&
+        j->lane->plan->after_feed) {
+        log_info("stream 'events': the history starts 30 days back; "
+                 "older events have expired at Stripe");
+    }
+    j->st->hi = j->w->hi;
+    if (j->lane->plan->starts_feed && !e->cp->feed_start) {
+        e->cp->feed_start = j->w->lo;
+    }
+    if (j->req.server_date) {
+        e->cp->server_skew = adapter_clock_skew(e->ad);
+    }
+    e->dirty = true;
+}
+
+/* A re-read an events page asks for (apply_rereads): once per object per
+ * run, the page waits for it. */
+static void reread(struct engine *e, struct job *page, const struct stream *t,
+                   const char *id, int64_t event_time)
+{
+    struct job *r;
+    struct buf path = BUF_INIT;
+
+    if (!engine_retrieve_once(e, t, id)) {
+        return;
+    }
+    r = job_get(e, JOB_RETRIEVE);
+    buf_addf(&path, "%s/", t->path);
+    url_encode(&path, id);
+    r->req.path = buf_detach(&path, NULL);
+    /* GET /v1/charges/{id} is an endpoint of its own at Stripe, with its
+     * own budget: the adapter derives "/v1/charges/{id}" from the path */
+    r->req.endpoint = NULL;
+    r->req.caller_parses = true;
+    r->page = page;
+    r->rstream = t;
+    r->event_time = event_time;
+    ALLOC_GROW(page->waits, page->nr_waits + 1, page->alloc_waits);
+    page->waits[page->nr_waits++] = r;
+    page->pending++;
+    adapter_submit(e->ad, &r->req);
+}
+
+/* A page's request is over: its window is free again. */
+static void page_release(struct engine *e, struct job *j)
+{
+    for (size_t k = 0; k < j->nr_waits; k++) {
+        job_put(e, j->waits[k]);
+    }
+    j->nr_waits = 0;
+    j->w->busy = false;
+    j->lane->inflight--;
+    job_put(e, j);
+}
+
+/* Store a page (and what it waited for), then move its window on. */
+static void flush_page(struct engine *e, struct job *j)
+{
+    struct window *w = j->w;
+    struct page_outcome out;
+    struct err err = ERR_INIT;
+
+    if (!e->failed && apply_page(e, j, &out, &err) < 0) {
+        engine_fail(e, &err);
+    }
+    if (!e->failed) {
+        e->since_commit += out.records;
+        if (out.last) {
+            window_set_cursor(w, out.last->id, out.last->created);
+            window_measure(w, out.stored, out.newest, out.last->created);
+        }
+        w->pages++;
+        w->done = out.done;
+        e->res->streams[stream_index(j->st->stream)].pages++;
+        e->dirty = true;
+    }
+    page_release(e, j);
+    if (!e->failed && w->done) {
+        engine_check_pass(e, j->lane);
+    }
+}
+
+static void page_failed(struct engine *e, struct job *j, struct err *err)
+{
+    if (err->kind != ERR_NONE) {
+        err_prefix(err, "stream '%s'", j->st->stream->name);
+        engine_fail(e, err);
+    }
+    page_release(e, j);
+}
+
+static void handle_page(struct engine *e, struct job *j)
+{
+    const struct stream *s = j->st->stream;
+    struct err err = ERR_INIT;
+
+    if (j->req.err.kind != ERR_NONE && s->is_events && j->w->after &&
+        j->req.status == 404) {
+        /* the cursor event passed Stripe's 30 days while we paged: what
+         * is older has expired too, so the window is done */
+        log_info("stream 'events': cursor '%s' has expired; window done",
+                 j->w->after);
+        page_items_clear(&j->items);
+        flush_page(e, j);
+        return;
+    }
+    if (j->req.err.kind != ERR_NONE) {
+        err = j->req.err;
+        page_failed(e, j, &err);
+        return;
+    }
+    j->date = j->req.server_date ? j->req.server_date : (int64_t)time(NULL);
+    if ((e->guard_pending && s->is_events && engine_guard(e, j->date) < 0) ||
+        apply_parse_page(j, &err) < 0) {
+        page_failed(e, j, &err);
+        return;
+    }
+    if (j->w->hi == WINDOW_OPEN) {
+        bound_window(e, j);
+    }
+    if (s->is_events && !e->stopping) {
+        apply_rereads(e, j, reread);
+    }
+    if (j->pending == 0) {
+        flush_page(e, j);
+    }
+}
+
+static void handle_retrieve(struct engine *e, struct job *r)
+{
+    struct job *page = r->page;
+    struct err err = ERR_INIT;
+
+    if (r->req.err.kind != ERR_NONE && r->req.status == 404) {
+        log_warn("%s: not found; its update is skipped (Request-Id %s)",
+                 r->req.path, r->req.request_id);
+    }
+    else if (r->req.err.kind != ERR_NONE) {
+        err = r->req.err;
+        engine_fail(e, &err);
+    }
+    else {
+        r->date = r->req.server_date ? r->req.server_date : (int64_t)time(NULL);
+        if (apply_parse_object(r, &err) < 0) {
+            engine_fail(e, &err);
+        }
+    }
+    if (--page->pending == 0) {
+        flush_page(e, page);
+    }
+}
+
+static void dispatch(struct engine *e, struct job *j)
+{
+    if (j->kind == JOB_PAGE) {
+        handle_page(e, j);
+    }
+    else {
+        handle_retrieve(e, j);
     }
 }
 
@@ -517,7 +630,7 @@ static void loop(struct engine *e)
         }
         req = adapter_next(e->ad, 100);
         if (req) {
-            engine_dispatch(e, req->user);
+            dispatch(e, req->user);
         }
         maybe_commit(e);
         show_progress(e, false);

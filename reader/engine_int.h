@@ -2,6 +2,12 @@
 /*
  * Internals shared by reader/engine.c (scheduling) and reader/apply.c
  * (turning replies into records).  Not for use outside reader/.
+ *
+ * Who owns what: engine.c alone changes the scheduling state (lanes,
+ * windows, cursors, requests in flight, passes, commits).  apply.c reads
+ * the run's context (sink, options) and the checkpoint's memories of
+ * what was stored, writes records, and reports what a page did
+ * (reader/apply.h).
  */
 #ifndef READER_ENGINE_INT_H
 #define READER_ENGINE_INT_H
@@ -82,20 +88,11 @@ struct engine {
     bool stopping;
 };
 
-struct job *job_get(struct engine *e, enum job_kind kind);
-void job_put(struct engine *e, struct job *j);
-void engine_fail(struct engine *e, const struct err *cause);
-/* Pass complete? Then move the hwm and maybe start the next pass. */
-void engine_check_pass(struct engine *e, struct lane *l);
-/* False if (t, id) was already re-read in this run; else remember it. */
-bool engine_retrieve_once(struct engine *e, const struct stream *t,
-                          const char *id);
-/* Is (t, created) listed after 'event_time' by this run's passes? */
+/*
+ * Is (t, created) listed by this run's passes after 'event_time', so that
+ * a copy re-read for that event would be redundant? (reader/engine.c)
+ */
 bool engine_lists_after(const struct engine *e, const struct stream *t,
                         int64_t created, int64_t event_time);
-/* The retention guard, at the first events reply (reader/engine.c). */
-int engine_guard(struct engine *e, int64_t server_date);
-/* Handle a completed request (reader/apply.c). */
-void engine_dispatch(struct engine *e, struct job *j);
 
 #endif

@@ -6,9 +6,12 @@
  * a re-serialisation: nothing is dropped, numbers and ids stay exactly as
  * Stripe wrote them.
  *
- * All functions work on [p, end) and never read past 'end'.  They validate
- * structure (brackets, strings, escapes) but not number syntax or UTF-8;
- * the slices are parsed by cJSON afterwards, which does.
+ * All functions work on [p, end) and never read past 'end'.  They check
+ * structure (brackets, strings, escapes), not number syntax or UTF-8: no
+ * tree is ever built from the slices.  Typed columns are read from them
+ * by reader/fields.c, which takes a number only when it is a whole
+ * number in range and a string only when its escapes decode; everything
+ * else is stored exactly as Stripe sent it, in the raw JSON.
  */
 #ifndef READER_JSCAN_H
 #define READER_JSCAN_H

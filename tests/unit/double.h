@@ -29,6 +29,8 @@
 #include <curl/curl.h>
 
 #include "core/buf.h"
+#include "core/xalloc.h"
+#include "profiles/profile.h"
 
 struct double_proc {
     pid_t pid;
@@ -36,7 +38,7 @@ struct double_proc {
     char url[160];
 };
 
-static int double_start(struct double_proc *d, const char *const *extra)
+static inline int double_start(struct double_proc *d, const char *const *extra)
 {
     const char *top = getenv("TOP");
     const char *python = getenv("PYTHON");
@@ -105,7 +107,7 @@ static int double_start(struct double_proc *d, const char *const *extra)
     return -1;
 }
 
-static void double_stop(struct double_proc *d)
+static inline void double_stop(struct double_proc *d)
 {
     if (d->pid > 0) {
         kill(d->pid, SIGTERM);
@@ -118,15 +120,15 @@ static void double_stop(struct double_proc *d)
     d->out = -1;
 }
 
-static size_t dctl_write(char *data, size_t size, size_t n, void *ctx)
+static inline size_t dctl_write(char *data, size_t size, size_t n, void *ctx)
 {
     buf_add(ctx, data, size * n);
     return size * n;
 }
 
 /* Call the control API; returns the HTTP status (0: no answer). */
-static long dctl(const struct double_proc *d, const char *method,
-                 const char *path, const char *json, struct buf *out)
+static inline long dctl(const struct double_proc *d, const char *method,
+                        const char *path, const char *json, struct buf *out)
 {
     CURL *h = curl_easy_init();
     struct buf url = BUF_INIT, sink = BUF_INIT;
@@ -159,7 +161,7 @@ static long dctl(const struct double_proc *d, const char *method,
 }
 
 /* GET a control endpoint as parsed JSON (the caller's), NULL on error. */
-static cJSON *dctl_json(const struct double_proc *d, const char *path)
+static inline cJSON *dctl_json(const struct double_proc *d, const char *path)
 {
     struct buf out = BUF_INIT;
     cJSON *j = NULL;
@@ -172,7 +174,8 @@ static cJSON *dctl_json(const struct double_proc *d, const char *path)
 }
 
 /* The request log (under 'prefix'): a cJSON array (the caller's). */
-static cJSON *double_requests(const struct double_proc *d, const char *prefix)
+static inline cJSON *double_requests(const struct double_proc *d,
+                                     const char *prefix)
 {
     struct buf path = BUF_INIT;
     cJSON *j, *rows;
@@ -189,7 +192,7 @@ static cJSON *double_requests(const struct double_proc *d, const char *prefix)
 }
 
 /* Number of API requests logged under 'prefix' (-1 on error). */
-static int double_count(const struct double_proc *d, const char *prefix)
+static inline int double_count(const struct double_proc *d, const char *prefix)
 {
     cJSON *rows = double_requests(d, prefix);
     int n = rows ? cJSON_GetArraySize(rows) : -1;
@@ -199,7 +202,7 @@ static int double_count(const struct double_proc *d, const char *prefix)
 }
 
 /* A number from GET /_double/state (-1 on error). */
-static double double_state(const struct double_proc *d, const char *key)
+static inline double double_state(const struct double_proc *d, const char *key)
 {
     cJSON *j = dctl_json(d, "/_double/state");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
@@ -214,7 +217,7 @@ static double double_state(const struct double_proc *d, const char *key)
  * that a request it is still sleeping on (a 'slow' fault the client gave
  * up on) is logged and counted before a test looks.  Returns 0 or -1.
  */
-static int double_wait_idle(const struct double_proc *d)
+static inline int double_wait_idle(const struct double_proc *d)
 {
     for (int i = 0; i < 1500; i++) {
         struct timespec ts = { 0, 20 * 1000 * 1000 };
@@ -226,6 +229,30 @@ static int double_wait_idle(const struct double_proc *d)
     }
     printf("# the double stayed busy\n");
     return -1;
+}
+
+/*
+ * A test-mode profile for the double: API key 'key', the double's URL,
+ * fast retries (2 ms .. 10 ms, 'attempts' tries), no client rate limit.
+ */
+static inline void double_profile(struct profile *p,
+                                  const struct double_proc *d, const char *key,
+                                  int attempts)
+{
+    memset(p, 0, sizeof(*p));
+    p->name = xstrdup("unit");
+    p->file = xstrdup("(test)");
+    p->mode = PROFILE_MODE_TEST;
+    p->auth = PROFILE_AUTH_API_KEY;
+    p->api_key = xstrdup(key);
+    adapter_cfg_defaults(&p->adapter, PROFILE_MODE_TEST);
+    free(p->adapter.base_url);
+    p->adapter.base_url = xstrdup(d->url);
+    p->adapter.max_attempts = attempts;
+    p->adapter.backoff_initial_ms = 2;
+    p->adapter.backoff_max_ms = 10;
+    p->adapter.global_rps = 0;
+    p->adapter.endpoint_rps = 0;
 }
 
 #endif

@@ -22,21 +22,8 @@ static struct double_proc dbl;
 
 static void make_profile(struct profile *p, const char *key)
 {
-    memset(p, 0, sizeof(*p));
-    p->name = xstrdup("unit");
-    p->file = xstrdup("(test)");
-    p->mode = PROFILE_MODE_TEST;
-    p->auth = PROFILE_AUTH_API_KEY;
-    p->api_key = xstrdup(key);
-    adapter_cfg_defaults(&p->adapter, PROFILE_MODE_TEST);
-    free(p->adapter.base_url);
-    p->adapter.base_url = xstrdup(dbl.url);
-    p->adapter.max_attempts = 3;
-    p->adapter.backoff_initial_ms = 2;
-    p->adapter.backoff_max_ms = 10;
+    double_profile(p, &dbl, key, 3);
     p->adapter.timeout_ms = 1500;
-    p->adapter.global_rps = 0; /* unlimited unless a test sets it */
-    p->adapter.endpoint_rps = 0;
 }
 
 static void faults(const char *json)

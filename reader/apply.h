@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Replies to records (reader/apply.c): what a page stores, the copies it
+ * waited for, and what an events page makes the engine re-read.  It holds
+ * no scheduling state: reader/engine.c moves windows and cursors on with
+ * what apply_page() reports, counts requests in flight, completes passes
+ * and commits.  Not for use outside reader/.
+ */
+#ifndef READER_APPLY_H
+#define READER_APPLY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct engine;
+struct err;
+struct job;
+struct page_item;
+struct stream;
+
+/* What storing a page did. */
+struct page_outcome {
+    long records;                 /* records written to the sink */
+    size_t stored;                /* items of the window taken */
+    const struct page_item *last; /* the oldest of them, NULL if none */
+    int64_t newest;               /* 'created' of the newest of them */
+    bool done;                    /* the window has nothing older left */
+};
+
+/* Parse a list page's reply into j->items; -1 with err naming the
+ * request. */
+int apply_parse_page(struct job *j, struct err *err);
+
+/* Parse a retrieve's reply into r->items. */
+int apply_parse_object(struct job *r, struct err *err);
+
+/*
+ * Events that change an object without supplying its stored copy make
+ * the engine re-read it by id before their page is stored: a Dispute or
+ * a Refund names its charge; an event rendered at another API version
+ * than the pinned one names its own object, re-read at the pinned
+ * version.  'want' is called for each (the engine dedupes and submits).
+ */
+typedef void reread_fn(struct engine *e, struct job *page,
+                       const struct stream *t, const char *id,
+                       int64_t event_time);
+void apply_rereads(struct engine *e, struct job *j, reread_fn *want);
+
+/*
+ * Store page 'j': the items inside its window, the updates its events
+ * imply and the copies re-read for it (j->waits).  0, or -1 with err
+ * (what was written is discarded with the uncommitted rest).
+ */
+int apply_page(struct engine *e, struct job *j, struct page_outcome *out,
+               struct err *err);
+#endif

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine (reader/engine.c, apply.c, windows.c, plan.c) against the
+ * Stripe API double, into a sink written for the test: what a run stores
+ * and commits, and what it does when the sink fails mid-run, when a
+ * commit fails, and when Stripe's reply is broken.  Nothing committed may
+ * describe records the sink did not keep.
+ */
+#include "core/compat.h"
+#include "adapter/adapter.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/xalloc.h"
+#include "model/record.h"
+#include "model/streams.h"
+#include "profiles/profile.h"
+#include "reader/checkpoint.h"
+#include "reader/engine.h"
+#include "reader/plan.h"
+#include "sinks/sink.h"
+#include "tests/check.h"
+#include "tests/unit/double.h"
+
+static struct double_proc dbl;
+
+/* A sink in memory: staged and kept record counts, the committed state;
+ * it fails its write number 'fail_write' or its commit number
+ * 'fail_commit' (0: never). */
+struct mem {
+    long staged, kept, writes, commits;
+    long fail_write, fail_commit;
+    char *state;
+};
+
+static struct mem *mem_of(struct sink *s)
+{
+    return s->ctx;
+}
+
+static int mem_open(struct sink *s UNUSED, const char *arg UNUSED,
+                    const struct sink_opts *o UNUSED, struct err *err UNUSED)
+{
+    return 0;
+}
+
+static int mem_write(struct sink *s, const struct record *rec UNUSED,
+                     struct err *err)
+{
+    struct mem *m = mem_of(s);
+
+    if (++m->writes == m->fail_write) {
+        return err_set(err, ERR_IO, "mem: write %ld fails", m->writes);
+    }
+    m->staged++;
+    return 0;
+}
+
+static int mem_commit(struct sink *s, const char *key UNUSED, const char *json,
+                      struct err *err)
+{
+    struct mem *m = mem_of(s);
+
+    if (++m->commits == m->fail_commit) {
+        m->staged = 0;
+        return err_set(err, ERR_IO, "mem: commit %ld fails", m->commits);
+    }
+    m->kept += m->staged;
+    m->staged = 0;
+    free(m->state);
+    m->state = xstrdup(json);
+    return 0;
+}
+
+static void mem_close(struct sink *s)
+{
+    free(mem_of(s)->state);
+}
+
+static const struct sink_type mem_type = {
+    .name = "mem",
+    .ctx_size = sizeof(struct mem),
+    .commit_ms = 50,
+    .open = mem_open,
+    .write = mem_write,
+    .commit = mem_commit,
+    .close = mem_close,
+};
+
+struct outcome {
+    int ret;
+    struct err err;
+    struct mem mem;
+    struct engine_result res;
+    bool charges_marked; /* the committed state has a charges mark */
+};
+
+/* One sync of every stream into a mem sink failing as 'm' says. */
+static struct outcome sync_once(struct mem m)
+{
+    struct outcome o;
+    struct profile p;
+    struct adapter *ad = NULL;
+    struct sink s = { &mem_type, NULL, NULL };
+    struct checkpoint cp;
+    struct run_plan rp;
+    struct plan_opts po = { ~0u, 0, 60, EVENTS_LOOKBACK_SECS, 0, 0 };
+    struct engine_opts eo;
+
+    memset(&o, 0, sizeof(o));
+    o.err = (struct err)ERR_INIT;
+    double_profile(&p, &dbl, "sk_test_double_platform", 2);
+    s.ctx = &o.mem;
+    o.mem = m;
+    checkpoint_init(&cp, "", "test");
+    memset(&rp, 0, sizeof(rp));
+    plan_sync(&cp, &po, &rp);
+    memset(&eo, 0, sizeof(eo));
+    eo.state_key = "unit";
+    eo.account = "";
+    eo.concurrency = 4;
+    eo.settle_secs = 5;
+    eo.late_secs = EVENTS_LOOKBACK_SECS;
+    eo.commit_records = 100;
+    eo.commit_ms = 50;
+    if (adapter_open(&ad, &p, &o.err) == 0) {
+        o.ret = engine_run(ad, &s, &cp, &cp.sync, &rp, &eo, &o.res, &o.err);
+    }
+    else {
+        o.ret = -2;
+    }
+    o.charges_marked =
+        o.mem.state && strstr(o.mem.state, "\"charges\":{\"hwm\"");
+    free(o.mem.state);
+    o.mem.state = NULL;
+    adapter_close(ad);
+    checkpoint_release(&cp);
+    profile_release(&p);
+    return o;
+}
+
+static void test_clean_run(void)
+{
+    struct mem m = { 0 };
+    struct outcome o = sync_once(m);
+    long listed = 0;
+
+    CHECK_INT(o.ret, 0, "a sync into the mem sink succeeds");
+    for (size_t i = 0; i < nr_streams; i++) {
+        listed += o.res.streams[i].listed + o.res.streams[i].updated +
+                  o.res.streams[i].retrieved;
+    }
+    CHECK_INT(o.mem.kept, listed, "every record written was committed");
+    CHECK_INT(o.mem.staged, 0, "nothing is left staged");
+    CHECK(o.mem.commits >= 2, "records are committed as they come");
+    CHECK(o.charges_marked, "the last commit marks charges as read");
+}
+
+static void test_write_fails(void)
+{
+    struct mem m = { 0 };
+    struct outcome o;
+
+    m.fail_write = 150;
+    o = sync_once(m);
+    CHECK_INT(o.ret, -1, "a failing sink write fails the run");
+    CHECK_INT(o.err.kind, ERR_IO, "with the sink's error");
+    CHECK_STR(o.err.msg, "mem: write 150 fails", "and its message");
+    CHECK(!o.charges_marked,
+          "no committed state claims what the failed write lost");
+    CHECK(o.mem.kept < 150, "what was committed precedes the failure");
+}
+
+static void test_commit_fails(void)
+{
+    struct mem m = { 0 };
+    struct outcome o;
+
+    m.fail_commit = 2;
+    o = sync_once(m);
+    CHECK_INT(o.ret, -1, "a failing commit fails the run");
+    CHECK_INT(o.err.kind, ERR_IO, "with the sink's error");
+    CHECK_STR(o.err.msg, "mem: commit 2 fails", "and its message");
+    CHECK(!o.charges_marked, "the failed commit's state is not kept");
+}
+
+static void test_broken_reply(void)
+{
+    struct mem m = { 0 };
+    struct outcome o;
+
+    dctl(&dbl, "POST", "/_double/faults",
+         "{\"faults\": [{\"kind\": \"html\", \"path\": \"/v1/payouts\", "
+         "\"nth\": 1, \"count\": 100}], \"seed\": 1}",
+         NULL);
+    o = sync_once(m);
+    dctl(&dbl, "DELETE", "/_double/faults", NULL, NULL);
+    CHECK_INT(o.ret, -1, "a page that is not JSON fails the run");
+    CHECK(strstr(o.err.msg, "stream 'payouts'") != NULL, "naming the stream");
+    CHECK(strstr(o.err.msg, "/v1/payouts") != NULL, "and the request");
+    CHECK_INT(o.err.kind, ERR_DATA, "a data error (exit 5)");
+    CHECK(strstr(o.err.msg, "the reply is not JSON") != NULL, "saying why");
+}
+
+int main(void)
+{
+    const char *args[] = { "--charges", "300",      "--payouts",
+                           "30",        "--smooth", "--frozen-clock",
+                           NULL };
+
+    if (double_start(&dbl, args) < 0) {
+        printf("1..0 # SKIP the Stripe API double did not start\n");
+        return 0;
+    }
+    test_clean_run();
+    test_write_fails();
+    test_commit_fails();
+    test_broken_reply();
+    double_stop(&dbl);
+    return check_done();
+}
