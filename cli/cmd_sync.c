@@ -8,13 +8,15 @@ static const char sync_usage[] = "stripe-reader sync [options]";
 static const char sync_desc[] =
     "Read what is new or changed since the last run, for cron.\n\n"
     "The first run reads everything since the profile's startDate (all\n"
-    "history if none).  Later runs list each stream from its high-water\n"
-    "mark less the overlap, and read changes from one /v1/events scan.\n"
-    "A run in which nothing changed costs one list request per stream\n"
-    "plus one events request.  If the events checkpoint is older than\n"
-    "Stripe keeps events (30 days), the run stops with exit code 6 and\n"
-    "writes nothing; --rescan then re-lists every stream since the start\n"
-    "date so that the current state of every object is stored.";
+    "history if none); with --max-duration it may take many runs, each\n"
+    "exiting 8 until it is complete.  Later runs list each stream from its\n"
+    "high-water mark less the overlap, and read changes from one\n"
+    "/v1/events scan (the change feed, 10 minutes of look-back).  A run in\n"
+    "which nothing changed costs one list request per stream plus one\n"
+    "events request.  If the change feed is older than Stripe keeps events\n"
+    "(30 days), the run stops with exit code 6 and writes nothing;\n"
+    "--rescan then re-lists every stream since the start date so that the\n"
+    "current state of every object is stored.";
 
 int cmd_sync(int argc, char **argv, struct err *err)
 {
