@@ -7,11 +7,13 @@ sinks compared with the double's truth after every step (issue 11).
             [--layout shared|separate] [--weight ACTION=W ...] [--keep]
 
 Starts its own double (port 0, frozen clock, a small dataset of two
-accounts: the platform and one connected account), and two profiles, one
-per account, each read into SQLite and/or NDJSON (into one sink shared by
-both profiles, or one sink each).  Then, for N steps, one action drawn
-from random.Random("S:step") (so step K is the same action whatever the
-steps before it did, and STEPS=K replays a failure exactly):
+accounts: the platform at the pinned API version and one connected account,
+usually at an older one), and two profiles, one per account, each read into
+SQLite and/or NDJSON (into one sink shared by both profiles, or one sink
+each).  What an older double lacks (a mutation kind, a limits knob,
+account versions) is probed at start and left out.  Then, for N steps, one
+action drawn from random.Random("S:step") (so step K is the same action
+whatever the steps before it did, and STEPS=K replays a failure exactly):
 
   mutate      random mutations (kinds, bursts, clock steps) on one account
   ops         explicit ops on chosen objects: updates, refunds, disputes,
@@ -21,14 +23,18 @@ steps before it did, and STEPS=K replays a failure exactly):
               more than 25 days past the last settle: the events retention
               guard is hit only on purpose, by long_gap)
   sync        one reader, no deadline (exit 0)
-  deadline    one reader with --max-duration 2-4 s under latency (0 or 8)
+  deadline    one reader with --max-duration 3-4 s under latency (0 or 8)
   sync_all    every reader (0)
   busy        a sync while a burst of changes lands (0, or 8 with a deadline)
   kill9       kill -9 of a running sync at a random moment
   sigterm     SIGTERM of a running sync (8, or 0 if it had finished)
   knobs       latency, visibility lag, and where the double has them,
-              consistency_lag, late_fraction, late_max
+              consistency_lag (a change shows in lists and retrieves 1-5 s
+              after its event), late_fraction and late_max (objects and
+              events listed up to 5 minutes late)
   faults      503/500/502/429 fault rules (bounded), or none
+  versions    an account's default API version changes (its events are
+              rendered at it; where the double has /_double/accounts)
   long_gap    31-40 days pass: sync exits 6, sync --rescan 0, then the
               sink must equal the truth (rare)
 
@@ -46,7 +52,9 @@ copy, every exit code expected.
 On a failure: one line 'soak: FAILED seed=S step=K action=... replay: make
 soak SEED=S STEPS=K ...', the temp folder (soak.log, runs.log, sinks, the
 double's log) is kept, exit 1.  --tap prints one TAP line per step.
-Stdlib only (plus tests/cli/sr_compare.py and nd_check.py).
+--keep-going reports every failed step; --debug runs the binary with -vv
+(every request in runs.log) for a replay.  Stdlib only (plus
+tests/cli/sr_compare.py and nd_check.py).
 """
 import argparse
 import contextlib
@@ -86,10 +94,14 @@ STREAMS = ("charges", "payouts", "events")
 
 ACTIONS = {"mutate": 16, "ops": 12, "clock": 12, "sync": 10,
            "deadline": 10, "sync_all": 3, "busy": 6, "kill9": 6,
-           "sigterm": 5, "knobs": 7, "faults": 4, "long_gap": 0.6}
+           "sigterm": 5, "knobs": 7, "faults": 4, "versions": 2,
+           "long_gap": 0.6}
 OPTIONAL_KINDS = ("refund_failed",)
-OPTIONAL_KNOBS = {"consistency_lag": [0, 0], "late_fraction": 0,
-                  "late_max": 0}
+# knobs of POST /_double/limits a double may not have (used when its
+# answer echoes them)
+OPTIONAL_KNOBS = ("consistency_lag", "late_fraction", "late_max")
+VERSIONS = ("2024-06-20", "2024-06-20", "2022-11-15", "2020-08-27",
+            "2016-07-06", "2025-03-31.basil")
 
 
 class Failure(Exception):
@@ -300,6 +312,7 @@ class Soak:
         self.kinds = []
         self.knobs = {"latency_ms": 0, "jitter_ms": 0, "visibility_lag": 0}
         self.optional_knobs = set()
+        self.versions = None
         self.max_lag = 0
         self.anchor = 0            # clock of the last settle
         self.counts = {}
@@ -345,6 +358,11 @@ class Soak:
             "fault_seed": rng.randrange(10 ** 6),
         }
         layout = self.a.layout or rng.choice(["shared", "separate"])
+        late_max = rng.choice([300, 300, 120, 60])
+        knobs = {"consistency_lag": rng.choice([[1, 5], [1, 5], [0, 0],
+                                                [0, 3]]),
+                 "late_fraction": rng.choice([0.02, 0.02, 0, 0.1]),
+                 "late_max": late_max}
         try:
             self.double = Double(self.folder, config)
         except RuntimeError as err:
@@ -380,19 +398,19 @@ class Soak:
                        else "ndjson:%s/nd%s") % (self.folder, suffix)
                 self.readers.append(Reader(name, account, kind, uri,
                                            profiles[name]))
-        self.probe()
+        self.probe(knobs)
         self.log("# soak seed=%d steps=%d sink=%s layout=%s double=%s "
                  "config=%s" % (self.seed, self.a.steps, self.a.sink, layout,
                                 self.double.url, json.dumps(config)))
-        self.log("# kinds=%s optional knobs=%s truth query=%r"
-                 % (self.kinds, sorted(self.optional_knobs),
-                    self.truth_query))
+        self.log("# kinds=%s knobs=%s truth query=%r accounts=%s"
+                 % (self.kinds, self.knobs, self.truth_query,
+                    self.versions))
         self.anchor = self.double.now()
         self.fetch_truth()
 
-    def probe(self):
-        """What this double supports: mutation kinds, limits knobs, the
-        truth's api_version parameter (a 400 means no)."""
+    def probe(self, knobs):
+        """What this double supports: mutation kinds, limits knobs, account
+        versions, the truth's api_version parameter (a 400 means no)."""
         base = ["capture", "refund_partial", "refund_full", "dispute",
                 "update", "payout_paid", "payout_failed", "payout_canceled",
                 "new_charge", "new_payout", "pending_succeeded",
@@ -404,12 +422,15 @@ class Soak:
                                           "seed": 1})
             if status == 200:
                 self.kinds.append(kind)
-        for knob, value in OPTIONAL_KNOBS.items():
+        for knob in OPTIONAL_KNOBS:
             status, answer = self.double.call("POST", "/_double/limits",
-                                              {knob: value})
+                                              {knob: knobs[knob]})
             if status == 200 and knob in answer:
                 self.optional_knobs.add(knob)
-                self.knobs[knob] = value
+        self.set_limits(knobs)
+        status, answer = self.double.call("GET", "/_double/accounts")
+        self.versions = {a["id"]: a["api_version"] for a in
+                         answer["accounts"]} if status == 200 else None
         status, _ = self.double.call(
             "GET", "/_double/truth?account=%s&mode=test&api_version=%s"
             % (PLATFORM, PINNED))
@@ -437,8 +458,8 @@ class Soak:
 
     def start_run(self, reader, extra):
         self.run_n += 1
-        argv = [self.a.bin, "sync", "--profile", reader.profile, "--sink",
-                reader.uri] + extra
+        argv = [self.a.bin] + (["-vv"] if self.a.debug else []) + [
+            "sync", "--profile", reader.profile, "--sink", reader.uri] + extra
         self.runs_log.write("\n=== run %d step %d %s: %s\n"
                             % (self.run_n, self.step, reader.label(),
                                " ".join(argv[1:])))
@@ -488,6 +509,8 @@ class Soak:
     def set_limits(self, changes):
         body = {k: v for k, v in changes.items()
                 if k not in OPTIONAL_KNOBS or k in self.optional_knobs}
+        if body.get("late_max") == 0:
+            body["late_fraction"] = 0
         if body:
             self.double.ctl("POST", "/_double/limits", body)
             self.knobs.update(body)
@@ -546,9 +569,12 @@ class Soak:
         return "%s %s -> %d applied" % (account[-6:], " ".join(notes), done)
 
     def pick_op(self, rng, account, charges, payouts):
-        kind = rng.choice(["update", "update", "refund_partial",
-                           "refund_full", "dispute", "capture", "payout",
-                           "new_charge", "new_charge", "new_payout"])
+        kinds = ["update", "update", "refund_partial", "refund_full",
+                 "dispute", "capture", "payout", "new_charge", "new_charge",
+                 "new_payout"]
+        if "refund_failed" in self.kinds:
+            kinds.append("refund_failed")
+        kind = rng.choice(kinds)
         now = self.double.now()
         if kind == "new_charge":
             return {"op": "new_charge", "account": account, "mode": "test",
@@ -594,6 +620,8 @@ class Soak:
         if kind == "capture":
             pool = [c for c in charges
                     if c["status"] == "succeeded" and not c["captured"]]
+        elif kind == "refund_failed":
+            pool = [c for c in charges if c["amount_refunded"] > 0]
         else:
             pool = [c for c in charges if c["captured"]
                     and c["status"] == "succeeded"
@@ -701,17 +729,18 @@ class Soak:
 
     def act_knobs(self, rng):
         vis = rng.choice([0, 0, 2, 10, 30, 90, 200, LATE_LIMIT])
-        late_max = min(rng.choice([0, 60, 180, LATE_LIMIT]), LATE_LIMIT - vis)
+        # objects and events listed at most 5 minutes late (issue 11 §4)
+        late_max = min(rng.choice([0, 60, 180, 300]), 300 - vis)
         changes = {
             "latency_ms": rng.choice([0, 0, 50, 150, 400, 800]),
             "jitter_ms": rng.choice([0, 20, 100]),
             "visibility_lag": vis,
             "consistency_lag": rng.choice([[0, 0], [1, 3], [1, 5], [0, 5]]),
-            "late_fraction": rng.choice([0, 0.05, 0.2]),
+            "late_fraction": rng.choice([0, 0.02, 0.05, 0.2]),
             "late_max": late_max,
         }
         self.set_limits(changes)
-        return " ".join("%s=%s" % (k, v) for k, v in sorted(self.knobs.items()))
+        return " ".join("%s=%s" % kv for kv in sorted(self.knobs.items()))
 
     def act_faults(self, rng):
         rules = []
@@ -734,6 +763,20 @@ class Soak:
         self.double.ctl("POST", "/_double/faults",
                         {"faults": rules, "seed": rng.randrange(10 ** 6)})
         return json.dumps(rules)
+
+    def act_versions(self, rng):
+        """An account moves to another default API version (its events
+        from now on are rendered at it)."""
+        account = rng.choice([PLATFORM, CONNECTED])
+        version = rng.choice(VERSIONS)
+        if self.versions is None:
+            return "(this double has no account versions)"
+        answer = self.double.ctl("POST", "/_double/accounts",
+                                 {"account": account,
+                                  "api_version": version})
+        self.versions = {a["id"]: a["api_version"]
+                         for a in answer["accounts"]}
+        return "%s -> %s" % (account[-6:], version)
 
     def act_long_gap(self, rng):
         days = rng.randint(31, 40)
@@ -913,8 +956,8 @@ class Soak:
                        if l.startswith("#   ") or re.search(
                            r"(missing|unexpected|differs?|duplicated) [1-9]",
                            l)]
-            raise Failure("; ".join(problems) + " [" +
-                          " | ".join(summary)[:600] + "]")
+            raise Failure("; ".join(problems) + (
+                " [" + " | ".join(summary)[:600] + "]" if summary else ""))
 
     # -- the loop ----------------------------------------------------------
 
@@ -1015,7 +1058,11 @@ def main():
     ap.add_argument("--keep-going", action="store_true",
                     help="report every failed step instead of stopping "
                          "at the first (later ones may be consequences)")
-    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print the step log as it is written")
+    ap.add_argument("--debug", action="store_true",
+                    help="run the binary with -vv (every request in "
+                         "runs.log): for replays")
     a = ap.parse_args()
     if a.seed is None:
         a.seed = random.SystemRandom().randrange(1, 10 ** 6)
