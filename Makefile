@@ -5,6 +5,8 @@
 #   make test            unit tests + tests against the Stripe API double
 #   make demo            sync the demo dataset from the double into demo.db
 #   make bench           benchmarks (not part of make test)
+#   make soak SEED=n STEPS=n [SINK=sqlite|ndjson|both]
+#                        seeded soak against the double (tests/soak/soak.py)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   DEVELOPER=1          warnings are errors
 #   SANITIZE=address,undefined   build (into build-san/) with sanitizers
@@ -59,8 +61,8 @@ TEST_HELPERS_SRC := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(TEST_HELPERS_SRC:%.c=$(BUILD)/%)
 BIN := $(BUILD)/stripe-reader
 
-.PHONY: all deps test-deps test unit cli-tests demo bench install clean \
-        check-style
+.PHONY: all deps test-deps test unit cli-tests demo bench soak install \
+        clean check-style
 .DELETE_ON_ERROR:
 
 all: stripe-reader
@@ -111,6 +113,18 @@ demo: test-deps $(BIN)
 
 bench: test-deps $(BIN)
 	@BIN=$(abspath $(BIN)) PYTHON=$(PYTHON) scripts/bench
+
+# The long soak: random actions against the double, the sinks compared with
+# its truth after every step.  A failure prints its seed, step and the
+# 'make soak SEED=... STEPS=...' that replays it.  Without SEED, a random
+# one (printed).  SOAK_OPTS: more options of tests/soak/soak.py (-v,
+# --keep-going, --weight ACTION=W, --keep).
+STEPS ?= 200
+SINK  ?= both
+soak: test-deps $(BIN)
+	@BIN=$(abspath $(BIN)) $(PYTHON) tests/soak/soak.py --steps $(STEPS) \
+	    --sink $(SINK) $(if $(SEED),--seed $(SEED)) \
+	    $(if $(LAYOUT),--layout $(LAYOUT)) $(SOAK_OPTS)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -1,0 +1,1111 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Seeded soak test: random sequences against the Stripe API double, the
+sinks compared with the double's truth after every step (issue 11).
+
+    soak.py --seed S --steps N [--sink sqlite|ndjson|both] [--tap]
+            [--layout shared|separate] [--weight ACTION=W ...] [--keep]
+
+Starts its own double (port 0, frozen clock, a small dataset of two
+accounts: the platform at the pinned API version and one connected account,
+usually at an older one), and two profiles, one per account, each read into
+SQLite and/or NDJSON (into one sink shared by both profiles, or one sink
+each).  What an older double lacks (a mutation kind, a limits knob,
+account versions) is probed at start and left out.  Then, for N steps, one
+action drawn from random.Random("S:step") (so step K is the same action
+whatever the steps before it did, and STEPS=K replays a failure exactly):
+
+  mutate      random mutations (kinds, bursts, clock steps) on one account
+  ops         explicit ops on chosen objects: updates, refunds, disputes,
+              captures, payout changes, new charges and payouts backdated
+              up to 290 s (late inserts)
+  clock       advance the clock: seconds, minutes, hours or days (never
+              more than 25 days past the last settle: the events retention
+              guard is hit only on purpose, by long_gap)
+  sync        one reader, no deadline (exit 0)
+  deadline    one reader with --max-duration 3-4 s under latency (0 or 8)
+  sync_all    every reader (0)
+  busy        a sync while a burst of changes lands (0, or 8 with a deadline)
+  kill9       kill -9 of a running sync at a random moment
+  sigterm     SIGTERM of a running sync (8, or 0 if it had finished)
+  knobs       latency, visibility lag, and where the double has them,
+              consistency_lag (a change shows in lists and retrieves 1-5 s
+              after its event), late_fraction and late_max (objects and
+              events listed up to 5 minutes late)
+  faults      503/500/502/429 fault rules (bounded), or none
+  versions    an account's default API version changes (its events are
+              rendered at it; where the double has /_double/accounts)
+  long_gap    31-40 days pass: sync exits 6, sync --rescan 0, then the
+              sink must equal the truth (rare)
+
+Every few steps (and after the last one) a settle step: faults off, latency
+0, the clock advanced past every lag plus the reader's settle margin and
+overlap, every reader synced to completion (exit 0), and every sink must
+EQUAL the truth: every charge and payout field for field (newest copy for
+NDJSON), and exactly the events the double still lists, plus only events
+that expired since they were read.  After every step, the invariants that
+hold at any time: no duplicate row per (stream, account, id) in SQLite and
+per (stream, account, id, version, source) in NDJSON (its documented
+guarantee, as nd_check.py checks it), a consistent manifest, every
+stored id exists in the truth of its account, stored events equal Stripe's
+copy, every exit code expected.
+
+On a failure: one line 'soak: FAILED seed=S step=K action=... replay: make
+soak SEED=S STEPS=K ...', the temp folder (soak.log, runs.log, sinks, the
+double's log) is kept, exit 1.  --tap prints one TAP line per step.
+--keep-going reports every failed step; --debug runs the binary with -vv
+(every request in runs.log) for a replay.  Stdlib only (plus
+tests/cli/sr_compare.py and nd_check.py).
+"""
+import argparse
+import contextlib
+import http.client
+import io
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "tests", "cli"))
+import nd_check  # noqa: E402
+import sr_compare  # noqa: E402
+
+PLATFORM = "acct_1DoublePlatform00"
+CONNECTED = "acct_1DoubleConn000001"
+KEY = "sk_test_double_platform"
+PINNED = "2024-06-20"             # the reader's pinned Stripe-Version
+END = 1767225600
+DAY = 86400
+RETENTION_DAYS = 30
+OVERLAP = 60                      # the reader's default overlap
+SETTLE = 5                        # and settle margin
+LATE_LIMIT = 290                  # issue 11 §4: up to 5 minutes late
+KEEP_WITHIN = 25 * DAY            # last settle to now, except long_gap
+STREAMS = ("charges", "payouts", "events")
+# what appears once across an NDJSON manifest's files (docs/warehouse.md,
+# tests/cli/nd_check.py): a list read and the object's event of the same
+# second are two copies of one version, ranked by source
+ND_KEY = ("stream", "account", "id", "version", "source")
+
+ACTIONS = {"mutate": 16, "ops": 12, "clock": 12, "sync": 10,
+           "deadline": 10, "sync_all": 3, "busy": 6, "kill9": 6,
+           "sigterm": 5, "knobs": 7, "faults": 4, "versions": 2,
+           "long_gap": 0.6}
+OPTIONAL_KINDS = ("refund_failed",)
+# knobs of POST /_double/limits a double may not have (used when its
+# answer echoes them)
+OPTIONAL_KNOBS = ("consistency_lag", "late_fraction", "late_max")
+VERSIONS = ("2024-06-20", "2024-06-20", "2022-11-15", "2020-08-27",
+            "2016-07-06", "2025-03-31.basil")
+
+
+class Failure(Exception):
+    pass
+
+
+# -- the double ------------------------------------------------------------
+
+class Double:
+    def __init__(self, folder, config):
+        self.folder = folder
+        self.proc = None
+        self.start(config)
+
+    def start(self, config):
+        path = os.path.join(self.folder, "double-config.json")
+        with open(path, "w") as f:
+            json.dump(config, f, indent=1)
+        self.err = open(os.path.join(self.folder, "double.err"), "a")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(TOP, "tests", "double",
+                                          "stripe_double.py"),
+             "--port", "0", "--quiet", "--config", path],
+            stdout=subprocess.PIPE, stderr=self.err, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("listening on 127.0.0.1:"):
+            self.proc.wait()
+            self.err.flush()
+            with open(os.path.join(self.folder, "double.err")) as f:
+                tail = f.read()[-500:]
+            raise RuntimeError("double did not start: %s" % tail.strip())
+        self.port = int(line.rsplit(":", 1)[1])
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.proc.stdout.close()
+            self.err.close()
+        self.proc = None
+
+    def call(self, method, path, body=None):
+        """(status, parsed JSON) of a control request."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            data = json.dumps(body) if body is not None else None
+            conn.request(method, path, body=data,
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            raw = resp.read()
+        finally:
+            conn.close()
+        try:
+            return resp.status, json.loads(raw)
+        except ValueError:
+            return resp.status, {"error": raw[:200].decode("latin-1")}
+
+    def ctl(self, method, path, body=None):
+        status, answer = self.call(method, path, body)
+        if status != 200:
+            raise Failure("double: %s %s -> %d %s" % (method, path, status,
+                                                      str(answer)[:300]))
+        return answer
+
+    def now(self):
+        return int(self.ctl("GET", "/_double/clock")["now"])
+
+
+# -- readers and sinks -------------------------------------------------------
+
+class Reader:
+    """One profile (account) read into one sink."""
+
+    def __init__(self, name, account, kind, uri, profile):
+        self.name = name                   # plat | conn
+        self.account = account             # the sink's account ('' = own)
+        self.truth_account = account or PLATFORM
+        self.kind = kind                   # sqlite | ndjson
+        self.uri = uri
+        self.path = uri.split(":", 1)[1]
+        self.profile = profile
+        self.ever_ok = False               # a run has exited 0
+
+    def label(self):
+        return "%s/%s" % (self.name, self.kind)
+
+
+PROFILE = """apiVersion: stripe-reader/v1
+kind: Profile
+metadata: {name: %(name)s}
+spec:
+  mode: test
+  auth:
+    apiKey: ${{ SR_KEY }}
+%(account)s  adapter: double
+---
+apiVersion: stripe-reader/adapters/v1
+kind: HTTP
+metadata: {name: double}
+spec:
+  baseUrl: ${{ SR_URL }}
+  timeouts: {connect: 5s, total: 30s}
+  retry: {maxAttempts: 8, initialBackoff: 20ms, maxBackoff: 100ms}
+  rateLimit: {globalRps: 1000, endpointRps: 1000, maxInFlight: 32}
+"""
+
+
+def load_sqlite(reader, problems):
+    """{stream: {id: object}} of reader's account; problems appended."""
+    out = {}
+    if not os.path.exists(reader.path):
+        return {s: {} for s in STREAMS}
+    db = sqlite3.connect(reader.path, timeout=30)
+    try:
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            problems.append("%s: quick_check: %s" % (reader.path, check))
+        tables = {r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for stream in STREAMS:
+            rows = db.execute("SELECT id, raw FROM %s WHERE account = ?"
+                              % stream, (reader.account,)).fetchall() \
+                if stream in tables else []
+            got = {}
+            for oid, raw in rows:
+                if oid in got:
+                    problems.append("%s: duplicate %s row %s"
+                                    % (reader.label(), stream, oid))
+                got[oid] = json.loads(raw)
+            out[stream] = got
+    finally:
+        db.close()
+    return out
+
+
+class NdjsonCache:
+    """Parsed NDJSON files by (path, sha256): a listed file never changes."""
+
+    def __init__(self):
+        self.files = {}
+
+    def load(self, folder, problems):
+        path = os.path.join(folder, "manifest.json")
+        if not os.path.exists(path):
+            return [], None
+        with open(path) as f:
+            manifest = json.load(f)
+        records = []
+        for entry in manifest["files"]:
+            key = (folder, entry["path"], entry["sha256"])
+            if key not in self.files:
+                buf = io.StringIO()
+                try:
+                    with contextlib.redirect_stdout(buf):
+                        recs, good = nd_check.read_file(folder, entry)
+                except (OSError, ValueError) as err:
+                    recs, good = [], False
+                    buf.write("# %s: %s\n" % (entry["path"], err))
+                if not good:
+                    problems.append("%s: %s" % (folder,
+                                                buf.getvalue().strip()))
+                    continue
+                self.files[key] = recs
+            records.extend(self.files[key])
+        keys = [tuple(r[k] for k in ND_KEY) for r in records]
+        if len(keys) != len(set(keys)):
+            seen, dup = set(), []
+            for k in keys:
+                if k in seen:
+                    dup.append(k)
+                seen.add(k)
+            problems.append("%s: %d duplicate (%s), e.g. %s"
+                            % (folder, len(dup), ", ".join(ND_KEY),
+                                                   list(dup[0])))
+        return records, manifest
+
+
+def newest_by_id(records, stream, account):
+    by_id = {}
+    for r in records:
+        if r["stream"] == stream and r["account"] == account:
+            by_id.setdefault(r["id"], []).append(r)
+    return {i: nd_check.newest(c)["object"] for i, c in by_id.items()}
+
+
+# -- the soak ----------------------------------------------------------------
+
+class Soak:
+    def __init__(self, args, folder):
+        self.a = args
+        self.seed = args.seed
+        self.folder = folder
+        self.log_file = open(os.path.join(folder, "soak.log"), "w")
+        self.runs_log = open(os.path.join(folder, "runs.log"), "w")
+        self.nd_cache = NdjsonCache()
+        self.nd_loaded = {}
+        self.reported = set()
+        self.events_seen = {}      # account -> {event id: object}
+        self.truth = None
+        self.truth_query = ""
+        self.kinds = []
+        self.knobs = {"latency_ms": 0, "jitter_ms": 0, "visibility_lag": 0}
+        self.optional_knobs = set()
+        self.versions = None
+        self.max_lag = 0
+        self.anchor = 0            # clock of the last settle
+        self.counts = {}
+        self.exits = {}
+        self.run_n = 0
+        self.step = 0
+        self.failures = []
+        self.action = "start"
+        self.readers = []
+        self.double = None
+        self.env = None
+        self.t0 = time.monotonic()
+
+    # -- output ----------------------------------------------------------
+
+    def log(self, text):
+        self.log_file.write(text + "\n")
+        self.log_file.flush()
+        if self.a.verbose:
+            print(text, flush=True)
+
+    # -- set-up ----------------------------------------------------------
+
+    def setup(self):
+        rng = random.Random("%d:setup" % self.seed)
+        back = rng.choice([20, 20, 45])
+        conn_version = rng.choice(["2020-08-27", "2020-08-27",
+                                   "2016-07-06", PINNED])
+        config = {
+            "seed": rng.randrange(1, 10 ** 6), "mode": "test",
+            "start": END - back * DAY, "end": END, "frozen_clock": True,
+            "api_version": PINNED,
+            "accounts": [
+                {"id": PLATFORM, "charges": rng.randint(150, 400),
+                 "payouts": rng.randint(15, 40),
+                 "same_second": rng.choice([0, 0, 120])},
+                {"id": CONNECTED, "charges": rng.randint(100, 300),
+                 "payouts": rng.randint(10, 30),
+                 "api_version": conn_version}],
+            "visibility_lag_fraction": rng.choice([1.0, 1.0, 0.3]),
+            "event_disorder": rng.choice([0, 0, 0.2]),
+            "retention_days": RETENTION_DAYS,
+            "fault_seed": rng.randrange(10 ** 6),
+        }
+        layout = self.a.layout or rng.choice(["shared", "separate"])
+        late_max = rng.choice([300, 300, 120, 60])
+        knobs = {"consistency_lag": rng.choice([[1, 5], [1, 5], [0, 0],
+                                                [0, 3]]),
+                 "late_fraction": rng.choice([0.02, 0.02, 0, 0.1]),
+                 "late_max": late_max}
+        try:
+            self.double = Double(self.folder, config)
+        except RuntimeError as err:
+            # an older double may not know a connected account's version
+            self.log("# double refused the config (%s); retrying without "
+                     "the connected account's api_version" % err)
+            del config["accounts"][1]["api_version"]
+            self.double = Double(self.folder, config)
+        self.env = dict(os.environ, SR_KEY=KEY, SR_URL=self.double.url)
+        for var, sub in (("STRIPE_READER_CONFIG_DIR", "config"),
+                         ("XDG_CONFIG_HOME", "xdg-config"),
+                         ("XDG_STATE_HOME", "xdg-state"),
+                         ("STRIPE_READER_STATE_DIR", "state"),
+                         ("HOME", "home")):
+            self.env[var] = os.path.join(self.folder, sub)
+            os.makedirs(self.env[var], exist_ok=True)
+        for var in ("STRIPE_READER_PROFILE", "STRIPE_API_KEY",
+                    "STRIPE_READER_PROFILE_PATH"):
+            self.env.pop(var, None)
+        profiles = {}
+        for name, account in (("plat", ""), ("conn", CONNECTED)):
+            path = os.path.join(self.folder, name + ".yaml")
+            with open(path, "w") as f:
+                f.write(PROFILE % {"name": name, "account": (
+                    "  accountId: %s\n" % account if account else "")})
+            profiles[name] = path
+        kinds = ["sqlite", "ndjson"] if self.a.sink == "both" \
+            else [self.a.sink]
+        for kind in kinds:
+            for name, account in (("plat", ""), ("conn", CONNECTED)):
+                suffix = "" if layout == "shared" else "-" + name
+                uri = ("sqlite:%s/sink%s.db" if kind == "sqlite"
+                       else "ndjson:%s/nd%s") % (self.folder, suffix)
+                self.readers.append(Reader(name, account, kind, uri,
+                                           profiles[name]))
+        self.probe(knobs)
+        self.log("# soak seed=%d steps=%d sink=%s layout=%s double=%s "
+                 "config=%s" % (self.seed, self.a.steps, self.a.sink, layout,
+                                self.double.url, json.dumps(config)))
+        self.log("# kinds=%s knobs=%s truth query=%r accounts=%s"
+                 % (self.kinds, self.knobs, self.truth_query,
+                    self.versions))
+        self.anchor = self.double.now()
+        self.fetch_truth()
+
+    def probe(self, knobs):
+        """What this double supports: mutation kinds, limits knobs, account
+        versions, the truth's api_version parameter (a 400 means no)."""
+        base = ["capture", "refund_partial", "refund_full", "dispute",
+                "update", "payout_paid", "payout_failed", "payout_canceled",
+                "new_charge", "new_payout", "pending_succeeded",
+                "pending_failed", "payout_update"]
+        self.kinds = list(base)
+        for kind in OPTIONAL_KINDS:
+            status, _ = self.double.call("POST", "/_double/mutate",
+                                         {"kinds": [kind], "count": 0,
+                                          "seed": 1})
+            if status == 200:
+                self.kinds.append(kind)
+        for knob in OPTIONAL_KNOBS:
+            status, answer = self.double.call("POST", "/_double/limits",
+                                              {knob: knobs[knob]})
+            if status == 200 and knob in answer:
+                self.optional_knobs.add(knob)
+        self.set_limits(knobs)
+        status, answer = self.double.call("GET", "/_double/accounts")
+        self.versions = {a["id"]: a["api_version"] for a in
+                         answer["accounts"]} if status == 200 else None
+        status, _ = self.double.call(
+            "GET", "/_double/truth?account=%s&mode=test&api_version=%s"
+            % (PLATFORM, PINNED))
+        self.truth_query = "&api_version=" + PINNED if status == 200 else ""
+
+    # -- truth -------------------------------------------------------------
+
+    def fetch_truth(self):
+        truth = self.double.ctl("GET", "/_double/truth?mode=test"
+                                + self.truth_query)
+        self.truth = {}
+        for account, parts in truth.items():
+            t = {s: {o["id"]: o for o in parts[s]} for s in STREAMS}
+            t["lists"] = parts
+            self.truth[account] = t
+            seen = self.events_seen.setdefault(account, {})
+            for oid, ev in t["events"].items():
+                old = seen.get(oid)
+                if old is not None and old != ev:
+                    raise Failure("the double changed event %s" % oid)
+                seen[oid] = ev
+        self.now = self.double.now()
+
+    # -- running the binary -----------------------------------------------
+
+    def start_run(self, reader, extra):
+        self.run_n += 1
+        argv = [self.a.bin] + (["-vv"] if self.a.debug else []) + [
+            "sync", "--profile", reader.profile, "--sink", reader.uri] + extra
+        self.runs_log.write("\n=== run %d step %d %s: %s\n"
+                            % (self.run_n, self.step, reader.label(),
+                               " ".join(argv[1:])))
+        self.runs_log.flush()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                stdout=self.runs_log, stderr=self.runs_log,
+                                env=self.env, cwd=self.folder)
+        return proc
+
+    def finish_run(self, reader, proc, expected, what, timeout=180):
+        try:
+            rc = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise Failure("%s: %s did not end within %d s"
+                          % (reader.label(), what, timeout))
+        self.runs_log.write("=== exit %d\n" % rc)
+        self.runs_log.flush()
+        self.exits[rc] = self.exits.get(rc, 0) + 1
+        if rc not in expected:
+            raise Failure("%s: %s exited %d, expected %s (runs.log run %d)"
+                          % (reader.label(), what, rc,
+                             "/".join(str(e) for e in sorted(expected)),
+                             self.run_n))
+        if rc == 0:
+            reader.ever_ok = True
+        return rc
+
+    def run(self, reader, extra, expected, what="sync"):
+        proc = self.start_run(reader, extra)
+        return self.finish_run(reader, proc, expected, what)
+
+    def run_opts(self, rng):
+        """Random --concurrency / --commit-interval (always drawn)."""
+        conc = rng.choice([None, None, 1, 2, 4, 12])
+        commit = rng.choice([None, None, "1s"])
+        extra = []
+        if conc:
+            extra += ["--concurrency", str(conc)]
+        if commit:
+            extra += ["--commit-interval", commit]
+        return extra
+
+    # -- double controls ---------------------------------------------------
+
+    def set_limits(self, changes):
+        body = {k: v for k, v in changes.items()
+                if k not in OPTIONAL_KNOBS or k in self.optional_knobs}
+        if body.get("late_max") == 0:
+            body["late_fraction"] = 0
+        if body:
+            self.double.ctl("POST", "/_double/limits", body)
+            self.knobs.update(body)
+        lag = self.knobs.get("visibility_lag", 0) + \
+            self.knobs.get("late_max", 0) + \
+            max(self.knobs.get("consistency_lag", [0, 0]))
+        self.max_lag = max(self.max_lag, lag)
+
+    def mutate(self, body):
+        status, answer = self.double.call("POST", "/_double/mutate", body)
+        if status != 200:
+            return 0, "refused: %s" % str(answer.get("error"))[:80]
+        applied = answer.get("applied", [])
+        done = [a for a in applied if "skipped" not in a]
+        return len(done), ""
+
+    def need_latency(self, rng):
+        """Deadline, kill and signal runs need a run that lasts."""
+        lat = rng.choice([300, 600, 900])
+        if self.knobs["latency_ms"] < 250:
+            self.set_limits({"latency_ms": lat})
+            return " latency=%d" % lat
+        return ""
+
+    # -- actions -----------------------------------------------------------
+
+    def act_mutate(self, rng):
+        account = rng.choice([PLATFORM, CONNECTED])
+        kinds = None if rng.random() < 0.3 else rng.sample(
+            self.kinds, rng.randint(1, len(self.kinds)))
+        count = rng.choice([1, 2, 3, 5, 8]) if rng.random() < 0.8 \
+            else rng.randint(20, 60)
+        step = rng.choice([0, 1, 1, 5, 30, 120])
+        body = {"count": count, "seed": rng.randrange(2 ** 31),
+                "account": account, "mode": "test", "step": step}
+        if kinds:
+            body["kinds"] = kinds
+        n, note = self.mutate(body)
+        return "%s count=%d step=%d kinds=%s -> %d applied %s" % (
+            account[-6:], count, step, ",".join(kinds) if kinds else
+            "default", n, note)
+
+    def act_ops(self, rng):
+        account = rng.choice([PLATFORM, CONNECTED])
+        truth = self.truth[account]["lists"]
+        charges, payouts = truth["charges"], truth["payouts"]
+        done, notes = 0, []
+        for _ in range(rng.randint(1, 4)):
+            op = self.pick_op(rng, account, charges, payouts)
+            if op is None:
+                continue
+            n, note = self.mutate({"ops": [op], "step": rng.choice([0, 1]),
+                                   "seed": rng.randrange(2 ** 31)})
+            done += n
+            notes.append(op["op"] + ("!" if note else ""))
+        return "%s %s -> %d applied" % (account[-6:], " ".join(notes), done)
+
+    def pick_op(self, rng, account, charges, payouts):
+        kinds = ["update", "update", "refund_partial", "refund_full",
+                 "dispute", "capture", "payout", "new_charge", "new_charge",
+                 "new_payout"]
+        if "refund_failed" in self.kinds:
+            kinds.append("refund_failed")
+        kind = rng.choice(kinds)
+        now = self.double.now()
+        if kind == "new_charge":
+            return {"op": "new_charge", "account": account, "mode": "test",
+                    "amount": rng.randint(50, 500000),
+                    "currency": rng.choice(["usd", "eur", "gbp", "jpy"]),
+                    "status": rng.choice(["succeeded", "succeeded",
+                                          "uncaptured", "pending",
+                                          "failed"]),
+                    "sepa": rng.random() < 0.1,
+                    "created": now - rng.choice([0, 1, 30, 70, 200,
+                                                 LATE_LIMIT])}
+        if kind == "new_payout":
+            return {"op": "new_payout", "account": account,
+                    "amount": rng.randint(100, 900000),
+                    "created": now - rng.choice([0, 2, 90, LATE_LIMIT])}
+        if kind == "update":
+            pool = charges if rng.random() < 0.7 or not payouts else payouts
+            if not pool:
+                return None
+            obj = rng.choice(pool)
+            op = {"op": "update", "id": obj["id"]}
+            if rng.random() < 0.5:
+                op["description"] = rng.choice(
+                    ["Order #%d" % rng.randint(1, 99999), "Café crème ☕",
+                     "Quote \"VIP\" \\ x", None])
+            else:
+                op["metadata"] = {rng.choice(["k", "order", "soak"]):
+                                  rng.choice(["v%d" % rng.randint(1, 99),
+                                              "", "ünï"])}
+            return op
+        if kind == "payout":
+            pool = [p for p in payouts
+                    if p["status"] in ("pending", "in_transit", "paid")]
+            if not pool:
+                return None
+            p = rng.choice(pool)
+            if p["status"] == "paid":
+                return {"op": "payout_failed", "id": p["id"]}
+            ops = ["payout_paid", "payout_failed"]
+            if p["status"] == "pending":
+                ops.append("payout_canceled")
+            return {"op": rng.choice(ops), "id": p["id"]}
+        if kind == "capture":
+            pool = [c for c in charges
+                    if c["status"] == "succeeded" and not c["captured"]]
+        elif kind == "refund_failed":
+            pool = [c for c in charges if c["amount_refunded"] > 0]
+        else:
+            pool = [c for c in charges if c["captured"]
+                    and c["status"] == "succeeded"
+                    and c["amount"] - c["amount_refunded"] >=
+                    (2 if kind == "refund_partial" else 1)
+                    and not (kind == "dispute" and c["disputed"])]
+        if not pool:
+            return None
+        c = rng.choice(pool)
+        op = {"op": kind, "id": c["id"]}
+        if kind == "refund_partial":
+            op["amount"] = rng.randint(1, c["amount"] - c["amount_refunded"]
+                                       - 1)
+        return op
+
+    def act_clock(self, rng):
+        scale = rng.choices(["s", "m", "h", "d"], [35, 35, 20, 10])[0]
+        adv = {"s": rng.randint(1, 59), "m": rng.randint(1, 59) * 60,
+               "h": rng.randint(1, 12) * 3600,
+               "d": rng.randint(1, 5) * DAY}[scale]
+        now = self.double.now()
+        room = self.anchor + KEEP_WITHIN - now
+        capped = max(0, min(adv, room))
+        if capped:
+            self.double.ctl("POST", "/_double/clock", {"advance": capped})
+        return "+%ds%s" % (capped, "" if capped == adv
+                           else " (of %d: 25 days since the last settle)"
+                           % adv)
+
+    def act_sync(self, rng):
+        r = rng.choice(self.readers)
+        extra = self.run_opts(rng)
+        rc = self.run(r, extra, {0})
+        return "%s %s -> %d" % (r.label(), " ".join(extra), rc)
+
+    def act_deadline(self, rng):
+        r = rng.choice(self.readers)
+        secs = rng.choice([3, 3, 4])
+        extra = self.run_opts(rng) + ["--max-duration", "%ds" % secs]
+        note = self.need_latency(rng)
+        rc = self.run(r, extra, {0, 8}, "sync --max-duration %ds" % secs)
+        return "%s %s%s -> %d" % (r.label(), " ".join(extra), note, rc)
+
+    def act_sync_all(self, rng):
+        order = list(self.readers)
+        rng.shuffle(order)
+        out = []
+        for r in order:
+            out.append("%s:%d" % (r.label(), self.run(r, [], {0})))
+        return " ".join(out)
+
+    def act_busy(self, rng):
+        r = rng.choice(self.readers)
+        deadline = rng.random() < 0.3
+        extra = self.run_opts(rng)
+        if deadline:
+            extra += ["--max-duration", "3s"]
+        delay = rng.uniform(0.05, 0.8)
+        body = {"count": rng.randint(3, 30), "seed": rng.randrange(2 ** 31),
+                "account": r.truth_account, "mode": "test",
+                "step": rng.choice([0, 1, 2]),
+                "kinds": rng.sample(self.kinds, rng.randint(2, 6))}
+        note = self.need_latency(rng)
+        proc = self.start_run(r, extra)
+        time.sleep(delay)
+        n, _ = self.mutate(body)
+        rc = self.finish_run(r, proc, {0, 8} if deadline else {0},
+                             "sync during changes")
+        return "%s %s%s, %d changes after %.2fs -> %d" % (
+            r.label(), " ".join(extra), note, n, delay, rc)
+
+    def act_kill9(self, rng):
+        r = rng.choice(self.readers)
+        extra = self.run_opts(rng)
+        delay = rng.uniform(0.02, 1.5)
+        note = self.need_latency(rng)
+        proc = self.start_run(r, extra)
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.kill()
+        rc = self.finish_run(r, proc, {0, -signal.SIGKILL}, "killed sync")
+        return "%s %s%s kill -9 after %.2fs -> %d" % (
+            r.label(), " ".join(extra), note, delay, rc)
+
+    def act_sigterm(self, rng):
+        r = rng.choice(self.readers)
+        extra = self.run_opts(rng)
+        delay = rng.uniform(0.3, 1.5)    # after its handlers are set
+        note = self.need_latency(rng)
+        proc = self.start_run(r, extra)
+        time.sleep(delay)
+        running = proc.poll() is None
+        if running:
+            proc.send_signal(signal.SIGTERM)
+        t = time.monotonic()
+        rc = self.finish_run(r, proc, {0, 8}, "sync stopped by SIGTERM",
+                             timeout=60)
+        waited = time.monotonic() - t
+        if running and waited > 10:
+            raise Failure("%s: SIGTERM took %.1f s to stop the run"
+                          % (r.label(), waited))
+        return "%s %s%s SIGTERM after %.2fs%s -> %d in %.1fs" % (
+            r.label(), " ".join(extra), note, delay,
+            "" if running else " (had ended)", rc, waited)
+
+    def act_knobs(self, rng):
+        vis = rng.choice([0, 0, 2, 10, 30, 90, 200, LATE_LIMIT])
+        # objects and events listed at most 5 minutes late (issue 11 §4)
+        late_max = min(rng.choice([0, 60, 180, 300]), 300 - vis)
+        changes = {
+            "latency_ms": rng.choice([0, 0, 50, 150, 400, 800]),
+            "jitter_ms": rng.choice([0, 20, 100]),
+            "visibility_lag": vis,
+            "consistency_lag": rng.choice([[0, 0], [1, 3], [1, 5], [0, 5]]),
+            "late_fraction": rng.choice([0, 0.02, 0.05, 0.2]),
+            "late_max": late_max,
+        }
+        self.set_limits(changes)
+        return " ".join("%s=%s" % kv for kv in sorted(self.knobs.items()))
+
+    def act_faults(self, rng):
+        rules = []
+        if rng.random() < 0.25:
+            self.double.ctl("DELETE", "/_double/faults")
+            return "none"
+        for _ in range(rng.randint(1, 2)):
+            rule = {"kind": rng.choice(["503", "500", "502", "rate_limit",
+                                        "lock_timeout"]),
+                    "path": rng.choice(["", "/v1/events", "/v1/charges",
+                                        "/v1/payouts"])}
+            if rng.random() < 0.5:
+                rule.update(nth=rng.randint(1, 10), count=rng.randint(1, 3))
+            else:
+                rule.update(probability=rng.choice([0.02, 0.05, 0.1]),
+                            count=rng.randint(3, 20))
+            if rng.random() < 0.3:
+                rule["should_retry"] = True
+            rules.append(rule)
+        self.double.ctl("POST", "/_double/faults",
+                        {"faults": rules, "seed": rng.randrange(10 ** 6)})
+        return json.dumps(rules)
+
+    def act_versions(self, rng):
+        """An account moves to another default API version (its events
+        from now on are rendered at it)."""
+        account = rng.choice([PLATFORM, CONNECTED])
+        version = rng.choice(VERSIONS)
+        if self.versions is None:
+            return "(this double has no account versions)"
+        answer = self.double.ctl("POST", "/_double/accounts",
+                                 {"account": account,
+                                  "api_version": version})
+        self.versions = {a["id"]: a["api_version"]
+                         for a in answer["accounts"]}
+        return "%s -> %s" % (account[-6:], version)
+
+    def act_long_gap(self, rng):
+        days = rng.randint(31, 40)
+        order = list(self.readers)
+        rng.shuffle(order)
+        self.double.ctl("DELETE", "/_double/faults")
+        self.set_limits({"latency_ms": 0, "jitter_ms": 0})
+        self.double.ctl("POST", "/_double/clock", {"advance": days * DAY})
+        out = []
+        for r in order:
+            state = self.has_state(r)
+            expected = {6} if r.ever_ok else ({0, 6} if state else {0})
+            rc = self.run(r, [], expected, "sync after %d days" % days)
+            out.append("%s:%d" % (r.label(), rc))
+        # someone reads the message, then runs --rescan
+        later = rng.randint(10, 600)
+        self.double.ctl("POST", "/_double/clock", {"advance": later})
+        out.append("+%ds" % later)
+        for r in order:
+            rc = self.run(r, ["--rescan"], {0}, "sync --rescan")
+            out.append("%s rescan:%d" % (r.label(), rc))
+        self.fetch_truth()
+        self.settle(rng, "after the long gap")
+        return "+%d days; %s" % (days, " ".join(out))
+
+    def has_state(self, r):
+        if r.kind == "sqlite":
+            if not os.path.exists(r.path):
+                return False
+            db = sqlite3.connect(r.path, timeout=30)
+            try:
+                if not db.execute("SELECT 1 FROM sqlite_master WHERE name = "
+                                  "'state'").fetchone():
+                    return False
+                return db.execute("SELECT count(*) FROM state WHERE key = ?",
+                                  (r.name,)).fetchone()[0] > 0
+            finally:
+                db.close()
+        path = os.path.join(r.path, "manifest.json")
+        if not os.path.exists(path):
+            return False
+        with open(path) as f:
+            return r.name in (json.load(f).get("states") or {})
+
+    def act_settle(self, rng):
+        return self.settle(rng, "")
+
+    def settle(self, rng, why):
+        """Faults off, latency 0, the clock past every lag, every reader
+        synced to completion: each sink must equal the truth."""
+        self.double.ctl("DELETE", "/_double/faults")
+        saved = {k: self.knobs[k] for k in ("latency_ms", "jitter_ms")}
+        self.set_limits({"latency_ms": 0, "jitter_ms": 0})
+        adv = self.max_lag + SETTLE + OVERLAP + 10
+        self.double.ctl("POST", "/_double/clock", {"advance": adv})
+        order = list(self.readers)
+        rng.shuffle(order)
+        for r in order:
+            self.run(r, [], {0}, "settle sync")
+        self.fetch_truth()
+        self.compare_all()
+        self.anchor = self.now
+        self.set_limits(saved)
+        return "%s+%ds, %d readers equal the truth" % (
+            why + ": " if why else "", adv, len(order))
+
+    # -- checks ------------------------------------------------------------
+
+    def sink_rows(self, r, problems):
+        """{stream: {id: object}}: SQLite rows, or the newest NDJSON copy;
+        also checks that stored events never differ."""
+        if r.kind == "sqlite":
+            return load_sqlite(r, problems)
+        records = self.nd_records(r.path, problems)
+        out = {s: newest_by_id(records, s, r.account)
+               for s in ("charges", "payouts")}
+        events = {}
+        for rec in records:
+            if rec["stream"] == "events" and rec["account"] == r.account:
+                if rec["id"] in events and events[rec["id"]] != rec["object"]:
+                    problems.append("%s: two different copies of event %s"
+                                    % (r.label(), rec["id"]))
+                events[rec["id"]] = rec["object"]
+        out["events"] = events
+        return out
+
+    def nd_records(self, folder, problems):
+        """An NDJSON folder's records, read (and checked) once a check."""
+        if folder not in self.nd_loaded:
+            self.nd_loaded[folder] = self.nd_cache.load(folder, problems)[0]
+        return self.nd_loaded[folder]
+
+    def check_invariants(self):
+        """What must hold at any time."""
+        self.nd_loaded = {}
+        problems = []
+        rows = []
+        for r in self.readers:
+            stored = self.sink_rows(r, problems)
+            truth = self.truth[r.truth_account]
+            seen = self.events_seen[r.truth_account]
+            for stream in ("charges", "payouts"):
+                bad = [i for i in stored[stream] if i not in truth[stream]]
+                if bad:
+                    problems.append("%s: %d stored %s not in the truth of "
+                                    "%s, e.g. %s" % (r.label(), len(bad),
+                                                     stream, r.truth_account,
+                                                     bad[0]))
+            bad = [i for i in stored["events"] if i not in seen]
+            if bad:
+                problems.append("%s: %d stored events the double never "
+                                "listed for %s, e.g. %s"
+                                % (r.label(), len(bad), r.truth_account,
+                                   bad[0]))
+            differ = [i for i, ev in stored["events"].items()
+                      if i in seen and ev != seen[i]]
+            if differ:
+                problems.append("%s: %d stored events differ from Stripe's "
+                                "copy, e.g. %s" % (r.label(), len(differ),
+                                                   differ[0]))
+            rows.append("%s %d/%d/%d" % (r.label(), len(stored["charges"]),
+                                         len(stored["payouts"]),
+                                         len(stored["events"])))
+        if problems:
+            raise Failure("; ".join(problems))
+        return " ".join(rows)
+
+    def compare_all(self):
+        """Every sink equals the truth (after a settle)."""
+        self.nd_loaded = {}
+        out = io.StringIO()
+        ok = True
+        floor = self.now - RETENTION_DAYS * DAY
+        problems = []
+        for r in self.readers:
+            truth = self.truth[r.truth_account]["lists"]
+            seen = self.events_seen[r.truth_account]
+            out.write("# %s (%s):\n" % (r.label(), r.uri))
+            with contextlib.redirect_stdout(out):
+                if r.kind == "sqlite":
+                    stored = load_sqlite(r, problems)
+                    good = True
+                    for stream in STREAMS:
+                        good = sr_compare.compare(
+                            stream, truth[stream], stored[stream],
+                            subset=stream == "events") and good
+                    events = stored["events"]
+                else:
+                    records = self.nd_records(r.path, problems)
+                    good = nd_check.check_truth(records, truth, r.account,
+                                                True)
+                    extra = nd_check.leftovers(r.path, {
+                        e["path"] for e in json.load(open(os.path.join(
+                            r.path, "manifest.json")))["files"]})
+                    if extra:
+                        print("# files the manifest does not list: %s"
+                              % extra[:5])
+                        good = False
+                    events = {x["id"]: x["object"] for x in records
+                              if x["stream"] == "events"
+                              and x["account"] == r.account}
+            want = {e["id"] for e in truth["events"]}
+            extra = [i for i in events if i not in want]
+            # events stored beyond the truth: only those expired since
+            bad = [i for i in extra if i not in seen
+                   or seen[i]["created"] >= floor or events[i] != seen[i]]
+            out.write("# events beyond the truth: %d (expired since "
+                      "read), %d not explained\n" % (len(extra), len(bad)))
+            for i in bad[:3]:
+                out.write("#   unexpected event %s\n" % i)
+            if not good or bad:
+                ok = False
+                problems.append("%s differs from the truth" % r.label())
+        self.log(out.getvalue().rstrip())
+        if problems or not ok:
+            summary = [l.strip("# ") for l in out.getvalue().splitlines()
+                       if l.startswith("#   ") or re.search(
+                           r"(missing|unexpected|differs?|duplicated) [1-9]",
+                           l)]
+            raise Failure("; ".join(problems) + (
+                " [" + " | ".join(summary)[:600] + "]" if summary else ""))
+
+    # -- the loop ----------------------------------------------------------
+
+    def choose(self, rng, step):
+        if step > self.a.steps or step % self.settle_every == 0:
+            return "settle"
+        weights = dict(ACTIONS)
+        for w in self.a.weight:
+            name, value = w.split("=", 1)
+            weights[name] = float(value)
+        names = sorted(weights)
+        return rng.choices(names, [weights[n] for n in names])[0]
+
+    def go(self):
+        """The steps; returns the number of failed steps."""
+        self.settle_every = random.Random("%d:settle" % self.seed).randint(
+            4, 8)
+        self.setup()
+        self.log("# settle every %d steps" % self.settle_every)
+        self.check_invariants()
+        for step in range(1, self.a.steps + 2):
+            self.step = step
+            rng = random.Random("%d:%d" % (self.seed, step))
+            self.action = self.choose(rng, step)
+            name = self.action if step <= self.a.steps else "settle (final)"
+            t = time.monotonic()
+            self.counts[self.action] = self.counts.get(self.action, 0) + 1
+            try:
+                detail = getattr(self, "act_" + self.action)(rng)
+                self.fetch_truth()
+                rows = self.check_invariants()
+            except Failure as err:
+                self.fail(str(err))
+                if not self.a.keep_going:
+                    return
+                continue
+            line = "step %d %s: %s | rows %s | clock %d | %.1fs" % (
+                step, name, detail, rows, self.now, time.monotonic() - t)
+            self.log(line)
+            if self.a.tap:
+                print("ok %d - %s" % (step, line[:200]), flush=True)
+            elif step % 25 == 0:
+                print("soak: step %d/%d, %.0f s" % (
+                    step, self.a.steps, time.monotonic() - self.t0),
+                    flush=True)
+
+    def fail(self, message):
+        """Report a failed step: one line with the replay command."""
+        a = self.a
+        self.failures.append(self.step)
+        opts = ""
+        if a.weight:
+            opts += " SOAK_OPTS='%s'" % " ".join("--weight " + w
+                                                for w in a.weight)
+        if a.layout:
+            opts += " LAYOUT=%s" % a.layout
+        line = ("soak: FAILED seed=%d step=%d action=%s: %s; replay: make "
+                "soak SEED=%d STEPS=%d SINK=%s%s; kept %s" % (
+                    a.seed, self.step, self.action, message, a.seed,
+                    max(1, min(self.step, a.steps)), a.sink, opts,
+                    self.folder))
+        self.log(line)
+        key = re.sub(r"[0-9]+", "N", message)
+        if key in self.reported:
+            line = "soak: FAILED again seed=%d step=%d action=%s (as " \
+                   "before)" % (a.seed, self.step, self.action)
+        self.reported.add(key)
+        if a.tap:
+            print("not ok %d - step %d %s: %s" % (
+                max(self.step, 1), self.step, self.action, message[:300]))
+            print("# " + line, flush=True)
+        elif not a.verbose:
+            print(line, flush=True)
+
+    def summary(self):
+        return "soak: seed=%d steps=%d sink=%s: %s; exits %s; %s; %.0f s" % (
+            self.seed, self.a.steps, self.a.sink,
+            ", ".join("%s %d" % kv for kv in sorted(self.counts.items())),
+            ", ".join("%d:%d" % kv for kv in sorted(self.exits.items())),
+            "failed steps %s" % self.failures if self.failures
+            else "no failure", time.monotonic() - self.t0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--sink", choices=["sqlite", "ndjson", "both"],
+                    default="both")
+    ap.add_argument("--layout", choices=["shared", "separate"])
+    ap.add_argument("--weight", action="append", default=[],
+                    metavar="ACTION=W", help="change an action's weight")
+    ap.add_argument("--bin", default=os.environ.get("BIN") or os.path.join(
+        TOP, "build", "stripe-reader"))
+    ap.add_argument("--tap", action="store_true")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temp folder even on success")
+    ap.add_argument("--keep-going", action="store_true",
+                    help="report every failed step instead of stopping "
+                         "at the first (later ones may be consequences)")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print the step log as it is written")
+    ap.add_argument("--debug", action="store_true",
+                    help="run the binary with -vv (every request in "
+                         "runs.log): for replays")
+    a = ap.parse_args()
+    if a.seed is None:
+        a.seed = random.SystemRandom().randrange(1, 10 ** 6)
+    a.bin = os.path.abspath(a.bin)
+    for w in a.weight:
+        if w.split("=", 1)[0] not in ACTIONS or "=" not in w:
+            ap.error("--weight %s: ACTION=W with ACTION one of %s"
+                     % (w, ", ".join(sorted(ACTIONS))))
+    folder = tempfile.mkdtemp(prefix="sr-soak-%d." % a.seed)
+    soak = Soak(a, folder)
+    if not a.tap:
+        print("soak: seed=%d steps=%d sink=%s in %s" % (a.seed, a.steps,
+                                                        a.sink, folder),
+              flush=True)
+    try:
+        soak.go()
+    except (Failure, RuntimeError, OSError) as err:
+        soak.fail("%s: %s" % (type(err).__name__, err))
+    except KeyboardInterrupt:
+        soak.fail("interrupted")
+    finally:
+        if soak.double:
+            soak.double.stop()
+    summary = soak.summary()
+    soak.log(summary)
+    soak.log_file.close()
+    soak.runs_log.close()
+    if a.tap:
+        print("# " + summary)
+        print("1..%d" % (a.steps + 1 if a.keep_going or not soak.failures
+                         else max(soak.step, 1)))
+    elif not a.verbose:
+        print(summary)
+    if not soak.failures:
+        if not a.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
