@@ -79,6 +79,7 @@ enum common_column { COLUMN_ID = 0, COLUMN_LIVEMODE = 1, COLUMN_CREATED = 2 };
 enum event_column {
     EVENT_COLUMN_TYPE = 3,
     EVENT_COLUMN_API_VERSION = 4,
+    EVENT_COLUMN_OBJECT_ID = 5,
     EVENT_COLUMN_OBJECT_TYPE = 6
 };
 

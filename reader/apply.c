@@ -181,6 +181,54 @@ static void ask_reread(struct engine *e, struct job *j, size_t i,
     }
 }
 
+/* Do events i and k of the page carry one object in different states? */
+static bool differ(const struct job *j, size_t i, size_t k)
+{
+    const struct page_item *a = &j->items.items[i], *b = &j->items.items[k];
+    const char *ta, *tb;
+    size_t la, lb;
+
+    if (a->created != b->created ||
+        strcmp(event_text(a, EVENT_COLUMN_OBJECT_ID),
+               event_text(b, EVENT_COLUMN_OBJECT_ID)) ||
+        strcmp(event_text(a, EVENT_COLUMN_OBJECT_TYPE),
+               event_text(b, EVENT_COLUMN_OBJECT_TYPE)) ||
+        page_event_object(page_item_text(&j->items, i), a->len, &ta, &la) < 0 ||
+        page_event_object(page_item_text(&j->items, k), b->len, &tb, &lb) < 0) {
+        return false;
+    }
+    return la != lb || memcmp(ta, tb, la);
+}
+
+/*
+ * Two events of one second carrying one object: their order within the
+ * second is unknown (event ids are only roughly ordered), so neither copy
+ * is known to be that second's last state.  Then the object is re-read:
+ * its copy is versioned after the second.  Copies in the same page are
+ * compared; one stored from an earlier page or pass is taken to differ.
+ */
+static bool same_second_conflict(const struct job *j, size_t i,
+                                 const struct stream *t)
+{
+    const struct page_item *it = &j->items.items[i];
+    const char *id = event_text(it, EVENT_COLUMN_OBJECT_ID);
+    char *key;
+    bool seen;
+
+    for (size_t k = 0; k < j->items.nr; k++) {
+        if (k != i && differ(j, i, k)) {
+            return true;
+        }
+    }
+    if (window_derived_has(j->w, id, it->created)) {
+        return true;
+    }
+    key = xstrfmt("%s:%s", t->name, id);
+    seen = recent_has(j->st, key, it->created);
+    free(key);
+    return seen;
+}
+
 /*
  * What event i of page j does to each stream it routes to: it supplies a
  * copy (stored, when 'out' is given) or names an object to re-read
@@ -201,7 +249,8 @@ static int route_event(struct engine *e, struct job *j, size_t i,
         if (!r) {
             continue;
         }
-        if (!event_supplies(e, t, r, it)) {
+        if (!event_supplies(e, t, r, it) ||
+            (want && same_second_conflict(j, i, t))) {
             if (want) {
                 ask_reread(e, j, i, t, r, want);
             }

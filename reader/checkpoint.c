@@ -253,6 +253,16 @@ bool window_derived_seen(struct window *w, const char *id, int64_t second)
     return false;
 }
 
+bool window_derived_has(const struct window *w, const char *id, int64_t second)
+{
+    for (size_t i = 0; second == w->derived_second && i < w->nr_derived; i++) {
+        if (!strcmp(w->derived_ids[i], id)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void window_free(struct window *w)
 {
     if (w) {

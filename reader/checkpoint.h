@@ -49,6 +49,8 @@ struct window {
 /* True if (id) already has an event copy of version 'second' in 'w';
  * otherwise remember it. */
 bool window_derived_seen(struct window *w, const char *id, int64_t second);
+/* True if (id) has an event copy of version 'second' in 'w' (no change). */
+bool window_derived_has(const struct window *w, const char *id, int64_t second);
 
 /* An item stored near the end of a pass: (id, version) and created. */
 struct recent {

@@ -33,6 +33,8 @@ static void test_table(void)
     CHECK_INT(stream_column(ev, "type"), EVENT_COLUMN_TYPE, "events: type");
     CHECK_INT(stream_column(ev, "api_version"), EVENT_COLUMN_API_VERSION,
               "events: api_version");
+    CHECK_INT(stream_column(ev, "object_id"), EVENT_COLUMN_OBJECT_ID,
+              "events: object_id");
     CHECK_INT(stream_column(ev, "object_type"), EVENT_COLUMN_OBJECT_TYPE,
               "events: object_type");
 }
