@@ -33,8 +33,8 @@ static const struct {
                  "invalid_grant, mode mismatch)" },
     { EXIT_API, "Stripe or network failure after retries, or a reply "
                 "Stripe would not send" },
-    { EXIT_RETENTION, "events retention gap: the events cursor is older "
-                      "than Stripe keeps events" },
+    { EXIT_RETENTION, "events retention gap: the change feed (events "
+                      "cursor) is older than Stripe keeps events" },
     { EXIT_LOCKED, "another run holds the lock" },
     { EXIT_PARTIAL, "partial run (deadline or signal); the next run "
                     "continues" },
