@@ -201,10 +201,12 @@ class Control:
     def post_limits(self, query, body):
         app = self.app
         if any(key in body for key in ("global_rps", "endpoint_rps",
-                                       "max_concurrency")):
+                                       "max_concurrency",
+                                       "cotenant_endpoint_rps")):
             app.limiter.configure(body.get("global_rps"),
                                   body.get("endpoint_rps"),
-                                  body.get("max_concurrency"))
+                                  body.get("max_concurrency"),
+                                  body.get("cotenant_endpoint_rps"))
         if "latency_ms" in body:
             app.latency.latency_ms = float(body["latency_ms"])
         if "jitter_ms" in body:

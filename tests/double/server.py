@@ -86,7 +86,8 @@ class App:
         self.clock = Clock(cfg["clock"], cfg["frozen_clock"])
         self.auth = Auth(cfg, store)
         self.limiter = Limiter(cfg["global_rps"], cfg["endpoint_rps"],
-                               cfg["max_concurrency"])
+                               cfg["max_concurrency"],
+                               cfg["cotenant_endpoint_rps"])
         self.faults = Faults()
         self.faults.install(cfg.get("faults") or [], cfg.get("fault_seed",
                                                               0))
