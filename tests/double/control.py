@@ -46,6 +46,10 @@ class Control:
             ("POST", "truth"): self.post_truth,
             ("GET", "accounts"): lambda q, b: self.accounts_state(),
             ("POST", "accounts"): self.post_accounts,
+            ("GET", "cotenant"): lambda q, b: self.app.cotenant.describe(),
+            ("POST", "cotenant"): lambda q, b: self.app.cotenant.configure(
+                b),
+            ("DELETE", "cotenant"): lambda q, b: self.app.cotenant.reset(),
             ("GET", "state"): self.get_state,
             ("DELETE", "state"): self.delete_state,
             ("POST", "shutdown"): self.shutdown,

@@ -20,6 +20,7 @@ import listing
 from auth import Auth, secret_from_header
 from clock import Clock
 from control import Control
+from cotenant import CoTenant
 from errors import ApiError, OAuthError, lock_timeout, rate_limited, \
     server_error
 from ids import mask_secret, rand_alnum
@@ -99,6 +100,9 @@ class App:
         self.id_rng = random.Random()
         self.control = Control(self)
         self.stopping = threading.Event()
+        self.cotenant = CoTenant(self)
+        if cfg.get("cotenant"):
+            self.cotenant.configure(cfg["cotenant"])
 
     # -- entry point -----------------------------------------------------
 

@@ -41,7 +41,7 @@ LIMIT_KEYS = ("global_rps", "endpoint_rps", "max_concurrency",
               "cotenant_endpoint_rps")
 CONFIG_KEYS = set(DEFAULTS) | set(LIMIT_KEYS) | {
     "accounts", "keys", "oauth", "limits", "faults", "fault_seed",
-    "cache_objects", "request_log_limit"}
+    "cache_objects", "request_log_limit", "cotenant"}
 
 
 def connected_id(n):
@@ -207,6 +207,7 @@ def main(argv=None):
     print("listening on %s:%d" % (HOST, port), flush=True)
     while not app.stopping.wait(3600):
         pass
+    app.cotenant.stop()
     server.shutdown()
     server.server_close()
     return 0
