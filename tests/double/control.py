@@ -46,6 +46,10 @@ class Control:
             ("POST", "truth"): self.post_truth,
             ("GET", "accounts"): lambda q, b: self.accounts_state(),
             ("POST", "accounts"): self.post_accounts,
+            ("GET", "cotenant"): lambda q, b: self.app.cotenant.describe(),
+            ("POST", "cotenant"): lambda q, b: self.app.cotenant.configure(
+                b),
+            ("DELETE", "cotenant"): lambda q, b: self.app.cotenant.reset(),
             ("GET", "state"): self.get_state,
             ("DELETE", "state"): self.delete_state,
             ("POST", "shutdown"): self.shutdown,
@@ -201,10 +205,12 @@ class Control:
     def post_limits(self, query, body):
         app = self.app
         if any(key in body for key in ("global_rps", "endpoint_rps",
-                                       "max_concurrency")):
+                                       "max_concurrency",
+                                       "cotenant_endpoint_rps")):
             app.limiter.configure(body.get("global_rps"),
                                   body.get("endpoint_rps"),
-                                  body.get("max_concurrency"))
+                                  body.get("max_concurrency"),
+                                  body.get("cotenant_endpoint_rps"))
         if "latency_ms" in body:
             app.latency.latency_ms = float(body["latency_ms"])
         if "jitter_ms" in body:

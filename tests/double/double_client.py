@@ -53,9 +53,11 @@ class Double:
                                      stderr=self.stderr, text=True)
         self.line = self.proc.stdout.readline().strip()
         if not self.line.startswith("listening on 127.0.0.1:"):
+            self.proc.wait(10)
+            errors = self.errors()
             self.close()
             raise RuntimeError("double did not start: %r %s"
-                               % (self.line, self.errors()))
+                               % (self.line, errors))
         self.port = int(self.line.rsplit(":", 1)[1])
 
     def errors(self):

@@ -20,6 +20,7 @@ import listing
 from auth import Auth, secret_from_header
 from clock import Clock
 from control import Control
+from cotenant import CoTenant
 from errors import ApiError, OAuthError, lock_timeout, rate_limited, \
     server_error
 from ids import mask_secret, rand_alnum
@@ -86,7 +87,8 @@ class App:
         self.clock = Clock(cfg["clock"], cfg["frozen_clock"])
         self.auth = Auth(cfg, store)
         self.limiter = Limiter(cfg["global_rps"], cfg["endpoint_rps"],
-                               cfg["max_concurrency"])
+                               cfg["max_concurrency"],
+                               cfg["cotenant_endpoint_rps"])
         self.faults = Faults()
         self.faults.install(cfg.get("faults") or [], cfg.get("fault_seed",
                                                               0))
@@ -98,6 +100,9 @@ class App:
         self.id_rng = random.Random()
         self.control = Control(self)
         self.stopping = threading.Event()
+        self.cotenant = CoTenant(self)
+        if cfg.get("cotenant"):
+            self.cotenant.configure(cfg["cotenant"])
 
     # -- entry point -----------------------------------------------------
 

@@ -37,10 +37,11 @@ DEFAULTS = {
     "api_version": PLATFORM_DEFAULT, "rough": True,
     "consistency_lag": None, "late_fraction": None, "late_max": 300,
 }
-LIMIT_KEYS = ("global_rps", "endpoint_rps", "max_concurrency")
+LIMIT_KEYS = ("global_rps", "endpoint_rps", "max_concurrency",
+              "cotenant_endpoint_rps")
 CONFIG_KEYS = set(DEFAULTS) | set(LIMIT_KEYS) | {
     "accounts", "keys", "oauth", "limits", "faults", "fault_seed",
-    "cache_objects", "request_log_limit"}
+    "cache_objects", "request_log_limit", "cotenant"}
 
 
 def connected_id(n):
@@ -87,7 +88,8 @@ def parse_args(argv):
 def load_config(args):
     """The normalised configuration: defaults < config file < options."""
     cfg = dict(DEFAULTS)
-    cfg.update(global_rps=0, endpoint_rps=0, max_concurrency=0)
+    cfg.update(global_rps=0, endpoint_rps=0, max_concurrency=0,
+               cotenant_endpoint_rps=0)
     if args.config:
         with open(args.config, encoding="utf-8") as f:
             data = json.load(f)
@@ -205,6 +207,7 @@ def main(argv=None):
     print("listening on %s:%d" % (HOST, port), flush=True)
     while not app.stopping.wait(3600):
         pass
+    app.cotenant.stop()
     server.shutdown()
     server.server_close()
     return 0

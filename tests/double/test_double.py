@@ -1138,6 +1138,151 @@ def t_rate_limits(t):
               "concurrency limiter")
 
 
+# -- 7b. the co-tenant (the merchant's own traffic on the same account) -------
+
+COTENANT_ARGS = ("--charges", "20", "--payouts", "3", "--accounts", "1",
+                 "--global-rps", "100")
+
+
+def _keepalive_get(conn, path):
+    """(status, Stripe-Rate-Limited-Reason) of one GET on a kept-alive
+    connection."""
+    conn.request("GET", path, headers={"Authorization": "Bearer " + KEY})
+    resp = conn.getresponse()
+    resp.read()
+    return resp.status, resp.getheader("Stripe-Rate-Limited-Reason")
+
+
+def _client(d, seconds, rps=None):
+    """GET /v1/charges for `seconds` on one keep-alive connection, as fast
+    as it can (rps None) or at rps evenly spaced requests per second;
+    returns {status: count} and the set of 429 reasons."""
+    conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+    counts, reasons = {}, set()
+    try:
+        start = next_at = time.monotonic()
+        while time.monotonic() < start + seconds:
+            if rps is not None:
+                pause = next_at - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                next_at += 1.0 / rps
+            status, reason = _keepalive_get(conn, "/v1/charges?limit=1")
+            counts[status] = counts.get(status, 0) + 1
+            if status == 429:
+                reasons.add(reason)
+    finally:
+        conn.close()
+    return counts, reasons
+
+
+def _with_client(d, seconds, rps=None):
+    """Run _client in a thread beside the running co-tenant (counters
+    reset first); returns (client counts, 429 reasons, co-tenant state)."""
+    d.ctl("DELETE", "/_double/cotenant")
+    out = {}
+    thread = threading.Thread(target=lambda: out.update(
+        zip(("counts", "reasons"), _client(d, seconds, rps))))
+    thread.start()
+    thread.join(seconds + 30)
+    check(not thread.is_alive(), "client thread finished")
+    return out["counts"], out["reasons"], d.ctl("GET", "/_double/cotenant")
+
+
+@test("co-tenant: 60 rps alone under a 100 rps global limit is never "
+      "refused, evenly paced; control API, config key, stop, reset")
+def t_cotenant_alone(t):
+    config = {"cotenant": {"rps": 60}, "limits": {"cotenant_endpoint_rps": 0}}
+    with Double(*COTENANT_ARGS, config=config) as d:
+        state = d.ctl("GET", "/_double/cotenant")
+        equal((state["rps"], state["account"], state["mode"],
+               state["endpoint"], state["running"]),
+              (60.0, PLATFORM, "test", "POST /v1/payment_intents", True),
+              "started by the config key")
+        equal(d.ctl("GET", "/_double/limits")["cotenant_endpoint_rps"], 0.0,
+              "limits show cotenant_endpoint_rps")
+        d.ctl("DELETE", "/_double/cotenant")
+        samples = []
+        for _ in range(8):                  # ~2 s in windows of 0.25 s
+            time.sleep(0.25)
+            samples.append(d.ctl("GET", "/_double/cotenant"))
+        state = samples[-1]
+        pace = state["attempts"] / state["elapsed_s"]
+        t.diag("alone: %d attempts in %.2f s (%.1f/s), %d refused, "
+               "behind %.3f s" % (state["attempts"], state["elapsed_s"],
+                                  pace, state["refused"], state["behind_s"]))
+        equal((state["refused"], state["share_refused"]), (0, 0.0),
+              "60 of 100 rps: nothing refused")
+        check(50 <= pace <= 62, "pace %.1f/s ~ 60" % pace)
+        windows = [(b["attempts"] - a["attempts"])
+                   / (b["elapsed_s"] - a["elapsed_s"])
+                   for a, b in zip(samples, samples[1:])]
+        t.diag("attempts/s per 0.25 s window: %s"
+               % " ".join("%.0f" % w for w in windows))
+        check(all(20 <= w <= 120 for w in windows),
+              "evenly spaced, not bursts: %s" % windows)
+        stopped = d.ctl("POST", "/_double/cotenant", {"rps": 0})
+        equal((stopped["rps"], stopped["running"]), (0.0, False), "stopped")
+        time.sleep(0.3)
+        equal(d.ctl("GET", "/_double/cotenant")["attempts"],
+              stopped["attempts"], "no attempts once stopped")
+        equal(d.ctl("DELETE", "/_double/cotenant")["attempts"], 0, "reset")
+        other = d.ctl("POST", "/_double/cotenant", {
+            "rps": 100, "account": connected(1), "mode": "live",
+            "endpoint": "GET /v1/customers"})
+        equal((other["rps"], other["account"], other["mode"],
+               other["endpoint"]),
+              (100.0, connected(1), "live", "GET /v1/customers"),
+              "account, mode, endpoint")
+        for body in ({"rps": -1}, {"rps": "60"}, {"rps": 5000},
+                     {"rps": 5, "account": "acct_nope"},
+                     {"rps": 5, "mode": "sandbox"}, {"rate": 5}, {}):
+            r = d.request("POST", "/_double/cotenant", {}, json.dumps(body))
+            equal(r.status, 400, "POST /_double/cotenant %s" % body)
+        equal(d.ctl("GET", "/_double/cotenant")["account"], connected(1),
+              "a refused POST changes nothing")
+
+
+@test("co-tenant: a client hammering GET /v1/charges takes its tokens "
+      "(> 5 % refused); the client's 429s say global-rate")
+def t_cotenant_hammered(t):
+    with Double(*COTENANT_ARGS) as d:
+        d.ctl("POST", "/_double/cotenant", {"rps": 60})
+        counts, reasons, state = _with_client(d, 2.0)
+        ok = counts.get(200, 0)
+        granted = ok + state["attempts"] - state["refused"]
+        t.diag("client: %s; co-tenant: %d attempts, %d refused (%.1f %%), "
+               "behind %.3f s; tokens granted %d in %.2f s"
+               % (counts, state["attempts"], state["refused"],
+                  100 * state["share_refused"], state["behind_s"], granted,
+                  state["elapsed_s"]))
+        check(state["share_refused"] > 0.05,
+              "co-tenant refused %.3f > 5 %%" % state["share_refused"])
+        equal(state["refused_by"]["global-rate"], state["refused"],
+              "refused by the global bucket")
+        check(counts.get(429), "the client was limited too")
+        equal(reasons, {"global-rate"}, "Stripe-Rate-Limited-Reason")
+        check(granted <= 100 + 100 * state["elapsed_s"] + 2,
+              "one bucket: %d tokens granted <= capacity + refill" % granted)
+        check(state["attempts"] >= 0.8 * 60 * state["elapsed_s"],
+              "the co-tenant kept its pace under load")
+
+
+@test("co-tenant: a client paced at 30 rps leaves the co-tenant at 60 rps "
+      "< 1 % refused")
+def t_cotenant_paced(t):
+    with Double(*COTENANT_ARGS) as d:
+        d.ctl("POST", "/_double/cotenant", {"rps": 60})
+        counts, _, state = _with_client(d, 2.0, rps=30)
+        t.diag("client at 30 rps: %s; co-tenant: %d attempts, %d refused"
+               % (counts, state["attempts"], state["refused"]))
+        check(state["share_refused"] < 0.01,
+              "co-tenant refused %.3f < 1 %%" % state["share_refused"])
+        equal(set(counts), {200}, "the client was never limited")
+        check(state["attempts"] >= 0.8 * 60 * state["elapsed_s"],
+              "the co-tenant kept its pace")
+
+
 # -- 8. faults ----------------------------------------------------------------
 
 def _fault_once(d, kind, extra=None):

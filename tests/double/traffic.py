@@ -38,17 +38,20 @@ class Limiter:
     """Stripe-like limiters: a global rate and a per-endpoint rate per
     account and mode, and a limit on concurrent requests (0 = none)."""
 
-    def __init__(self, global_rps=0, endpoint_rps=0, max_concurrency=0):
+    def __init__(self, global_rps=0, endpoint_rps=0, max_concurrency=0,
+                 cotenant_endpoint_rps=0):
         self.lock = threading.Lock()
         self.global_rps = float(global_rps)
         self.endpoint_rps = float(endpoint_rps)
         self.max_concurrency = int(max_concurrency)
+        # the co-tenant's own endpoint bucket (cotenant.py); 0 = unlimited
+        self.cotenant_endpoint_rps = float(cotenant_endpoint_rps)
         self.buckets = {}
         self.in_flight = 0
         self.peak = 0
 
     def configure(self, global_rps=None, endpoint_rps=None,
-                  max_concurrency=None):
+                  max_concurrency=None, cotenant_endpoint_rps=None):
         with self.lock:
             if global_rps is not None:
                 self.global_rps = float(global_rps)
@@ -56,6 +59,8 @@ class Limiter:
                 self.endpoint_rps = float(endpoint_rps)
             if max_concurrency is not None:
                 self.max_concurrency = int(max_concurrency)
+            if cotenant_endpoint_rps is not None:
+                self.cotenant_endpoint_rps = float(cotenant_endpoint_rps)
             self.buckets.clear()
 
     def enter(self):
@@ -73,12 +78,28 @@ class Limiter:
 
     def take(self, scope, endpoint):
         """None if allowed, else the Stripe-Rate-Limited-Reason."""
+        return self._take(scope, (scope, endpoint), "endpoint_rps")
+
+    def take_cotenant(self, scope, endpoint):
+        """A request of the co-tenant (cotenant.py), exactly as if it had
+        arrived over HTTP: a token from the same global bucket of scope
+        as API requests, then one from the co-tenant's own endpoint
+        bucket (rate cotenant_endpoint_rps; its key cannot collide with
+        an API endpoint's). None if allowed, else the reason."""
+        return self._take(scope, ("cotenant", scope, endpoint),
+                          "cotenant_endpoint_rps")
+
+    def _take(self, scope, endpoint_key, rate_name):
+        # One lock around both buckets (and the rates, which configure()
+        # changes): request threads and the co-tenant's thread never
+        # interleave inside a bucket update.
         with self.lock:
+            endpoint_rps = getattr(self, rate_name)
             if self.global_rps and not self._bucket(
                     scope, self.global_rps).take():
                 return "global-rate"
-            if self.endpoint_rps and not self._bucket(
-                    (scope, endpoint), self.endpoint_rps).take():
+            if endpoint_rps and not self._bucket(
+                    endpoint_key, endpoint_rps).take():
                 return "endpoint-rate"
         return None
 
@@ -91,7 +112,8 @@ class Limiter:
     def describe(self):
         return {"global_rps": self.global_rps,
                 "endpoint_rps": self.endpoint_rps,
-                "max_concurrency": self.max_concurrency}
+                "max_concurrency": self.max_concurrency,
+                "cotenant_endpoint_rps": self.cotenant_endpoint_rps}
 
 
 class Fault:
