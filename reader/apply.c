@@ -73,26 +73,53 @@ static const char *event_text(const struct page_item *it, enum event_column c)
 
 /* Store data.object of an event as a new version of its stream's object. */
 /*
+ * "<id>#<16 hex digits>": the object and a digest (FNV-1a 64) of the
+ * bytes of its copy, remembered beside the id, so that two events of one
+ * second can be told apart (same_second_conflict) wherever they fall.
+ */
+static char *copy_sig(const char *prefix, const char *id, const char *raw,
+                      size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)raw[i];
+        h *= 1099511628211ULL;
+    }
+    return xstrfmt("%s%s#%016llx", prefix, id, (unsigned long long)h);
+}
+
+/*
  * One event copy per (object, second): the events of one change share a
  * second, and under late visibility one of them can come a run later.
  * Within a window the window remembers them; across passes the events
- * stream's remembered items do, keyed "<stream>:<id>".
+ * stream's remembered items do, keyed "<stream>:<id>".  Each also keeps
+ * the copy's signature (copy_sig).
  */
-static bool derived_seen(struct job *j, const struct stream *t, const char *id,
-                         int64_t second)
+static bool derived_seen(struct job *j, const struct stream *t,
+                         const struct record *rec)
 {
-    char *key;
+    int64_t second = rec->version;
+    bool keep = second >= j->st->hi - j->lane->plan->overlap;
+    char *key = xstrfmt("%s:", t->name);
+    char *sig = copy_sig("", rec->id, rec->raw, rec->raw_len);
+    char *ssig = copy_sig(key, rec->id, rec->raw, rec->raw_len);
     bool seen;
 
-    if (window_derived_seen(j->w, id, second)) {
-        return true;
+    window_derived_seen(j->w, sig, second);
+    if (keep && !recent_has(j->st, ssig, second)) {
+        recent_add(j->st, ssig, second, second);
     }
-    key = xstrfmt("%s:%s", t->name, id);
-    seen = recent_has(j->st, key, second);
-    if (!seen && second >= j->st->hi - j->lane->plan->overlap) {
+    seen = window_derived_seen(j->w, rec->id, second);
+    free(key);
+    key = xstrfmt("%s:%s", t->name, rec->id);
+    seen = recent_has(j->st, key, second) || seen;
+    if (!seen && keep) {
         recent_add(j->st, key, second, second);
     }
     free(key);
+    free(sig);
+    free(ssig);
     return seen;
 }
 
@@ -125,7 +152,8 @@ static int store_event_object(struct engine *e, struct job *j,
                        it->id);
     }
     rec.id = f.cols[COLUMN_ID].text;
-    if (derived_seen(j, t, rec.id, it->created)) {
+    rec.version = it->created;
+    if (derived_seen(j, t, &rec)) {
         return 0; /* this version of the object is stored already */
     }
     rec.stream = t;
@@ -201,32 +229,45 @@ static bool differ(const struct job *j, size_t i, size_t k)
 }
 
 /*
- * Two events of one second carrying one object: their order within the
- * second is unknown (event ids are only roughly ordered), so neither copy
- * is known to be that second's last state.  Then the object is re-read:
- * its copy is versioned after the second.  Copies in the same page are
- * compared; one stored from an earlier page or pass is taken to differ.
+ * Two events of one second carrying one object in different states:
+ * their order within the second is unknown (event ids are only roughly
+ * ordered), so neither copy is known to be that second's last state, and
+ * the object is re-read (its copy is versioned after the second).  Copies
+ * in the same page are compared; one stored from an earlier page or pass
+ * is known by its signature.
  */
 static bool same_second_conflict(const struct job *j, size_t i,
                                  const struct stream *t)
 {
     const struct page_item *it = &j->items.items[i];
     const char *id = event_text(it, EVENT_COLUMN_OBJECT_ID);
-    char *key;
-    bool seen;
+    const char *raw;
+    size_t len;
+    char *key, *sig, *ssig;
+    bool other;
 
     for (size_t k = 0; k < j->items.nr; k++) {
         if (k != i && differ(j, i, k)) {
             return true;
         }
     }
-    if (window_derived_has(j->w, id, it->created)) {
-        return true;
+    if (page_event_object(page_item_text(&j->items, i), it->len, &raw, &len) <
+        0) {
+        return false;
     }
-    key = xstrfmt("%s:%s", t->name, id);
-    seen = recent_has(j->st, key, it->created);
+    key = xstrfmt("%s:", t->name);
+    ssig = copy_sig(key, id, raw, len);
     free(key);
-    return seen;
+    key = xstrfmt("%s:%s", t->name, id);
+    sig = copy_sig("", id, raw, len);
+    other = (window_derived_has(j->w, id, it->created) &&
+             !window_derived_has(j->w, sig, it->created)) ||
+            (recent_has(j->st, key, it->created) &&
+             !recent_has(j->st, ssig, it->created));
+    free(key);
+    free(sig);
+    free(ssig);
+    return other;
 }
 
 /*
