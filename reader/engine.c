@@ -502,10 +502,17 @@ static void handle_page(struct engine *e, struct job *j)
         page_failed(e, j, &err);
         return;
     }
+    if (s->is_events && e->stopping) {
+        /* the re-reads its events imply can no longer be made: storing it
+         * would move its window past updates never applied; the next run
+         * reads it again */
+        page_release(e, j);
+        return;
+    }
     if (j->w->hi == WINDOW_OPEN) {
         bound_window(e, j);
     }
-    if (s->is_events && !e->stopping) {
+    if (s->is_events) {
         apply_rereads(e, j, reread);
     }
     if (j->pending == 0) {
