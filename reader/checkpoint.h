@@ -44,6 +44,10 @@ struct window {
     int64_t derived_second;
     char **derived_ids;
     size_t nr_derived, alloc_derived;
+    /* a hash index of derived_ids (open addressing: 0 is empty, else the
+     * id's index + 1), so that a second with many events stays linear */
+    size_t *derived_slots;
+    size_t nr_slots; /* a power of two, or 0 */
 };
 
 /* True if (id) already has an event copy of version 'second' in 'w';
