@@ -701,9 +701,13 @@ static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
 int checkpoint_from_json(struct checkpoint *cp, const char *json,
                          const char *where, struct err *err)
 {
-    cJSON *root = json_parse(json, strlen(json), "the checkpoint", err);
+    cJSON *root;
     int ret;
 
+    if (!json) {
+        return err_set(err, ERR_CONFIG, "%s: no checkpoint", where);
+    }
+    root = json_parse(json, strlen(json), "the checkpoint", err);
     if (!root) {
         err->kind = ERR_CONFIG;
         return err_prefix(err, "%s", where);

@@ -164,7 +164,8 @@ void recent_merge(struct stream_state *to, const struct stream_state *from);
 void recent_list_release(struct recent_list *l);
 
 /* Serialise (to 'out', appended) and parse.  Parsing checks every field;
- * a checkpoint that does not parse is ERR_CONFIG naming 'where'. */
+ * a checkpoint that does not parse (or a NULL 'json') is ERR_CONFIG
+ * naming 'where'. */
 void checkpoint_to_json(const struct checkpoint *cp, struct buf *out);
 int checkpoint_from_json(struct checkpoint *cp, const char *json,
                          const char *where, struct err *err);

@@ -33,15 +33,22 @@ struct manifest {
 };
 
 /* Read 'path', or start an empty manifest when it does not exist.
- * A manifest that does not parse is ERR_CONFIG naming the file. */
+ * A manifest that does not parse is ERR_CONFIG naming the file; on any
+ * failure 'm' holds nothing (manifest_release() is not needed). */
 int manifest_load(struct manifest *m, const char *path, struct err *err);
 /* Replace the file atomically.  -1 with ERR_IO. */
 int manifest_save(struct manifest *m, struct err *err);
 void manifest_release(struct manifest *m);
 
-/* states: the checkpoint stored for 'key' (borrowed), or NULL. */
-const cJSON *manifest_state(const struct manifest *m, const char *key,
-                            long long *updated_at);
+/*
+ * states: the checkpoint stored for 'key' into *cp (borrowed) and its
+ * time into *updated_at (may be NULL).  1 found, 0 none (*cp NULL), -1
+ * with ERR_CONFIG when the entry is damaged (no checkpoint object, or an
+ * updated_at that is not a whole number of seconds): it is never taken
+ * for "no state", which would read everything again.
+ */
+int manifest_state(const struct manifest *m, const char *key, const cJSON **cp,
+                   long long *updated_at, struct err *err);
 /* Set the state of 'key' from its JSON text.  -1 if it does not parse. */
 int manifest_set_state(struct manifest *m, const char *key, const char *json,
                        long long now, struct err *err);
