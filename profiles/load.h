@@ -56,7 +56,7 @@ enum key_type {
     KEY_MS,     /* long: a duration in milliseconds, > 0 */
     KEY_SECS,   /* int64_t: a duration in whole seconds, >= 0 */
     KEY_COUNT,  /* int: a whole number from 1 to KEY_COUNT_MAX */
-    KEY_RATE,   /* double: requests per second, > 0 */
+    KEY_RATE,   /* double: requests per second, KEY_RATE_MIN to _MAX */
     KEY_BYTES   /* size_t: bytes, optional KiB/MiB/GiB suffix, > 0 */
 };
 
@@ -67,6 +67,7 @@ enum key_flags {
 
 #define KEY_NO_OFFSET ((size_t)-1)
 #define KEY_COUNT_MAX 1000
+#define KEY_RATE_MIN 0.01 /* one request in 100 s */
 #define KEY_RATE_MAX 10000.0
 #define KEY_MS_MAX (7L * 24 * 3600 * 1000)
 #define KEY_BYTES_MAX ((size_t)1 << 30)
