@@ -141,6 +141,19 @@ void format_bytes(size_t bytes, char *out, size_t size);
 char *ld_resolve_path(const struct loader *ld, const char *path);
 
 /*
+ * Bounds a profile's YAML must meet, checked by a pass over its tokens
+ * before the document is loaded (profiles/yamlcheck.c): libyaml's time
+ * grows with the square of the flow nesting and of the anchor count.  A
+ * profile needs a few levels and a few anchors.
+ */
+#define YAML_MAX_FLOW_DEPTH 32
+#define YAML_MAX_ANCHORS 100
+
+/* 0, or -1 with ld->err "FILE:LINE:COL: ..." naming the first token
+ * beyond a bound.  A syntax error is left to the load (0). */
+int yaml_check_bounds(struct loader *ld);
+
+/*
  * The 'spec' of each kind (profiles/spec_profile.c, spec_http.c).
  *
  * profile_doc holds a Profile's spec as read; profile_doc_finish()
