@@ -28,6 +28,8 @@ struct fpos node_pos(const yaml_node_t *node)
 }
 
 static int ld_verror(struct loader *ld, const struct fpos *pos, const char *fmt,
+                     va_list ap) PRINTF_LIKE(3, 0);
+static int ld_verror(struct loader *ld, const struct fpos *pos, const char *fmt,
                      va_list ap)
 {
     char msg[ERR_MSG_MAX];
