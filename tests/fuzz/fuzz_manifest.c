@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *json = NULL;
 
     memset(&so, 0, sizeof(so));
-    so.state_file = fuzz_file(data, size, 0600);
+    sink_opts_add(&so, "state", fuzz_file(data, size, 0600), "--state");
     if (sink_open(&sink, "ndjson:-", &so, &err) < 0) {
         return 0;
     }

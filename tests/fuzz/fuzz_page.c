@@ -12,7 +12,7 @@
 #include "core/err.h"
 #include "reader/fields.h"
 #include "reader/page.h"
-#include "reader/streams.h"
+#include "model/streams.h"
 
 int LLVMFuzzerInitialize(int *argc UNUSED, char ***argv UNUSED)
 {
