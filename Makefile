@@ -10,6 +10,9 @@
 #   make install         PREFIX=/usr/local DESTDIR=
 #   DEVELOPER=1          warnings are errors
 #   SANITIZE=address,undefined   build (into build-san/) with sanitizers
+#   make fuzz            libFuzzer targets (clang, ASan, UBSan; build-fuzz/),
+#                        each run FUZZ_SECONDS (60); FUZZ_TARGETS= a subset
+#   make fuzz-ci         the same, 10 s each (what .ci/run runs)
 #   V=1                  show commands
 
 PKGS     := libcurl libcjson yaml-0.1 sqlite3 zlib
@@ -61,8 +64,8 @@ TEST_HELPERS_SRC := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(TEST_HELPERS_SRC:%.c=$(BUILD)/%)
 BIN := $(BUILD)/stripe-reader
 
-.PHONY: all deps test-deps test unit cli-tests demo bench soak install \
-        clean check-style
+.PHONY: all deps test-deps fuzz-deps test unit cli-tests demo bench soak \
+        install clean check-style fuzz fuzz-ci fuzz-build
 .DELETE_ON_ERROR:
 
 all: stripe-reader
@@ -100,6 +103,49 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c | deps
 
 -include $(OBJ:.o=.d)
 
+# Fuzzing (docs/fuzzing.md): tests/fuzz/fuzz_NAME.c -> build-fuzz/fuzz_NAME,
+# linked with libFuzzer; the program's objects are built again with clang
+# and coverage instrumentation (fuzzer-no-link), ASan and UBSan.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 10
+FUZZ_BUILD   := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 $(WARN) -O1 -g $(FUZZ_SAN) -I. \
+                -DSTRIPE_READER_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) \
+                $(FUZZ_BUILD)/tests/fuzz/util.o
+
+fuzz-deps: deps
+	@scripts/install-deps --check --fuzz 2>/dev/null \
+	    || scripts/install-deps --fuzz
+
+$(FUZZ_BUILD)/%.o: %.c | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP \
+	    -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ) | fuzz-deps
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_LIB_OBJ) $(LIBS)
+
+-include $(FUZZ_LIB_OBJ:.o=.d)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Each target from its seeds (tests/fuzz/corpus/NAME, never written) and
+# its working corpus (build-fuzz/corpus/NAME); a finding fails the run and
+# names the reproducer.
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-ci: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run --fresh $(FUZZ_CI_SECONDS) \
+	    $(FUZZ_TARGETS)
+
 # The suite: unit binaries, the double's own tests, and tests/cli/t*.sh
 # driving the binary against the double.  Ends with "N passed, N failed".
 test: test-deps $(BIN) $(UNIT_BIN) $(TEST_HELPERS)
@@ -133,7 +179,9 @@ install: $(BIN)
 	    install -m 0644 docs/stripe-reader.1 $(DESTDIR)$(MANDIR)/man1/; fi
 
 check-style: test-deps
-	@clang-format --dry-run --Werror $(SRC) $(wildcard */*.h) $(UNIT_SRC)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard */*.h) $(UNIT_SRC) \
+	    $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
 
 clean:
-	rm -rf build build-san stripe-reader demo.db demo.db-wal demo.db-shm
+	rm -rf build build-san build-fuzz stripe-reader demo.db demo.db-wal \
+	    demo.db-shm

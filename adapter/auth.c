@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/redact.h"
+#include "core/sat.h"
 #include "core/xalloc.h"
 #include "profiles/profile.h"
 #include "profiles/tokenstore.h"
@@ -105,7 +106,7 @@ static bool usable(const struct auth *a, const struct token_set *t,
     int64_t now = (int64_t)time(NULL);
 
     return t->access_token && same_seed(a, t) &&
-           t->expires_at - now >= AUTH_MIN_TTL_SECS &&
+           sat_sub(t->expires_at, now) >= AUTH_MIN_TTL_SECS &&
            (!refused || strcmp(t->access_token, refused));
 }
 
@@ -201,7 +202,7 @@ static int obtain(struct auth *a, const char *refused, struct err *err)
     }
     if (usable(a, &stored, refused)) {
         log_info("using the OAuth access token in '%s' (%lld s left)", a->store,
-                 (long long)(stored.expires_at - (int64_t)time(NULL)));
+                 (long long)sat_sub(stored.expires_at, (int64_t)time(NULL)));
         ret = adopt(a, &stored, err);
         goto out;
     }
@@ -229,7 +230,7 @@ int auth_ready(struct auth *a, struct err *err)
     }
     if (usable(a, &stored, NULL)) {
         log_debug("using the stored OAuth access token (%lld s left)",
-                  (long long)(stored.expires_at - (int64_t)time(NULL)));
+                  (long long)sat_sub(stored.expires_at, (int64_t)time(NULL)));
         ret = adopt(a, &stored, err);
         token_set_release(&stored);
         return ret;

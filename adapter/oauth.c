@@ -11,8 +11,10 @@
 #include "adapter/easy.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/redact.h"
+#include "core/sat.h"
 #include "core/xalloc.h"
 #include "profiles/profile.h"
 #include "profiles/tokenstore.h"
@@ -75,19 +77,38 @@ static char *dup_string(const cJSON *root, const char *key)
     return NULL;
 }
 
-static int parse_tokens(const struct reply *r, const char *url,
-                        struct token_set *out, struct err *err)
+/* expires_in, bounded: OAUTH_DEFAULT_TTL_SECS when unusable. */
+static int64_t token_ttl(const cJSON *root)
 {
-    cJSON *root = cJSON_ParseWithLengthOpts(r->body.buf, r->body.len, NULL, 0);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
+    int64_t ttl;
+
+    if (!v) {
+        return OAUTH_DEFAULT_TTL_SECS;
+    }
+    if (json_int64(v, &ttl) < 0 || ttl <= 0) {
+        log_warn("the OAuth token reply has an unusable expires_in; taking "
+                 "%d s",
+                 OAUTH_DEFAULT_TTL_SECS);
+        return OAUTH_DEFAULT_TTL_SECS;
+    }
+    return ttl < OAUTH_MAX_TTL_SECS ? ttl : OAUTH_MAX_TTL_SECS;
+}
+
+int oauth_parse_tokens(const char *body, size_t len, int64_t now,
+                       const char *url, const char *request_id,
+                       struct token_set *out, struct err *err)
+{
+    cJSON *root = cJSON_ParseWithLengthOpts(body, len, NULL, 0);
     const cJSON *v;
-    int64_t ttl = OAUTH_DEFAULT_TTL_SECS;
+    const char *rid = request_id && *request_id ? request_id : "none";
     int ret = -1;
 
     token_set_release(out);
     if (!cJSON_IsObject(root)) {
         err_set(err, ERR_DATA,
                 "OAuth token reply from '%s' is not JSON (Request-Id %s)%s",
-                url, r->request_id[0] ? r->request_id : "none", AMBIGUOUS_NOTE);
+                url, rid, AMBIGUOUS_NOTE);
         goto out;
     }
     out->access_token = dup_string(root, "access_token");
@@ -98,7 +119,7 @@ static int parse_tokens(const struct reply *r, const char *url,
         err_set(err, ERR_DATA,
                 "OAuth token reply from '%s' has no access_token "
                 "(Request-Id %s)%s",
-                url, r->request_id[0] ? r->request_id : "none", AMBIGUOUS_NOTE);
+                url, rid, AMBIGUOUS_NOTE);
         goto out;
     }
     out->account = dup_string(root, "stripe_user_id");
@@ -107,12 +128,8 @@ static int parse_tokens(const struct reply *r, const char *url,
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "livemode");
     out->livemode = cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
-    v = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
-    if (cJSON_IsNumber(v) && v->valuedouble > 0) {
-        ttl = (int64_t)v->valuedouble;
-    }
-    out->updated_at = (int64_t)time(NULL);
-    out->expires_at = out->updated_at + ttl;
+    out->updated_at = now;
+    out->expires_at = sat_add(now, token_ttl(root));
     ret = 0;
 out:
     cJSON_Delete(root);
@@ -200,7 +217,8 @@ int oauth_refresh(const struct adapter_cfg *cfg, const char *token_url,
                 r.request_id[0] ? r.request_id : "none", AMBIGUOUS_NOTE);
         goto out;
     }
-    ret = parse_tokens(&r, token_url, out, err);
+    ret = oauth_parse_tokens(r.body.buf, r.body.len, (int64_t)time(NULL),
+                             token_url, r.request_id, out, err);
 out:
     /* the form and the reply hold tokens */
     if (form.alloc) {

@@ -18,14 +18,20 @@
 #ifndef ADAPTER_OAUTH_H
 #define ADAPTER_OAUTH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct adapter_cfg;
 struct err;
 struct token_set;
 
-/* Access token lifetime when the reply has no expires_in. */
+/* Access token lifetime when the reply has no usable expires_in (absent,
+ * not a whole number, or not above 0). */
 #define OAUTH_DEFAULT_TTL_SECS 3600
+/* The longest lifetime believed (Stripe's are an hour): a larger
+ * expires_in is cut to this, so that no reply can store an expiry that
+ * never comes. */
+#define OAUTH_MAX_TTL_SECS (366L * 24 * 3600)
 
 /*
  * Refresh.  On success fills 'out' (overwritten): access_token,
@@ -41,5 +47,15 @@ struct token_set;
 int oauth_refresh(const struct adapter_cfg *cfg, const char *token_url,
                   const char *client_secret, const char *refresh_token,
                   const char *store, struct token_set *out, struct err *err);
+
+/*
+ * Read a 2xx token reply 'body' (what oauth_refresh does with it; for
+ * tests): fills 'out' as above, expires_at = 'now' + the bounded
+ * expires_in.  'url' and 'request_id' are for messages.  -1 with
+ * ERR_DATA when it is not a token reply.
+ */
+int oauth_parse_tokens(const char *body, size_t len, int64_t now,
+                       const char *url, const char *request_id,
+                       struct token_set *out, struct err *err);
 
 #endif

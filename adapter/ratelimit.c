@@ -2,6 +2,7 @@
 #include "core/compat.h"
 #include "adapter/ratelimit.h"
 
+#include "core/sat.h"
 #include "core/xalloc.h"
 
 #define US_PER_S 1000000.0
@@ -149,8 +150,10 @@ static int64_t bucket_wait(const struct bucket *b)
     if (unlimited(b) || b->tokens >= 1) {
         return 0;
     }
+    /* saturating: a rate near 0 means a wait beyond int64_t, not a
+     * negative one that lets every request through */
     us = (1 - b->tokens) / b->rate * US_PER_S;
-    return (int64_t)us + 1;
+    return sat_add(sat_from_double(us), 1);
 }
 
 static void bucket_take(struct bucket *b)

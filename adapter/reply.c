@@ -7,6 +7,7 @@
 #include "core/compat.h"
 #include "adapter/adapter_int.h"
 
+#include <limits.h>
 #include <strings.h>
 #include <time.h>
 
@@ -15,6 +16,7 @@
 #include "adapter/jsonvalid.h"
 #include "adapter/ratelimit.h"
 #include "core/log.h"
+#include "core/sat.h"
 #include "profiles/profile.h"
 
 #define SKEW_WARN_SECS 300
@@ -90,22 +92,33 @@ static const char *const reply_headers[] = {
     [H_RATE_LIMITED_REASON] = "Stripe-Rate-Limited-Reason",
 };
 
-/* Retry-After: delta-seconds or an HTTP date; -1 when unreadable. */
+/*
+ * Retry-After: delta-seconds or an HTTP date; -1 when unreadable.  The
+ * arithmetic saturates: a huge value means "a long time" (the retry
+ * policy caps it), never a wrapped-around short or negative wait.
+ */
 static long retry_after_ms(const char *value)
 {
     char *end;
-    long secs = strtol(value, &end, 10);
+    long long secs;
+    int64_t ms;
     time_t t, now;
 
+    errno = 0;
+    secs = strtoll(value, &end, 10);
     if (end != value && !*end && secs >= 0) {
-        return secs * 1000;
+        /* ERANGE: clamped to LLONG_MAX by strtoll, saturated below */
+        ms = sat_mul(secs, 1000);
     }
-    t = curl_getdate(value, NULL);
-    if (t <= 0) {
-        return -1;
+    else {
+        t = curl_getdate(value, NULL);
+        if (t <= 0) {
+            return -1;
+        }
+        now = time(NULL);
+        ms = t > now ? sat_mul(sat_sub(t, now), 1000) : 0;
     }
-    now = time(NULL);
-    return t > now ? (long)(t - now) * 1000 : 0;
+    return ms < LONG_MAX ? (long)ms : LONG_MAX;
 }
 
 static void parse_header(struct xfer *x, const char *line, size_t len)

@@ -82,12 +82,29 @@ int json_get_string(const cJSON *obj, const char *path, const char *key,
     return 1;
 }
 
+int json_int64(const cJSON *item, int64_t *out)
+{
+    double v;
+
+    if (!cJSON_IsNumber(item)) {
+        return -1;
+    }
+    v = item->valuedouble;
+    /* range first: converting a double out of int64_t's range (or NaN)
+     * is undefined behaviour */
+    if (!(v >= -JSON_MAX_EXACT && v <= JSON_MAX_EXACT) ||
+        v != (double)(int64_t)v) {
+        return -1;
+    }
+    *out = (int64_t)v;
+    return 0;
+}
+
 int json_get_int64(const cJSON *obj, const char *path, const char *key,
                    int flags, int64_t *out, struct err *err)
 {
     const cJSON *it = NULL;
     int ret = lookup(obj, path, key, flags, "an integer", &it, err);
-    double v;
 
     if (ret <= 0) {
         return ret;
@@ -95,13 +112,11 @@ int json_get_int64(const cJSON *obj, const char *path, const char *key,
     if (!cJSON_IsNumber(it)) {
         return bad_type(path, key, "an integer", it, err);
     }
-    v = it->valuedouble;
-    if (v != (double)(int64_t)v || v > JSON_MAX_EXACT || v < -JSON_MAX_EXACT) {
+    if (json_int64(it, out) < 0) {
         return err_set(err, ERR_DATA,
                        "'%s%s%s': expected an integer, got %.17g", path,
-                       *path ? "." : "", key, v);
+                       *path ? "." : "", key, it->valuedouble);
     }
-    *out = (int64_t)v;
     return 1;
 }
 

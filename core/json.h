@@ -32,6 +32,15 @@ int json_get_string(const cJSON *obj, const char *path, const char *key,
                     int flags, const char **out, struct err *err);
 int json_get_int64(const cJSON *obj, const char *path, const char *key,
                    int flags, int64_t *out, struct err *err);
+/*
+ * The one checked conversion of a JSON number to an integer: 0 with *out
+ * set when 'item' is a number that is whole and within +-2^53 (NaN,
+ * infinities, fractions and larger magnitudes are refused before any
+ * conversion), else -1 with *out untouched.  Every JSON number read into
+ * an integer goes through this (or json_get_int64, which uses it).
+ */
+int json_int64(const cJSON *item, int64_t *out);
+
 int json_get_bool(const cJSON *obj, const char *path, const char *key,
                   int flags, bool *out, struct err *err);
 int json_get_object(const cJSON *obj, const char *path, const char *key,

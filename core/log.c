@@ -87,6 +87,7 @@ static void format_line(struct buf *line, int l, const char *msg)
 }
 
 /* 'l' is a level, or -1 for a notice (shown at the warn threshold). */
+static void emit(int l, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 static void emit(int l, const char *fmt, va_list ap)
 {
     struct buf msg = BUF_INIT;

@@ -286,6 +286,9 @@ void format_time(int64_t t, char *out, size_t size)
     time_t tt = (time_t)t;
     struct tm tm;
 
-    gmtime_r(&tt, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* a year beyond struct tm's range: the number, not garbage */
+    if (!gmtime_r(&tt, &tm) ||
+        !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+        snprintf(out, size, "%lld", (long long)t);
+    }
 }

@@ -56,8 +56,8 @@ enum key_type {
     KEY_MS,     /* long: a duration in milliseconds, > 0 */
     KEY_SECS,   /* int64_t: a duration in whole seconds, >= 0 */
     KEY_COUNT,  /* int: a whole number from 1 to KEY_COUNT_MAX */
-    KEY_RATE,   /* double: requests per second, > 0 */
-    KEY_SHARE,  /* double: a share, 0 < x <= 1 */
+    KEY_RATE,   /* double: requests per second, KEY_RATE_MIN to _MAX */
+    KEY_SHARE,  /* double: a share, 0.01 to 1 */
     KEY_BYTES   /* size_t: bytes, optional KiB/MiB/GiB suffix, > 0 */
 };
 
@@ -68,6 +68,7 @@ enum key_flags {
 
 #define KEY_NO_OFFSET ((size_t)-1)
 #define KEY_COUNT_MAX 1000
+#define KEY_RATE_MIN 0.01 /* one request in 100 s */
 #define KEY_RATE_MAX 10000.0
 #define KEY_MS_MAX (7L * 24 * 3600 * 1000)
 #define KEY_BYTES_MAX ((size_t)1 << 30)
@@ -133,6 +134,19 @@ void format_bytes(size_t bytes, char *out, size_t size);
  * ones are taken from the profile file's directory.  The caller's.
  */
 char *ld_resolve_path(const struct loader *ld, const char *path);
+
+/*
+ * Bounds a profile's YAML must meet, checked by a pass over its tokens
+ * before the document is loaded (profiles/yamlcheck.c): libyaml's time
+ * grows with the square of the flow nesting and of the anchor count.  A
+ * profile needs a few levels and a few anchors.
+ */
+#define YAML_MAX_FLOW_DEPTH 32
+#define YAML_MAX_ANCHORS 100
+
+/* 0, or -1 with ld->err "FILE:LINE:COL: ..." naming the first token
+ * beyond a bound.  A syntax error is left to the load (0). */
+int yaml_check_bounds(struct loader *ld);
 
 /*
  * The 'spec' of each kind (profiles/spec_profile.c, spec_http.c).

@@ -423,6 +423,9 @@ int profile_load(const char *path, struct profile *p, struct err *err)
     }
     ld.text = text.buf;
     ld.len = text.len;
+    if (yaml_check_bounds(&ld) < 0) {
+        goto out;
+    }
     if (!yaml_parser_initialize(&parser)) {
         err_set(err, ERR_INTERNAL, "cannot initialise the YAML parser");
         goto out;

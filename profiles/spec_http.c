@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #define OFF(f) offsetof(struct adapter_doc, f)
+/* Headers an adapter may set (the check of each is linear; the secret
+ * registry and every printed line's redaction are not). */
+#define HEADERS_MAX 256
 
 /* Headers the adapter sets itself, and where to configure them instead. */
 static const struct {
@@ -201,8 +204,8 @@ bool http_header_is_sensitive(const char *name)
     return false;
 }
 
-static int check_header(struct loader *ld, const struct adapter_cfg *cfg,
-                        struct header_item *h, const char *path)
+static int check_header(struct loader *ld, struct header_item *h,
+                        const char *path)
 {
     char shown[80];
 
@@ -227,10 +230,6 @@ static int check_header(struct loader *ld, const struct adapter_cfg *cfg,
                            "be configured",
                            reserved_headers[i].name);
     }
-    if (adapter_cfg_header(cfg, h->name.s)) {
-        return ld_error_at(ld, &h->name.pos, "duplicate header '%s' in '%s'",
-                           shown, path);
-    }
     if (has_line_break(h->value.s)) {
         return ld_error_at(ld, &h->value.pos,
                            "'%s.value' contains a line break or control "
@@ -240,39 +239,99 @@ static int check_header(struct loader *ld, const struct adapter_cfg *cfg,
     return 0;
 }
 
+struct header_seen {
+    const char *name; /* borrowed from the adapter_cfg */
+    size_t index;     /* in the list */
+    struct fpos pos;
+};
+
+static int cmp_seen(const void *a, const void *b)
+{
+    const struct header_seen *x = a, *y = b;
+    int c = strcasecmp(x->name, y->name);
+
+    if (c) {
+        return c;
+    }
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * The first header (in list order) whose name came before: sorted by
+ * name, so a long list is not quadratic.  NULL when names are unique.
+ */
+static const struct header_seen *first_duplicate(struct header_seen *seen,
+                                                 size_t n)
+{
+    const struct header_seen *dup = NULL;
+
+    qsort(seen, n, sizeof(*seen), cmp_seen);
+    for (size_t i = 1; i < n; i++) {
+        if (!strcasecmp(seen[i - 1].name, seen[i].name) &&
+            (!dup || seen[i].index < dup->index)) {
+            dup = &seen[i];
+        }
+    }
+    return dup;
+}
+
 static int read_headers(struct loader *ld, yaml_node_t *node, const char *path,
                         void *obj)
 {
     struct adapter_doc *d = obj;
     yaml_node_item_t *item;
+    size_t n = (size_t)(node->data.sequence.items.top -
+                        node->data.sequence.items.start);
+    struct header_seen *seen;
+    const struct header_seen *dup;
     size_t i = 0;
+    int ret = 0;
 
+    if (n > HEADERS_MAX) {
+        return ld_error(ld, node, "'%s' has %zu entries; at most %d", path, n,
+                        HEADERS_MAX);
+    }
+    seen = xcalloc(n + 1, sizeof(*seen));
     for (item = node->data.sequence.items.start;
-         item < node->data.sequence.items.top; item++, i++) {
-        yaml_node_t *n = yaml_document_get_node(ld->doc, *item);
+         item < node->data.sequence.items.top && ret == 0; item++, i++) {
+        yaml_node_t *hn = yaml_document_get_node(ld->doc, *item);
         struct header_item h = { { NULL, { 0, 0, false }, false },
                                  { NULL, { 0, 0, false }, false } };
         char sub[300];
-        int ret;
 
         snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-        ret = walk_map(ld, n, sub, header_keys, &h);
+        ret = walk_map(ld, hn, sub, header_keys, &h);
         if (ret == 0) {
-            ret = check_header(ld, &d->cfg, &h, sub);
+            ret = check_header(ld, &h, sub);
         }
         if (ret == 0) {
             if (http_header_is_sensitive(h.name.s)) {
                 secret_register(h.value.s);
             }
             adapter_cfg_add_header(&d->cfg, h.name.s, h.value.s);
+            seen[i].index = i;
+            seen[i].pos = h.name.pos;
         }
         fval_release(&h.name);
         fval_release(&h.value);
-        if (ret < 0) {
-            return -1;
+    }
+    if (ret == 0) {
+        /* names now that the array stopped moving (this list's only) */
+        for (size_t k = 0; k < n; k++) {
+            seen[k].name = d->cfg.headers[d->cfg.nr_headers - n + k].name;
+        }
+        dup = first_duplicate(seen, n);
+        if (dup) {
+            char shown[80], sub[300];
+
+            shown_value(dup->name, shown, sizeof(shown));
+            snprintf(sub, sizeof(sub), "%s[%zu]", path, dup->index);
+            ret = ld_error_at(ld, &dup->pos, "duplicate header '%s' in '%s'",
+                              shown, sub);
         }
     }
-    return 0;
+    free(seen);
+    return ret;
 }
 
 static int check_plain_text(struct loader *ld, const struct fval *v,

@@ -109,11 +109,18 @@ static char *dup_string(const cJSON *root, const char *key)
     return NULL;
 }
 
-static int64_t get_int(const cJSON *root, const char *key)
+/*
+ * A time field: a whole number within +-2^53 (json_int64), else 0, which
+ * makes a damaged expiry an expired token (refreshed), never a valid one.
+ */
+static int64_t get_time(const cJSON *root, const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    int64_t v = 0;
 
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+    if (json_int64(cJSON_GetObjectItemCaseSensitive(root, key), &v) < 0) {
+        return 0;
+    }
+    return v;
 }
 
 int tokenstore_read(const char *path, struct token_set *t, struct err *err)
@@ -148,8 +155,8 @@ int tokenstore_read(const char *path, struct token_set *t, struct err *err)
     t->refresh_token = dup_string(root, "refresh_token");
     t->account = dup_string(root, "account");
     t->seed = dup_string(root, "seed");
-    t->expires_at = get_int(root, "expires_at");
-    t->updated_at = get_int(root, "updated_at");
+    t->expires_at = get_time(root, "expires_at");
+    t->updated_at = get_time(root, "updated_at");
     live = cJSON_GetObjectItemCaseSensitive(root, "livemode");
     t->livemode = cJSON_IsBool(live) ? cJSON_IsTrue(live) : -1;
     secret_register(t->access_token);

@@ -28,6 +28,8 @@ struct fpos node_pos(const yaml_node_t *node)
 }
 
 static int ld_verror(struct loader *ld, const struct fpos *pos, const char *fmt,
+                     va_list ap) PRINTF_LIKE(3, 0);
+static int ld_verror(struct loader *ld, const struct fpos *pos, const char *fmt,
                      va_list ap)
 {
     char msg[ERR_MSG_MAX];
@@ -237,6 +239,7 @@ static int parse_count(const char *s, int *out)
     return 0;
 }
 
+/* 0, or -1 when not a number, -2 below KEY_RATE_MIN, -3 above the max. */
 static int parse_rate(const char *s, double *out)
 {
     char *end;
@@ -244,9 +247,15 @@ static int parse_rate(const char *s, double *out)
 
     errno = 0;
     v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v) || v <= 0 ||
-        v > KEY_RATE_MAX) {
+    /* ERANGE from an underflow (1e-400) is a number below the floor */
+    if (end == s || *end || isnan(v) || (errno && fabs(v) >= 1)) {
         return -1;
+    }
+    if (!(v >= KEY_RATE_MIN)) {
+        return -2;
+    }
+    if (v > KEY_RATE_MAX) {
+        return -3;
     }
     *out = v;
     return 0;
@@ -317,13 +326,26 @@ static int convert_number(struct loader *ld, const struct key *k,
         }
         return 0;
     case KEY_RATE:
-        if (parse_rate(v, field) < 0) {
+        switch (parse_rate(v, field)) {
+        case 0:
+            return 0;
+        case -2:
+            /* a rate near 0 would make the limiter's wait overflow */
+            return ld_error(ld, node,
+                            "'%s' must be at least %g requests per second, "
+                            "not '%s'",
+                            path, KEY_RATE_MIN, shown);
+        case -3:
+            return ld_error(ld, node,
+                            "'%s' must be at most %g requests per second, "
+                            "not '%s'",
+                            path, KEY_RATE_MAX, shown);
+        default:
             return ld_error(ld, node,
                             "'%s' must be a number of requests per second "
-                            "above 0 and at most %g, not '%s'",
-                            path, KEY_RATE_MAX, shown);
+                            "from %g to %g, not '%s'",
+                            path, KEY_RATE_MIN, KEY_RATE_MAX, shown);
         }
-        return 0;
     case KEY_BYTES:
         if (parse_bytes(v, field) < 0 || !*(size_t *)field) {
             return ld_error(ld, node,
@@ -341,7 +363,8 @@ static int convert_number(struct loader *ld, const struct key *k,
 static int walk_value(struct loader *ld, const struct key *k, yaml_node_t *node,
                       const char *path, void *obj)
 {
-    void *field = (char *)obj + k->offset;
+    /* KEY_NO_OFFSET is no offset: 'obj + offset' would overflow */
+    void *field = k->offset == KEY_NO_OFFSET ? NULL : (char *)obj + k->offset;
     struct fval tmp = { NULL, { 0, 0, false }, false };
     int ret;
 
@@ -349,7 +372,7 @@ static int walk_value(struct loader *ld, const struct key *k, yaml_node_t *node,
     case KEY_STRING:
         return walk_string(ld, node, path, k->flags, field);
     case KEY_MAP:
-        if (k->offset != KEY_NO_OFFSET) {
+        if (field) {
             *(struct fpos *)field = node_pos(node);
         }
         return walk_map(ld, node, path, k->sub, obj);

@@ -199,20 +199,25 @@ void checkpoint_release(struct checkpoint *cp)
     FREE_AND_NULL(cp->mode);
 }
 
-struct stream_set *checkpoint_backfill(struct checkpoint *cp, const char *range)
+static struct stream_set *backfill_add(struct checkpoint *cp, const char *range)
 {
     struct backfill_state *b;
 
-    for (size_t i = 0; i < cp->nr_backfills; i++) {
-        if (!strcmp(cp->backfills[i].range, range)) {
-            return &cp->backfills[i].set;
-        }
-    }
     ALLOC_GROW(cp->backfills, cp->nr_backfills + 1, cp->alloc_backfills);
     b = &cp->backfills[cp->nr_backfills++];
     b->range = xstrdup(range);
     set_init(&b->set);
     return &b->set;
+}
+
+struct stream_set *checkpoint_backfill(struct checkpoint *cp, const char *range)
+{
+    for (size_t i = 0; i < cp->nr_backfills; i++) {
+        if (!strcmp(cp->backfills[i].range, range)) {
+            return &cp->backfills[i].set;
+        }
+    }
+    return backfill_add(cp, range);
 }
 
 struct window *stream_state_add_window(struct stream_state *st, int64_t lo,
@@ -235,32 +240,72 @@ static void derived_clear(struct window *w)
         free(w->derived_ids[i]);
     }
     w->nr_derived = 0;
+    if (w->nr_slots) {
+        memset(w->derived_slots, 0, w->nr_slots * sizeof(*w->derived_slots));
+    }
+}
+
+static size_t id_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 */
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+/* The slot of 'id' in w's index: where it is, or the empty one to use. */
+static size_t *derived_slot(const struct window *w, const char *id)
+{
+    size_t mask = w->nr_slots - 1;
+    size_t i = id_hash(id) & mask;
+
+    while (w->derived_slots[i] &&
+           strcmp(w->derived_ids[w->derived_slots[i] - 1], id)) {
+        i = (i + 1) & mask;
+    }
+    return &w->derived_slots[i];
+}
+
+/* Keep the index at most half full. */
+static void derived_grow(struct window *w)
+{
+    if (2 * (w->nr_derived + 1) <= w->nr_slots) {
+        return;
+    }
+    w->nr_slots = w->nr_slots ? 2 * w->nr_slots : 16;
+    free(w->derived_slots);
+    w->derived_slots = xcalloc(w->nr_slots, sizeof(*w->derived_slots));
+    for (size_t i = 0; i < w->nr_derived; i++) {
+        *derived_slot(w, w->derived_ids[i]) = i + 1;
+    }
 }
 
 bool window_derived_seen(struct window *w, const char *id, int64_t second)
 {
+    size_t *slot;
+
     if (second != w->derived_second) {
         derived_clear(w);
         w->derived_second = second;
     }
-    for (size_t i = 0; i < w->nr_derived; i++) {
-        if (!strcmp(w->derived_ids[i], id)) {
-            return true;
-        }
+    derived_grow(w);
+    slot = derived_slot(w, id);
+    if (*slot) {
+        return true;
     }
     ALLOC_GROW(w->derived_ids, w->nr_derived + 1, w->alloc_derived);
     w->derived_ids[w->nr_derived++] = xstrdup(id);
+    *slot = w->nr_derived;
     return false;
 }
 
 bool window_derived_has(const struct window *w, const char *id, int64_t second)
 {
-    for (size_t i = 0; second == w->derived_second && i < w->nr_derived; i++) {
-        if (!strcmp(w->derived_ids[i], id)) {
-            return true;
-        }
-    }
-    return false;
+    return second == w->derived_second && w->nr_slots &&
+           *derived_slot(w, id) != 0;
 }
 
 static void window_free(struct window *w)
@@ -268,6 +313,7 @@ static void window_free(struct window *w)
     if (w) {
         derived_clear(w);
         free(w->derived_ids);
+        free(w->derived_slots);
         free(w->after);
         free(w);
     }
@@ -471,16 +517,16 @@ static int recent_from_json(struct recent_list *l, const cJSON *js,
     cJSON_ArrayForEach(it, arr)
     {
         const cJSON *id = cJSON_GetArrayItem(it, 0);
-        const cJSON *v = cJSON_GetArrayItem(it, 1);
-        const cJSON *c = cJSON_GetArrayItem(it, 2);
+        int64_t v = 0, c = 0;
 
-        if (!cJSON_IsString(id) || !cJSON_IsNumber(v) || !cJSON_IsNumber(c)) {
+        if (!cJSON_IsString(id) ||
+            json_int64(cJSON_GetArrayItem(it, 1), &v) < 0 ||
+            json_int64(cJSON_GetArrayItem(it, 2), &c) < 0) {
             return err_set(err, ERR_CONFIG,
                            "'%s.%s': expected [id, version, created] items",
                            path, key);
         }
-        recent_push(l, id->valuestring, (int64_t)v->valuedouble,
-                    (int64_t)c->valuedouble);
+        recent_push(l, id->valuestring, v, c);
     }
     return 0;
 }
@@ -495,15 +541,14 @@ static int done_from_json(struct stream_state *st, const cJSON *js,
     }
     cJSON_ArrayForEach(it, done)
     {
-        const cJSON *lo = cJSON_GetArrayItem(it, 0);
-        const cJSON *hi = cJSON_GetArrayItem(it, 1);
+        int64_t lo = 0, hi = 0;
 
-        if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi)) {
+        if (json_int64(cJSON_GetArrayItem(it, 0), &lo) < 0 ||
+            json_int64(cJSON_GetArrayItem(it, 1), &hi) < 0) {
             return err_set(err, ERR_CONFIG, "'%s.done': expected [lo, hi]",
                            path);
         }
-        stream_state_pass_done(st, (int64_t)lo->valuedouble,
-                               (int64_t)hi->valuedouble);
+        stream_state_pass_done(st, lo, hi);
     }
     return 0;
 }
@@ -581,20 +626,52 @@ static int set_from_json(struct stream_set *set, const cJSON *jset,
     return 0;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A range stored twice (the file was edited): sorted, so not quadratic. */
+static const char *duplicate_range(const cJSON *jb)
+{
+    const char **keys =
+        xcalloc((size_t)cJSON_GetArraySize(jb) + 1, sizeof(*keys));
+    const char *dup = NULL;
+    const cJSON *it;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(it, jb)
+    {
+        keys[n++] = it->string ? it->string : "";
+    }
+    qsort(keys, n, sizeof(*keys), cmp_key);
+    for (size_t i = 1; i < n && !dup; i++) {
+        if (!strcmp(keys[i - 1], keys[i])) {
+            dup = keys[i];
+        }
+    }
+    free(keys);
+    return dup;
+}
+
 static int backfills_from_json(struct checkpoint *cp, const cJSON *jb,
                                struct err *err)
 {
     const cJSON *it;
+    const char *dup = duplicate_range(jb);
     char path[160];
 
+    if (dup) {
+        return err_set(err, ERR_CONFIG, "'backfills.%s': stored twice", dup);
+    }
     cJSON_ArrayForEach(it, jb)
     {
         snprintf(path, sizeof(path), "backfills.%s", it->string);
         if (!cJSON_IsObject(it)) {
             return err_set(err, ERR_CONFIG, "'%s': expected an object", path);
         }
-        if (set_from_json(checkpoint_backfill(cp, it->string), it, path, err) <
-            0) {
+        /* ranges are unique (checked above): no lookup needed */
+        if (set_from_json(backfill_add(cp, it->string), it, path, err) < 0) {
             return -1;
         }
     }
@@ -641,9 +718,13 @@ static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
 int checkpoint_from_json(struct checkpoint *cp, const char *json,
                          const char *where, struct err *err)
 {
-    cJSON *root = json_parse(json, strlen(json), "the checkpoint", err);
+    cJSON *root;
     int ret;
 
+    if (!json) {
+        return err_set(err, ERR_CONFIG, "%s: no checkpoint", where);
+    }
+    root = json_parse(json, strlen(json), "the checkpoint", err);
     if (!root) {
         err->kind = ERR_CONFIG;
         return err_prefix(err, "%s", where);

@@ -44,6 +44,10 @@ struct window {
     int64_t derived_second;
     char **derived_ids;
     size_t nr_derived, alloc_derived;
+    /* a hash index of derived_ids (open addressing: 0 is empty, else the
+     * id's index + 1), so that a second with many events stays linear */
+    size_t *derived_slots;
+    size_t nr_slots; /* a power of two, or 0 */
 };
 
 /* True if (id) already has an event copy of version 'second' in 'w';
@@ -174,7 +178,8 @@ void recent_merge(struct stream_state *to, const struct stream_state *from);
 void recent_list_release(struct recent_list *l);
 
 /* Serialise (to 'out', appended) and parse.  Parsing checks every field;
- * a checkpoint that does not parse is ERR_CONFIG naming 'where'. */
+ * a checkpoint that does not parse (or a NULL 'json') is ERR_CONFIG
+ * naming 'where'. */
 void checkpoint_to_json(const struct checkpoint *cp, struct buf *out);
 int checkpoint_from_json(struct checkpoint *cp, const char *json,
                          const char *where, struct err *err);

@@ -76,7 +76,7 @@ static void job_put(struct engine *e, struct job *j)
 static bool engine_retrieve_once(struct engine *e, const struct stream *t,
                                  const char *id)
 {
-    char *key = xstrfmt("%zu:%s", stream_index(t), id);
+    char *key = xstrfmt("%s:%s", t->name, id);
     bool added = strset_add(&e->retrieved, key, 0);
 
     free(key);

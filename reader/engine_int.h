@@ -80,7 +80,7 @@ struct engine {
     int64_t extracted_at;
     struct buf scratch; /* strings of an event's data.object */
     struct colval scratch_cols[MAX_COLUMNS];
-    struct strset retrieved; /* "<stream index>:<id>" re-read this run */
+    struct strset retrieved; /* "<stream>:<id>" re-read this run */
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
     bool no_commit;     /* failed before anything may be stored */

@@ -94,17 +94,40 @@ void manifest_release(struct manifest *m)
     FREE_AND_NULL(m->path);
 }
 
-const cJSON *manifest_state(const struct manifest *m, const char *key,
-                            long long *updated_at)
+int manifest_state(const struct manifest *m, const char *key, const cJSON **cp,
+                   long long *updated_at, struct err *err)
 {
     const cJSON *states = cJSON_GetObjectItemCaseSensitive(m->root, "states");
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(states, key);
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(st, "updated_at");
+    int64_t when = 0;
 
+    *cp = NULL;
     if (updated_at) {
-        *updated_at = cJSON_IsNumber(t) ? (long long)t->valuedouble : 0;
+        *updated_at = 0;
     }
-    return cJSON_GetObjectItemCaseSensitive(st, "checkpoint");
+    if (!st) {
+        return 0;
+    }
+    *cp = cJSON_GetObjectItemCaseSensitive(st, "checkpoint");
+    if (!cJSON_IsObject(st) || !cJSON_IsObject(*cp)) {
+        *cp = NULL;
+        return err_set(err, ERR_CONFIG,
+                       "'%s': the state of '%s' is damaged (no checkpoint); "
+                       "'stripe-reader state reset' forgets it",
+                       m->path, key);
+    }
+    if (t && json_int64(t, &when) < 0) {
+        *cp = NULL;
+        return err_set(err, ERR_CONFIG,
+                       "'%s': the state of '%s' is damaged ('updated_at' is "
+                       "not a time); 'stripe-reader state reset' forgets it",
+                       m->path, key);
+    }
+    if (updated_at) {
+        *updated_at = when;
+    }
+    return 1;
 }
 
 int manifest_set_state(struct manifest *m, const char *key, const char *json,

@@ -40,9 +40,15 @@ int manifest_load(struct manifest *m, const char *path, struct err *err);
 int manifest_save(struct manifest *m, struct err *err);
 void manifest_release(struct manifest *m);
 
-/* states: the checkpoint stored for 'key' (borrowed), or NULL. */
-const cJSON *manifest_state(const struct manifest *m, const char *key,
-                            long long *updated_at);
+/*
+ * states: the checkpoint stored for 'key' into *cp (borrowed) and its
+ * time into *updated_at (may be NULL).  1 found, 0 none (*cp NULL), -1
+ * with ERR_CONFIG when the entry is damaged (no checkpoint object, or an
+ * updated_at that is not a whole number of seconds): it is never taken
+ * for "no state", which would read everything again.
+ */
+int manifest_state(const struct manifest *m, const char *key, const cJSON **cp,
+                   long long *updated_at, struct err *err);
 /* Set the state of 'key' from its JSON text.  -1 if it does not parse. */
 int manifest_set_state(struct manifest *m, const char *key, const char *json,
                        long long now, struct err *err);

@@ -455,12 +455,15 @@ static int ndjson_commit(struct sink *s, const char *key,
 }
 
 static int ndjson_load_state(struct sink *s, const char *key, char **json,
-                             struct err *err UNUSED)
+                             struct err *err)
 {
-    const cJSON *cp = manifest_state(&ctx_of(s)->m, key, NULL);
+    const cJSON *cp = NULL;
     char *text;
 
     *json = NULL;
+    if (manifest_state(&ctx_of(s)->m, key, &cp, NULL, err) < 0) {
+        return -1;
+    }
     if (cp) {
         text = cJSON_PrintUnformatted(cp);
         *json = xstrdup(text);
@@ -471,7 +474,7 @@ static int ndjson_load_state(struct sink *s, const char *key, char **json,
 
 static int ndjson_list_states(struct sink *s,
                               int (*fn)(const struct sink_state *, void *),
-                              void *data, struct err *err UNUSED)
+                              void *data, struct err *err)
 {
     struct ndjson_ctx *c = ctx_of(s);
     const cJSON *states = cJSON_GetObjectItemCaseSensitive(c->m.root, "states");
@@ -481,10 +484,14 @@ static int ndjson_list_states(struct sink *s,
     {
         struct sink_state ss;
         long long updated = 0;
-        const cJSON *cp = manifest_state(&c->m, it->string, &updated);
-        char *text = cJSON_PrintUnformatted(cp);
+        const cJSON *cp = NULL;
+        char *text;
         int ret;
 
+        if (manifest_state(&c->m, it->string, &cp, &updated, err) < 0) {
+            return -1;
+        }
+        text = cJSON_PrintUnformatted(cp);
         ss.key = it->string;
         ss.json = text;
         ss.updated_at = updated;

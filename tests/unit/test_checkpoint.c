@@ -6,6 +6,8 @@
 #include "model/streams.h"
 #include "tests/check.h"
 
+#include <time.h>
+
 static struct stream_state *state_of(struct stream_set *set, const char *n)
 {
     return &set->streams[stream_index(stream_find(n))];
@@ -93,6 +95,128 @@ static void test_bad(void)
     checkpoint_release(&cp);
 }
 
+/* A checkpoint with one member 'extra' in the charges stream. */
+static int parse_with(const char *extra, struct err *err)
+{
+    struct checkpoint cp;
+    struct buf json = BUF_INIT;
+    int ret;
+
+    buf_addf(&json,
+             "{\"format\":1,\"account\":\"\",\"mode\":\"test\","
+             "\"streams\":{\"charges\":{%s}}}",
+             extra);
+    checkpoint_init(&cp, "", "test");
+    ret = checkpoint_from_json(&cp, json.buf, "s", err);
+    checkpoint_release(&cp);
+    buf_release(&json);
+    return ret;
+}
+
+/* Issue 13: numbers out of range are refused, not converted. */
+static void test_numbers(void)
+{
+    struct err err = ERR_INIT;
+
+    CHECK_INT(parse_with("\"recent\":[[\"ch_1\",1e999,5]]", &err), -1,
+              "a version of 1e999 is refused");
+    CHECK(strstr(err.msg, "expected [id, version, created] items") != NULL,
+          "and named");
+    CHECK_INT(parse_with("\"recent\":[[\"ch_1\",5,9223372036854774784]]", &err),
+              -1, "a created beyond 2^53 is refused");
+    CHECK_INT(parse_with("\"retrieved\":[[\"ch_1\",1.5,5]]", &err), -1,
+              "a fraction is refused");
+    CHECK_INT(parse_with("\"done\":[[0,1e999]]", &err), -1,
+              "a done range with 1e999 is refused");
+    CHECK_INT(parse_with("\"done\":[[-1e999,5]]", &err), -1, "and with -1e999");
+    CHECK_INT(parse_with("\"hwm\":1e999", &err), -1, "an hwm of 1e999");
+    CHECK_INT(parse_with("\"windows\":[{\"lo\":0,\"hi\":"
+                         "9223372036854774784}]",
+                         &err),
+              -1, "a window bound beyond 2^53");
+    CHECK_INT(parse_with("\"recent\":[[\"ch_1\",5,6]],\"done\":[[1,2]]", &err),
+              0, "good numbers parse");
+}
+
+static double cpu_seconds(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/*
+ * Issue 13: 80,000 derived ids in a window and 40,000 backfill ranges
+ * took 9.4 s and 5.7 s to load (a linear lookup per entry).  Both are
+ * now well under a second.
+ */
+static void test_linear_loads(void)
+{
+    struct checkpoint cp;
+    struct buf json = BUF_INIT;
+    struct err err = ERR_INIT;
+    struct stream_state *st;
+    double t;
+    int n = 80000;
+
+    buf_addstr(&json, "{\"format\":1,\"account\":\"\",\"mode\":\"test\","
+                      "\"streams\":{\"events\":{\"hi\":9,\"windows\":[{"
+                      "\"lo\":1,\"hi\":9,\"after\":\"evt_1\","
+                      "\"after_created\":5,\"derived\":[");
+    for (int i = 0; i < n; i++) {
+        buf_addf(&json, "%s\"ch_%d\"", i ? "," : "", i);
+    }
+    buf_addstr(&json, ",\"ch_7\"]}]}}}");
+    checkpoint_init(&cp, "", "test");
+    t = cpu_seconds();
+    CHECK_INT(checkpoint_from_json(&cp, json.buf, "s", &err), 0,
+              "80,000 derived ids parse");
+    t = cpu_seconds() - t;
+    CHECK(t < 1.0, "in well under a second");
+    printf("# 80000 derived ids: %.3f s\n", t);
+    st = state_of(&cp.sync, "events");
+    CHECK_INT(st->nr_windows ? st->windows[0]->nr_derived : 0, n,
+              "each id once (the repeated one merged)");
+    CHECK(st->nr_windows && window_derived_seen(st->windows[0], "ch_79999", 5),
+          "a loaded id is seen");
+    CHECK(st->nr_windows && !window_derived_seen(st->windows[0], "ch_x", 5),
+          "a new id is not");
+    CHECK(st->nr_windows && window_derived_seen(st->windows[0], "ch_x", 5),
+          "but is the second time");
+    CHECK(st->nr_windows && !window_derived_seen(st->windows[0], "ch_x", 6),
+          "a new second starts afresh");
+    checkpoint_release(&cp);
+
+    n = 40000;
+    buf_reset(&json);
+    buf_addstr(&json, "{\"format\":1,\"account\":\"\",\"mode\":\"test\","
+                      "\"streams\":{},\"backfills\":{");
+    for (int i = 0; i < n; i++) {
+        buf_addf(&json, "%s\"%d..now\":{}", i ? "," : "", i);
+    }
+    buf_addstr(&json, "}}");
+    checkpoint_init(&cp, "", "test");
+    t = cpu_seconds();
+    CHECK_INT(checkpoint_from_json(&cp, json.buf, "s", &err), 0,
+              "40,000 backfill ranges parse");
+    t = cpu_seconds() - t;
+    CHECK(t < 1.0, "in well under a second");
+    printf("# 40000 backfill ranges: %.3f s\n", t);
+    CHECK_INT(cp.nr_backfills, n, "all kept");
+    checkpoint_release(&cp);
+
+    checkpoint_init(&cp, "", "test");
+    CHECK_INT(
+        checkpoint_from_json(&cp,
+                             "{\"format\":1,\"account\":\"\",\"mode\":"
+                             "\"test\",\"streams\":{},\"backfills\":{"
+                             "\"1..now\":{},\"2..now\":{},\"1..now\":{}}}",
+                             "s", &err),
+        -1, "a range stored twice is refused");
+    CHECK(strstr(err.msg, "'backfills.1..now': stored twice") != NULL,
+          "and named");
+    checkpoint_release(&cp);
+    buf_release(&json);
+}
+
 static void test_streams(void)
 {
     struct err err = ERR_INIT;
@@ -114,6 +238,8 @@ int main(void)
 {
     test_roundtrip();
     test_bad();
+    test_numbers();
+    test_linear_loads();
     test_streams();
     return check_done();
 }

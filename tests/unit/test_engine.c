@@ -155,32 +155,20 @@ static void test_clean_run(void)
     CHECK(o.charges_marked, "the last commit marks charges as read");
 }
 
-static void test_write_fails(void)
+/* A sink failing its write number 'write' or its commit number 'commit'. */
+static void test_sink_fails(long write, long commit, const char *msg)
 {
     struct mem m = { 0 };
     struct outcome o;
 
-    m.fail_write = 150;
+    m.fail_write = write;
+    m.fail_commit = commit;
     o = sync_once(m);
-    CHECK_INT(o.ret, -1, "a failing sink write fails the run");
+    CHECK_INT(o.ret, -1, "a failing sink fails the run");
     CHECK_INT(o.err.kind, ERR_IO, "with the sink's error");
-    CHECK_STR(o.err.msg, "mem: write 150 fails", "and its message");
-    CHECK(!o.charges_marked,
-          "no committed state claims what the failed write lost");
+    CHECK_STR(o.err.msg, msg, "and its message");
+    CHECK(!o.charges_marked, "no committed state claims what the failure lost");
     CHECK(o.mem.kept < 150, "what was committed precedes the failure");
-}
-
-static void test_commit_fails(void)
-{
-    struct mem m = { 0 };
-    struct outcome o;
-
-    m.fail_commit = 2;
-    o = sync_once(m);
-    CHECK_INT(o.ret, -1, "a failing commit fails the run");
-    CHECK_INT(o.err.kind, ERR_IO, "with the sink's error");
-    CHECK_STR(o.err.msg, "mem: commit 2 fails", "and its message");
-    CHECK(!o.charges_marked, "the failed commit's state is not kept");
 }
 
 static void test_broken_reply(void)
@@ -212,8 +200,8 @@ int main(void)
         return 0;
     }
     test_clean_run();
-    test_write_fails();
-    test_commit_fails();
+    test_sink_fails(150, 0, "mem: write 150 fails");
+    test_sink_fails(0, 2, "mem: commit 2 fails");
     test_broken_reply();
     double_stop(&dbl);
     return check_done();

@@ -87,6 +87,50 @@ static void test_parse_quote(void)
     buf_release(&b);
 }
 
+/* Issue 13: numbers out of int64_t's range are refused before any
+ * conversion (a cast first is undefined behaviour). */
+static void test_int_range(void)
+{
+    static const struct {
+        const char *text;
+        int ok;
+        int64_t want;
+    } cases[] = {
+        { "9007199254740992", 1, 9007199254740992LL },
+        { "-9007199254740992", 1, -9007199254740992LL },
+        { "9007199254740994", 0, 0 },
+        { "9223372036854774784", 0, 0 },
+        { "9223372036854775807", 0, 0 },
+        { "-9223372036854775808", 0, 0 },
+        { "1e999", 0, 0 },
+        { "-1e999", 0, 0 },
+        { "1e300", 0, 0 },
+        { "0.5", 0, 0 },
+        { "-0", 1, 0 },
+        { "1e3", 1, 1000 },
+    };
+    struct err err = ERR_INIT;
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char text[96], what[128];
+        cJSON *root;
+        int64_t v = -7;
+
+        snprintf(text, sizeof(text), "{\"n\":%s}", cases[i].text);
+        root = json_parse(text, strlen(text), "doc", &err);
+        snprintf(what, sizeof(what), "%s is %s", cases[i].text,
+                 cases[i].ok ? "an integer" : "refused");
+        CHECK_INT(json_get_int64(root, "", "n", 0, &v, &err),
+                  cases[i].ok ? 1 : -1, what);
+        CHECK_INT(json_int64(cJSON_GetObjectItemCaseSensitive(root, "n"), &v),
+                  cases[i].ok ? 0 : -1, "json_int64 agrees");
+        CHECK_INT(v, cases[i].ok ? cases[i].want : -7,
+                  "value, or untouched when refused");
+        cJSON_Delete(root);
+    }
+    CHECK_INT(json_int64(NULL, NULL), -1, "json_int64(NULL) is refused");
+}
+
 int main(void)
 {
     struct err err = ERR_INIT;
@@ -99,5 +143,6 @@ int main(void)
     }
     cJSON_Delete(root);
     test_parse_quote();
+    test_int_range();
     return check_done();
 }

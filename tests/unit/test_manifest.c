@@ -40,7 +40,8 @@ static void test_round_trip(void)
     CHECK_INT(m.sequence, 0, "  ... sequence 0");
     CHECK_INT(cJSON_GetArraySize(manifest_files(&m)), 0, "  ... no files");
     CHECK_INT(cJSON_GetArraySize(manifest_commits(&m)), 0, "  ... no commits");
-    CHECK(manifest_state(&m, "prof", NULL) == NULL, "  ... no state");
+    CHECK(manifest_state(&m, "prof", &cp, NULL, &err) == 0 && !cp,
+          "  ... no state");
     CHECK_INT(commit(&m, "{\"n\":1}", &err), 0, "commit 1");
     CHECK_INT(commit(&m, "{\"n\":2}", &err), 0, "commit 2");
     CHECK_INT(commit(&m, "{\"n\":3,\"big\":\"12345678901234567890\"}", &err), 0,
@@ -55,7 +56,8 @@ static void test_round_trip(void)
     last = cJSON_GetArrayItem(manifest_files(&m), 2);
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(last, "path")),
               "charges/000000000003-000.ndjson", "  ... in order");
-    cp = manifest_state(&m, "prof", &updated);
+    CHECK_INT(manifest_state(&m, "prof", &cp, &updated, &err), 1,
+              "  ... a state");
     text = cJSON_PrintUnformatted(cp);
     CHECK_STR(text, "{\"n\":3,\"big\":\"12345678901234567890\"}",
               "  ... the last state");
@@ -65,9 +67,11 @@ static void test_round_trip(void)
     CHECK_INT(manifest_set_state(&m, "prof", "{\"n\":", 1, &err), -1,
               "set_state: a state that does not parse");
     CHECK(!strncmp(err.msg, "state 'prof': ", 14), "  ... names the key");
-    CHECK(manifest_state(&m, "prof", NULL) != NULL, "  ... the old one kept");
+    CHECK(manifest_state(&m, "prof", &cp, NULL, &err) == 1,
+          "  ... the old one kept");
     manifest_delete_state(&m, "prof");
-    CHECK(manifest_state(&m, "prof", NULL) == NULL, "delete_state");
+    CHECK(manifest_state(&m, "prof", &cp, NULL, &err) == 0 && !cp,
+          "delete_state");
     manifest_release(&m);
     free(path);
 }

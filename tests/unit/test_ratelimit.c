@@ -313,8 +313,44 @@ static void test_scope_parse(void)
     CHECK(rl_scope_parse(NULL) == RL_SCOPE_UNKNOWN, "absent");
 }
 
+/*
+ * Issue 13: a rate near 0 (1e-300/s) made the wait overflow to a
+ * negative number, and requests went out unpaced.  The wait saturates.
+ */
+static void test_tiny_rate(void)
+{
+    static const double rates[] = { 1e-300, 1e-13, 0.01 };
+
+    for (size_t r = 0; r < ARRAY_SIZE(rates); r++) {
+        for (int which = 0; which < 2; which++) {
+            struct rl_config cfg = {
+                which ? 0 : rates[r], which ? rates[r] : 0, 8, 0, 0, 0, 0, 0
+            };
+            struct ratelimit *rl = rl_new(&cfg, 1000 * S);
+            int ep = rl_endpoint(rl, "/v1/charges");
+            int64_t wait = 0;
+            int got_ep = -1;
+            void *next;
+            char what[96];
+
+            for (int i = 0; i < 3; i++) {
+                rl_enqueue(rl, ep, &items[i], 1000 * S, 1000 * S);
+            }
+            CHECK(rl_next(rl, 1000 * S, &got_ep, &wait) == &items[0],
+                  "the first request goes (a bucket holds one)");
+            next = rl_next(rl, 1000 * S + 1, &got_ep, &wait);
+            snprintf(what, sizeof(what),
+                     "%s rate %g/s: the second waits (%lld us)",
+                     which ? "endpoint" : "global", rates[r], (long long)wait);
+            CHECK(next == NULL && wait >= 99 * S, what);
+            rl_free(rl);
+        }
+    }
+}
+
 int main(void)
 {
+    test_tiny_rate();
     test_spacing();
     test_global_fairness();
     test_fifo_and_front();

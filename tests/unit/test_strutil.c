@@ -102,8 +102,23 @@ static void test_opt(void)
     strlist_release(&args);
 }
 
+/* Issue 13: a time beyond struct tm's range printed an uninitialised
+ * struct tm; it is now printed as the number. */
+static void test_format_time(void)
+{
+    char t[32];
+
+    format_time(1767225600, t, sizeof(t));
+    CHECK_STR(t, "2026-01-01T00:00:00Z", "a time");
+    format_time(INT64_MAX, t, sizeof(t));
+    CHECK_STR(t, "9223372036854775807", "beyond struct tm: the number");
+    format_time(INT64_MIN, t, sizeof(t));
+    CHECK_STR(t, "-9223372036854775808", "and below it");
+}
+
 int main(void)
 {
+    test_format_time();
     test_suggest();
     test_duration_date();
     test_opt();

@@ -1,0 +1,21 @@
+build-x/cli/summary.o: cli/summary.c core/compat.h cli/run_int.h \
+ cli/progress.h core/buf.h cli/run.h cli/cli.h core/opt.h core/lockfile.h \
+ profiles/profile.h reader/checkpoint.h reader/engine.h model/streams.h \
+ adapter/adapter.h core/err.h core/json.h core/log.h sinks/sink.h
+core/compat.h:
+cli/run_int.h:
+cli/progress.h:
+core/buf.h:
+cli/run.h:
+cli/cli.h:
+core/opt.h:
+core/lockfile.h:
+profiles/profile.h:
+reader/checkpoint.h:
+reader/engine.h:
+model/streams.h:
+adapter/adapter.h:
+core/err.h:
+core/json.h:
+core/log.h:
+sinks/sink.h:
