@@ -180,6 +180,31 @@ export SR_KEY=sk_test_double_platform
 PLATFORM=acct_1DoublePlatform00
 CONNECTED=acct_1DoubleConn000001
 
+# key_profile FILE NAME [SPEC LINES]: a test-mode profile NAME on the double,
+# the key from $STRIPE_TEST_KEY, the URL from $DOUBLE_URL, short timeouts
+# and fast retries; SPEC LINES are added to the profile's spec.
+key_profile() {
+    cat >"$1" <<YAML
+apiVersion: stripe-reader/v1
+kind: Profile
+metadata: {name: $2}
+spec:
+  mode: test
+  auth:
+    apiKey: \${{ STRIPE_TEST_KEY }}
+  adapter: double
+${3:-}
+---
+apiVersion: stripe-reader/adapters/v1
+kind: HTTP
+metadata: {name: double}
+spec:
+  baseUrl: \${{ DOUBLE_URL }}
+  timeouts: {connect: 5s, total: 20s}
+  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}
+YAML
+}
+
 # truth_to FILE ACCOUNT: the double's truth for ACCOUNT (test mode)
 truth_to() {
     dctl GET "/_double/truth?account=$2&mode=test" >"$1"

@@ -9,25 +9,7 @@ double_start --accounts 1 --charges 30 --payouts 5
 
 # profile FILE [SPEC LINES]: a test-mode profile on the double
 profile() {
-    cat >"$1" <<YAML
-apiVersion: stripe-reader/v1
-kind: Profile
-metadata: {name: t0301}
-spec:
-  mode: test
-  auth:
-    apiKey: \${{ STRIPE_TEST_KEY }}
-  adapter: double
-${2:-}
----
-apiVersion: stripe-reader/adapters/v1
-kind: HTTP
-metadata: {name: double}
-spec:
-  baseUrl: \${{ DOUBLE_URL }}
-  timeouts: {connect: 5s, total: 20s}
-  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}
-YAML
+    key_profile "$1" t0301 "${2:-}"
 }
 
 P=$TMP/check.yaml

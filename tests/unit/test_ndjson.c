@@ -6,6 +6,7 @@
 #include "model/record.h"
 #include "sinks/sink.h"
 #include "tests/check.h"
+#include "tests/unit/records.h"
 #include "tests/unit/files.h"
 
 #include <cjson/cJSON.h>
@@ -25,14 +26,7 @@ static int write_charge(struct sink *s, const char *id, int64_t amount,
              "{\"id\":\"%s\",\"object\":\"charge\",\"created\":1700000000,"
              "\"amount\":%lld}",
              id, (long long)amount);
-    memset(cols, 0, sizeof(cols));
-    cols[COLUMN_ID].kind = COLVAL_TEXT;
-    cols[COLUMN_ID].text = id;
-    cols[COLUMN_CREATED].kind = COLVAL_INT;
-    cols[COLUMN_CREATED].i = 1700000000;
-    cols[COLUMN_LIVEMODE].kind = COLVAL_BOOL;
-    cols[stream_column(st, "amount")].kind = COLVAL_INT;
-    cols[stream_column(st, "amount")].i = amount;
+    charge_cols(cols, id, amount);
     memset(&rec, 0, sizeof(rec));
     rec.stream = st;
     rec.id = id;

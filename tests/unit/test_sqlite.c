@@ -6,6 +6,7 @@
 #include "model/record.h"
 #include "sinks/sink.h"
 #include "tests/check.h"
+#include "tests/unit/records.h"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -28,14 +29,7 @@ static int write_charge(struct sink *s, const char *id, int64_t version,
              "\"customer\":{\"id\":\"cus_1\",\"object\":\"customer\"},"
              "\"big\":123456789012345678901234567890}",
              id, (long long)amount);
-    memset(cols, 0, sizeof(cols));
-    cols[COLUMN_ID].kind = COLVAL_TEXT;
-    cols[COLUMN_ID].text = id;
-    cols[COLUMN_CREATED].kind = COLVAL_INT;
-    cols[COLUMN_CREATED].i = 1700000000;
-    cols[COLUMN_LIVEMODE].kind = COLVAL_BOOL;
-    cols[stream_column(st, "amount")].kind = COLVAL_INT;
-    cols[stream_column(st, "amount")].i = amount;
+    charge_cols(cols, id, amount);
     cols[stream_column(st, "customer")].kind = COLVAL_TEXT;
     cols[stream_column(st, "customer")].text = "cus_1";
     memset(&rec, 0, sizeof(rec));
