@@ -133,14 +133,25 @@ static void setup_xfer(struct adapter *a, struct xfer *x)
     curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
 }
 
+#define RECOVER_SECS 60.0
+
 static struct rl_config rl_config_of(const struct adapter_cfg *cfg)
 {
     struct rl_config rc;
 
     memset(&rc, 0, sizeof(rc));
-    rc.global_rps = cfg->global_rps;
-    rc.endpoint_rps = cfg->endpoint_rps;
+    /* the account's limits are shared with the merchant's own traffic:
+     * use only the configured share of them */
+    rc.global_rps = cfg->global_rps * cfg->global_share;
+    rc.endpoint_rps = cfg->endpoint_rps * cfg->endpoint_share;
     rc.max_in_flight = cfg->max_in_flight;
+    /*
+     * A 429 for the global limit means someone else needs the budget now:
+     * the pace drops by 30 % at once and climbs back slowly, from nothing
+     * to the full share in RECOVER_SECS, so that probing upward costs the
+     * co-tenant little.
+     */
+    rc.recover_secs = RECOVER_SECS;
     return rc;
 }
 
@@ -483,8 +494,10 @@ int adapter_perform(struct adapter *a, struct http_req *req, struct err *err)
     return 0;
 }
 
-const struct adapter_stats *adapter_stats(const struct adapter *a)
+const struct adapter_stats *adapter_stats(struct adapter *a)
 {
+    a->stats.global_budget = a->cfg->global_rps * a->cfg->global_share;
+    a->stats.global_pace = rl_rate(a->rl, -1, adapter_now_us());
     return &a->stats;
 }
 

@@ -118,6 +118,9 @@ struct adapter_stats {
     long errors;           /* requests handed back with an error */
     long token_renewals;   /* OAuth renewals after a 401 */
     long bytes;            /* response body bytes received */
+    double global_budget;  /* the global pace configured (requests/s, 0:
+                            * unlimited): Stripe's limit times the share */
+    double global_pace;    /* the pace now, after slow-downs for 429s */
 };
 
 /*
@@ -165,7 +168,7 @@ void adapter_cancel(struct adapter *a);
  */
 int adapter_perform(struct adapter *a, struct http_req *req, struct err *err);
 
-const struct adapter_stats *adapter_stats(const struct adapter *a);
+const struct adapter_stats *adapter_stats(struct adapter *a);
 
 /*
  * Stripe's clock: the newest Date header seen (unix seconds), 0 before

@@ -72,6 +72,34 @@ void run_sink_opts(const struct run_opts *o, struct sink_opts *so)
     sink_opts_add(so, "state", o->state_file, "--state");
 }
 
+/* --rate-share G[,E]: the shares of Stripe's limits, each 0.01 to 1. */
+static int parse_rate_share(const char *s, struct adapter_cfg *a,
+                            struct err *err)
+{
+    double g, e = a->endpoint_share;
+    char *end;
+    bool ok;
+
+    errno = 0;
+    g = strtod(s, &end);
+    ok = end != s && (*end == '\0' || *end == ',');
+    if (ok && *end == ',') {
+        const char *p = end + 1;
+
+        e = strtod(p, &end);
+        ok = end != p && *end == '\0';
+    }
+    if (!ok || errno || !(g >= 0.01 && g <= 1) || !(e >= 0.01 && e <= 1)) {
+        return err_set(err, ERR_USAGE,
+                       "option '--rate-share' expects a share from 0.01 to "
+                       "1, or two (global,endpoint), got '%s'",
+                       s);
+    }
+    a->global_share = g;
+    a->endpoint_share = e;
+    return 0;
+}
+
 static int parse_options(struct run *r, struct err *err)
 {
     const struct run_opts *o = r->o;
@@ -86,6 +114,10 @@ static int parse_options(struct run *r, struct err *err)
     if ((o->overlap && parse_duration(o->overlap, &r->overlap, err) < 0) ||
         (o->settle && parse_duration(o->settle, &r->settle, err) < 0) ||
         streams_parse(o->streams, &r->mask, err) < 0) {
+        return -1;
+    }
+    if (o->rate_share &&
+        parse_rate_share(o->rate_share, &r->p.adapter, err) < 0) {
         return -1;
     }
     r->max_duration = r->p.max_duration_secs;

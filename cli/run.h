@@ -29,7 +29,8 @@ struct run_opts {
     const char *rotate_size;
     const char *state_file;
     const char *max_duration;
-    int progress; /* -1: on a terminal */
+    const char *rate_share; /* "G[,E]": shares of Stripe's limits */
+    int progress;           /* -1: on a terminal */
     const char *summary_json;
     int rescan;        /* sync: re-list after a retention gap */
     const char *since; /* backfill */
@@ -70,6 +71,9 @@ struct run_opts {
                    "128MiB)"),                                                 \
         OPT_STRING(0, "state", st, state_file, "FILE",                         \
                    "ndjson:- : the file that keeps the checkpoint"),           \
+        OPT_STRING(0, "rate-share", st, rate_share, "G[,E]",                   \
+                   "use this share of Stripe's global (and per-endpoint) "     \
+                   "rate limit (default: the profile's, 0.5,0.8)"),            \
         OPT_STRING(0, "max-duration", st, max_duration, "DURATION",            \
                    "stop at a commit point before this (exit 8; default: "     \
                    "the profile's maxDuration)"),                              \

@@ -109,9 +109,14 @@ void summary_json(const struct run *r, int rc, const struct err *err,
     }
     buf_addf(out,
              ",\"requests\":%ld,\"retries\":%ld,\"rate_limited\":%ld,"
-             "\"commits\":%ld,\"streams\":{",
+             "\"commits\":%ld,",
              as ? as->requests : 0, as ? as->retries : 0,
              as ? as->rate_limited_429 : 0, r->res.commits);
+    if (as) {
+        buf_addf(out, "\"pace\":{\"budget_rps\":%.2f,\"settled_rps\":%.2f},",
+                 as->global_budget, as->global_pace);
+    }
+    buf_addstr(out, "\"streams\":{");
     for (size_t i = 0; i < nr_streams; i++) {
         const struct engine_stream_stats *s = &r->res.streams[i];
 
@@ -143,11 +148,16 @@ void summary_print(const struct run *r, int rc, const struct err *err)
         }
         buf_addch(&line, i + 1 < nr_streams ? ',' : ';');
     }
-    buf_addf(&line, " %ld requests, %ld retries, %ld 429s, %.1f s; %s",
+    buf_addf(&line, " %ld requests, %ld retries, %ld 429s, %.1f s",
              as ? as->requests : 0, as ? as->retries : 0,
              as ? as->rate_limited_429 : 0,
-             (double)(engine_now_ms() - r->started_ms) / 1000.0,
-             rc == 0 ? "ok" : err_kind_name(err->kind));
+             (double)(engine_now_ms() - r->started_ms) / 1000.0);
+    if (as && as->rate_limited_429 && as->global_budget > 0) {
+        /* where the pace settled after slowing down for 429s */
+        buf_addf(&line, " (pace %.1f of %.1f requests/s)", as->global_pace,
+                 as->global_budget);
+    }
+    buf_addf(&line, "; %s", rc == 0 ? "ok" : err_kind_name(err->kind));
     log_notice("%s", line.buf);
     buf_release(&line);
 }

@@ -171,8 +171,10 @@ static void yaml_adapter(struct buf *out, const struct adapter_cfg *a)
     yaml_ms(out, 4, "maxBackoff", a->backoff_max_ms);
     buf_addf(out,
              "  rateLimit:\n    globalRps: %g\n    endpointRps: %g\n"
-             "    maxInFlight: %d\n",
-             a->global_rps, a->endpoint_rps, a->max_in_flight);
+             "    maxInFlight: %d\n    globalShare: %g\n"
+             "    endpointShare: %g\n",
+             a->global_rps, a->endpoint_rps, a->max_in_flight, a->global_share,
+             a->endpoint_share);
     yaml_kv(out, 2, "userAgent",
             a->user_agent ? a->user_agent : DEFAULT_USER_AGENT,
             a->user_agent ? NULL : "default");
@@ -289,6 +291,8 @@ static cJSON *json_adapter(const struct adapter_cfg *a)
     cJSON_AddNumberToObject(t, "globalRps", a->global_rps);
     cJSON_AddNumberToObject(t, "endpointRps", a->endpoint_rps);
     cJSON_AddNumberToObject(t, "maxInFlight", a->max_in_flight);
+    cJSON_AddNumberToObject(t, "globalShare", a->global_share);
+    cJSON_AddNumberToObject(t, "endpointShare", a->endpoint_share);
     json_str(o, "userAgent",
              a->user_agent ? a->user_agent : DEFAULT_USER_AGENT);
     json_str(o, "caBundle", a->ca_bundle);

@@ -57,6 +57,7 @@ enum key_type {
     KEY_SECS,   /* int64_t: a duration in whole seconds, >= 0 */
     KEY_COUNT,  /* int: a whole number from 1 to KEY_COUNT_MAX */
     KEY_RATE,   /* double: requests per second, KEY_RATE_MIN to _MAX */
+    KEY_SHARE,  /* double: a share, 0.01 to 1 */
     KEY_BYTES   /* size_t: bytes, optional KiB/MiB/GiB suffix, > 0 */
 };
 

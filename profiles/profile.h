@@ -39,14 +39,21 @@ struct adapter_cfg {
     char *base_url; /* scheme://host[:port], no trailing slash */
     struct http_header *headers;
     size_t nr_headers, alloc_headers;
-    long connect_timeout_ms;   /* default 30000 */
-    long timeout_ms;           /* default 80000 (per attempt) */
-    int max_attempts;          /* default 5: the first try + 4 retries */
-    long backoff_initial_ms;   /* default 500 */
-    long backoff_max_ms;       /* default 20000 */
-    double global_rps;         /* default 25 in test mode, 100 in live */
-    double endpoint_rps;       /* default 25 */
-    int max_in_flight;         /* default 32 */
+    long connect_timeout_ms; /* default 30000 */
+    long timeout_ms;         /* default 80000 (per attempt) */
+    int max_attempts;        /* default 5: the first try + 4 retries */
+    long backoff_initial_ms; /* default 500 */
+    long backoff_max_ms;     /* default 20000 */
+    double global_rps;       /* default 25 in test mode, 100 in live */
+    double endpoint_rps;     /* default 25 */
+    int max_in_flight;       /* default 32 */
+    /*
+     * The shares of Stripe's limits (global_rps, endpoint_rps) the
+     * connector may use: the limits are the account's, shared with the
+     * merchant's own traffic.  Defaults 0.5 and 0.8.
+     */
+    double global_share;
+    double endpoint_share;
     char *user_agent;          /* NULL: "stripe-reader/<version>" */
     char *ca_bundle;           /* NULL: the system's CA store */
     size_t max_response_bytes; /* default 32 MiB */
@@ -98,6 +105,8 @@ extern const char *(*profile_sink_problem)(const char *uri);
 #define PROFILE_DEFAULT_GLOBAL_RPS_LIVE 100.0
 #define PROFILE_DEFAULT_ENDPOINT_RPS 25.0
 #define PROFILE_DEFAULT_MAX_IN_FLIGHT 32
+#define PROFILE_DEFAULT_GLOBAL_SHARE 0.5
+#define PROFILE_DEFAULT_ENDPOINT_SHARE 0.8
 #define PROFILE_DEFAULT_MAX_RESPONSE_BYTES ((size_t)32 << 20)
 #define PROFILE_DEFAULT_OVERLAP_SECS 60
 

@@ -64,6 +64,8 @@ static const struct key rate_keys[] = {
     { "globalRps", KEY_RATE, 0, OFF(cfg.global_rps), NULL, NULL },
     { "endpointRps", KEY_RATE, 0, OFF(cfg.endpoint_rps), NULL, NULL },
     { "maxInFlight", KEY_COUNT, 0, OFF(cfg.max_in_flight), NULL, NULL },
+    { "globalShare", KEY_SHARE, 0, OFF(cfg.global_share), NULL, NULL },
+    { "endpointShare", KEY_SHARE, 0, OFF(cfg.endpoint_share), NULL, NULL },
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
 };
 
@@ -90,6 +92,8 @@ static void set_default_settings(struct adapter_cfg *a)
     a->backoff_max_ms = PROFILE_DEFAULT_BACKOFF_MAX_MS;
     a->endpoint_rps = PROFILE_DEFAULT_ENDPOINT_RPS;
     a->max_in_flight = PROFILE_DEFAULT_MAX_IN_FLIGHT;
+    a->global_share = PROFILE_DEFAULT_GLOBAL_SHARE;
+    a->endpoint_share = PROFILE_DEFAULT_ENDPOINT_SHARE;
     a->max_response_bytes = PROFILE_DEFAULT_MAX_RESPONSE_BYTES;
 }
 

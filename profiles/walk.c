@@ -261,6 +261,20 @@ static int parse_rate(const char *s, double *out)
     return 0;
 }
 
+static int parse_share(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v) || v < 0.01 || v > 1) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 /* Parse the scalar 'v' (found at 'node') for a numeric key 'k'. */
 static int convert_number(struct loader *ld, const struct key *k,
                           yaml_node_t *node, const char *path, const char *v,
@@ -301,6 +315,14 @@ static int convert_number(struct loader *ld, const struct key *k,
                             "'%s' must be a whole number from 1 to %d, not "
                             "'%s'",
                             path, KEY_COUNT_MAX, shown);
+        }
+        return 0;
+    case KEY_SHARE:
+        if (parse_share(v, field) < 0) {
+            return ld_error(ld, node,
+                            "'%s' must be a share from 0.01 to 1 (of "
+                            "Stripe's limit), not '%s'",
+                            path, shown);
         }
         return 0;
     case KEY_RATE:

@@ -443,6 +443,8 @@ static void test_adaptive_slowdown(void)
     p.adapter.max_in_flight = 32;
     p.adapter.global_rps = 40;
     p.adapter.endpoint_rps = 40;
+    p.adapter.global_share = 1; /* the whole of it: a client over the limit */
+    p.adapter.endpoint_share = 1;
     p.adapter.max_attempts = 8;
     p.adapter.backoff_initial_ms = 500;
     p.adapter.backoff_max_ms = 5000;
