@@ -454,6 +454,9 @@ void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
     buf_addf(out, ",\"server_skew\":%lld,\"last_ok_at\":%lld,\"streams\":",
              (long long)cp->server_skew, (long long)cp->last_ok_at);
     set_json(&cp->sync, out);
+    if (cp->feed_since) {
+        buf_addf(out, ",\"feed_since\":%lld", (long long)cp->feed_since);
+    }
     if (cp->feed_start) {
         buf_addf(out, ",\"feed_start\":%lld,\"events_history\":",
                  (long long)cp->feed_start);
@@ -694,6 +697,7 @@ static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
             0 ||
         json_get_object(root, "", "backfills", 0, &jback, err) < 0 ||
         json_get_int64(root, "", "feed_start", 0, &cp->feed_start, err) < 0 ||
+        json_get_int64(root, "", "feed_since", 0, &cp->feed_since, err) < 0 ||
         json_get_object(root, "", "events_history", 0, &jhist, err) < 0) {
         return -1;
     }

@@ -133,6 +133,13 @@ struct checkpoint {
      * read is gone, which is no gap.
      */
     int64_t feed_start;
+    /*
+     * From when on the feed's stored events are remembered (the sync's
+     * events 'recent' list), so that re-reading them stores none twice:
+     * a pass never looks back further than this.  0: not recorded (a
+     * checkpoint of a version that looked back only the overlap).
+     */
+    int64_t feed_since;
     struct stream_state history;
     struct stream_set sync;
     struct backfill_state *backfills;

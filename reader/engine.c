@@ -35,42 +35,6 @@ int64_t engine_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct job *job_get(struct engine *e, enum job_kind kind)
-{
-    struct job *j = e->free_jobs;
-
-    if (j) {
-        e->free_jobs = j->next;
-    }
-    else {
-        j = xcalloc(1, sizeof(*j));
-        http_req_init(&j->req);
-        j->items = (struct page_items)PAGE_ITEMS_INIT;
-        ALLOC_GROW(e->all_jobs, e->nr_jobs + 1, e->alloc_jobs);
-        e->all_jobs[e->nr_jobs++] = j;
-    }
-    j->kind = kind;
-    j->lane = NULL;
-    j->st = NULL;
-    j->w = NULL;
-    j->page = NULL;
-    j->rstream = NULL;
-    j->pending = 0;
-    j->nr_waits = 0;
-    j->date = 0;
-    j->next = NULL;
-    j->req.user = j;
-    return j;
-}
-
-static void job_put(struct engine *e, struct job *j)
-{
-    page_items_clear(&j->items);
-    http_req_reset(&j->req);
-    j->next = e->free_jobs;
-    e->free_jobs = j;
-}
-
 /* One retrieve per object per run: a retrieve reads the current state,
  * which covers every event of the run. */
 static bool engine_retrieve_once(struct engine *e, const struct stream *t,
@@ -135,16 +99,7 @@ static void jobs_free(struct engine *e)
 {
     buf_release(&e->scratch);
     strset_release(&e->retrieved);
-    for (size_t i = 0; i < e->nr_jobs; i++) {
-        struct job *j = e->all_jobs[i];
-
-        page_items_release(&j->items);
-        http_req_release(&j->req);
-        free(j->waits);
-        free(j);
-    }
-    FREE_AND_NULL(e->all_jobs);
-    e->nr_jobs = e->alloc_jobs = 0;
+    job_pool_release(&e->jobs);
 }
 
 /* Record the first failure; the run stops starting requests. */
@@ -181,7 +136,7 @@ static void build_path(struct buf *path, const struct stream *s,
 
 static void submit_page(struct engine *e, struct lane *l, struct window *w)
 {
-    struct job *j = job_get(e, JOB_PAGE);
+    struct job *j = job_get(&e->jobs, JOB_PAGE);
     struct stream_state *st = l->st;
     struct buf path = BUF_INIT;
 
@@ -284,8 +239,9 @@ static void start_pass(struct engine *e, struct stream_state *st, int64_t lo,
 }
 
 /* The sync's marks move forward over what a finished backfill stored. */
-static void seed_sync(struct engine *e, const struct stream_state *done)
+static void seed_sync(struct engine *e, const struct lane *l)
 {
+    const struct stream_state *done = l->st;
     struct stream_state *sync =
         &e->cp->sync.streams[stream_index(done->stream)];
 
@@ -300,6 +256,10 @@ static void seed_sync(struct engine *e, const struct stream_state *done)
         recent_merge(sync, done);
         for (size_t k = 0; k < done->nr_done; k++) {
             stream_state_pass_done(sync, done->done[k].lo, done->done[k].hi);
+        }
+        if (done->stream->is_events) {
+            /* the backfill remembers the last 'overlap' of its events */
+            e->cp->feed_since = done->hwm - l->plan->overlap;
         }
     }
 }
@@ -318,6 +278,13 @@ static void engine_check_pass(struct engine *e, struct lane *l)
         return;
     }
     stream_state_pass_done(st, st->pass_lo, st->hi);
+    if (e->set == &e->cp->sync && l == &e->lanes[e->feed_lane]) {
+        /* the pass stored all of [pass_lo, hi); it remembers the last
+         * 'overlap' seconds of it */
+        int64_t since = st->hi - l->plan->overlap;
+
+        e->cp->feed_since = since > st->pass_lo ? since : st->pass_lo;
+    }
     if (!st->has_hwm || st->hi > st->hwm) {
         st->hwm = st->hi;
     }
@@ -329,11 +296,16 @@ static void engine_check_pass(struct engine *e, struct lane *l)
     log_info("stream '%s': pass complete up to %lld", st->stream->name,
              (long long)st->hwm);
     if (e->o->seed_sync && &e->cp->sync != e->set && !l->plan->after_feed) {
-        seed_sync(e, st);
+        seed_sync(e, l);
     }
     if (l->resumed && l->plan->restart_after_resume && !e->stopping) {
+        int64_t lo = st->hwm - l->plan->overlap;
+
+        if (l == &e->lanes[e->feed_lane] && lo < e->cp->feed_since) {
+            lo = e->cp->feed_since;
+        }
         l->resumed = false;
-        start_pass(e, st, st->hwm - l->plan->overlap, l->plan->hi_cap, 0);
+        start_pass(e, st, lo, l->plan->hi_cap, 0);
     }
 }
 
@@ -411,7 +383,7 @@ static void reread(struct engine *e, struct job *page, const struct stream *t,
     if (!engine_retrieve_once(e, t, id)) {
         return;
     }
-    r = job_get(e, JOB_RETRIEVE);
+    r = job_get(&e->jobs, JOB_RETRIEVE);
     buf_addf(&path, "%s/", t->path);
     url_encode(&path, id);
     r->req.path = buf_detach(&path, NULL);
@@ -432,12 +404,12 @@ static void reread(struct engine *e, struct job *page, const struct stream *t,
 static void page_release(struct engine *e, struct job *j)
 {
     for (size_t k = 0; k < j->nr_waits; k++) {
-        job_put(e, j->waits[k]);
+        job_put(&e->jobs, j->waits[k]);
     }
     j->nr_waits = 0;
     j->w->busy = false;
     j->lane->inflight--;
-    job_put(e, j);
+    job_put(&e->jobs, j);
 }
 
 /* Store a page (and what it waited for), then move its window on. */

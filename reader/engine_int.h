@@ -58,6 +58,23 @@ struct job {
     struct job *next; /* free list */
 };
 
+/*
+ * The requests of a run (reader/jobs.c): jobs are reused, so a long run
+ * allocates only as many as are ever in flight at once.
+ */
+struct job_pool {
+    struct job *free;
+    struct job **all;
+    size_t nr, alloc;
+};
+
+/* A job of 'kind', reset (its request buffer kept). */
+struct job *job_get(struct job_pool *p, enum job_kind kind);
+/* Back to the pool; its reply is dropped. */
+void job_put(struct job_pool *p, struct job *j);
+/* Free every job. */
+void job_pool_release(struct job_pool *p);
+
 struct engine {
     struct adapter *ad;
     struct sink *sink;
@@ -70,9 +87,7 @@ struct engine {
     const struct engine_opts *o;
     struct engine_result *res;
     struct err *err;
-    struct job *free_jobs;
-    struct job **all_jobs;
-    size_t nr_jobs, alloc_jobs;
+    struct job_pool jobs;
     long since_commit;
     int64_t last_commit_ms;
     int64_t last_progress_ms;

@@ -31,6 +31,7 @@ void plan_rescan(struct checkpoint *cp)
     }
     stream_state_reset(&cp->history);
     cp->feed_start = 0;
+    cp->feed_since = 0;
 }
 
 /*
@@ -75,6 +76,14 @@ void plan_sync(const struct checkpoint *cp, const struct plan_opts *o,
         p->restart_after_resume = true;
         p->overlap = back;
         p->lo = st->has_hwm ? st->hwm - back : o->start;
+        if (events && st->has_hwm) {
+            /* never further back than the feed remembers what it stored
+             * (a checkpoint that does not say: the overlap) */
+            int64_t since =
+                cp->feed_since ? cp->feed_since : st->hwm - o->overlap;
+
+            p->lo = p->lo > since ? p->lo : since;
+        }
         if (!st->has_hwm && events && st->hi == 0) {
             /* a first feed: from shortly before now, on Stripe's clock */
             p->floor_secs = o->events_lookback;

@@ -107,6 +107,7 @@ static void test_plan(void)
     feed->has_hwm = true;
     feed->hwm = 1767000000;
     cp.feed_start = 1766999400;
+    cp.feed_since = 1766999400;
     rp = plan_of(&cp, ~0u);
     CHECK(!rp.streams[ei].starts_feed, "the feed continues");
     CHECK_INT(rp.streams[ei].lo, 1767000000 - EVENTS_LOOKBACK_SECS,
@@ -116,6 +117,15 @@ static void test_plan(void)
     CHECK_INT(rp.guard_cursor, 1767000000, "the guard watches the feed only");
     CHECK_INT(rp.guard_secs, EVENT_RETENTION_SECS - RETENTION_MARGIN_SECS,
               "29 days");
+
+    /* the feed never looks back past what it remembers storing */
+    CHECK_INT(rp.streams[ei].lo, 1767000000 - EVENTS_LOOKBACK_SECS,
+              "a feed that remembers 10 minutes looks back 10 minutes");
+    cp.feed_since = 1767000000 - 60;
+    rp = plan_of(&cp, ~0u);
+    CHECK_INT(rp.streams[ei].lo, 1767000000 - 60,
+              "one that remembers 60 s (an older checkpoint) looks back 60 s");
+    cp.feed_since = 0;
 
     /* a feed a backfill seeded (no feed_start): no history */
     cp.feed_start = 0;
