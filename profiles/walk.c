@@ -239,16 +239,25 @@ static int parse_count(const char *s, int *out)
     return 0;
 }
 
+/* A decimal number (an underflow such as 1e-400 reads as a tiny one). */
+static int parse_real(const char *s, double *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtod(s, &end);
+    if (end == s || *end || isnan(*out) || (errno && fabs(*out) >= 1)) {
+        return -1;
+    }
+    return 0;
+}
+
 /* 0, or -1 when not a number, -2 below KEY_RATE_MIN, -3 above the max. */
 static int parse_rate(const char *s, double *out)
 {
-    char *end;
     double v;
 
-    errno = 0;
-    v = strtod(s, &end);
-    /* ERANGE from an underflow (1e-400) is a number below the floor */
-    if (end == s || *end || isnan(v) || (errno && fabs(v) >= 1)) {
+    if (parse_real(s, &v) < 0) {
         return -1;
     }
     if (!(v >= KEY_RATE_MIN)) {
@@ -261,14 +270,12 @@ static int parse_rate(const char *s, double *out)
     return 0;
 }
 
+/* A share of a limit: 0.01 to 1. */
 static int parse_share(const char *s, double *out)
 {
-    char *end;
     double v;
 
-    errno = 0;
-    v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v) || v < 0.01 || v > 1) {
+    if (parse_real(s, &v) < 0 || !(v >= 0.01 && v <= 1)) {
         return -1;
     }
     *out = v;

@@ -147,8 +147,8 @@ t_done() {
 }
 
 # profile_for NAME [ACCOUNT]: write $TMP/NAME.yaml, a test-mode profile for
-# the double (key from $SR_KEY, URL from $SR_URL, fast retries), holding no
-# literal secret.
+# the double (key from $SR_KEY, URL from $SR_URL, fast retries, limits from
+# $SR_RPS and $SR_ENDPOINT_RPS), holding no literal secret.
 profile_for() {
     local name=$1 account=${2:-}
     {
@@ -170,7 +170,7 @@ profile_for() {
         echo "spec:"
         echo "  baseUrl: \${{ SR_URL }}"
         echo "  retry: {initialBackoff: 20ms, maxBackoff: 100ms}"
-        echo "  rateLimit: {globalRps: ${SR_RPS:-1000}, endpointRps: ${SR_RPS:-1000}, maxInFlight: 32}"
+        echo "  rateLimit: {globalRps: ${SR_RPS:-1000}, endpointRps: ${SR_ENDPOINT_RPS:-${SR_RPS:-1000}}, maxInFlight: 32}"
         if [ -n "${PROFILE_EXTRA:-}" ]; then
             printf '%s\n' "$PROFILE_EXTRA"
         fi

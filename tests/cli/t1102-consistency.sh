@@ -16,6 +16,19 @@ DB=$TMP/c.db
 ND=$TMP/nd
 KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","payout_update"]'
 
+# mutate_each IDS OP...: one explicit change per OP (a JSON object with
+# ID standing for the id) for each charge of IDS, all in the same second
+mutate_each() {
+    local ids=$1 ops="" id op
+    shift
+    for id in $ids; do
+        for op in "$@"; do
+            ops="$ops${op//ID/$id},"
+        done
+    done
+    dctl POST /_double/mutate "{\"ops\":[${ops%,}],\"step\":0}" >/dev/null
+}
+
 sync_both() {
     run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
     [ "$RC" = 0 ] || return 1
@@ -32,14 +45,9 @@ t_ok "first sync" sync_both
 dctl POST /_double/limits '{"consistency_lag":[3,5]}' >/dev/null
 ids=$(sqlite3 "$DB" "SELECT id FROM charges WHERE status = 'succeeded' AND captured = 1
     AND refunded = 0 AND amount_refunded = 0 AND disputed = 0 ORDER BY id LIMIT 12")
-ops=""; ops2=""
-for id in $ids; do
-    ops="$ops{\"op\":\"dispute\",\"id\":\"$id\"},"
-    ops2="$ops2{\"op\":\"update\",\"id\":\"$id\",\"description\":\"changed under lag\"},"
-done
-dctl POST /_double/mutate "{\"ops\":[${ops%,}],\"step\":0}" >/dev/null
+mutate_each "$ids" '{"op":"dispute","id":"ID"}'
 dctl POST /_double/clock '{"advance":8}' >/dev/null
-dctl POST /_double/mutate "{\"ops\":[${ops2%,}],\"step\":0}" >/dev/null
+mutate_each "$ids" '{"op":"update","id":"ID","description":"changed under lag"}'
 dctl POST /_double/clock '{"advance":1}' >/dev/null
 t_ok "a sync while the updates are not yet visible to reads" sync_both
 t_ok "the disputes made the reader re-read the charges" test "$(sqlite3 "$DB" \
@@ -76,12 +84,8 @@ dctl POST /_double/limits '{"latency_ms":0}' >/dev/null
 # two changes of one charge in the same second: the order of their events
 # within the second is unknown, so the reader re-reads the charge
 ids=$(sqlite3 "$DB" "SELECT id FROM charges WHERE disputed = 0 ORDER BY id DESC LIMIT 12")
-ops=""
-for id in $ids; do
-    ops="$ops{\"op\":\"update\",\"id\":\"$id\",\"description\":\"first\"},"
-    ops="$ops{\"op\":\"update\",\"id\":\"$id\",\"description\":\"second\"},"
-done
-dctl POST /_double/mutate "{\"ops\":[${ops%,}],\"step\":0}" >/dev/null
+mutate_each "$ids" '{"op":"update","id":"ID","description":"first"}' \
+    '{"op":"update","id":"ID","description":"second"}'
 dctl POST /_double/clock '{"advance":20}' >/dev/null
 t_ok "a sync after two changes per charge in one second" sync_both
 t_is "$(sqlite3 "$DB" "SELECT count(*) FROM charges WHERE description = 'second'

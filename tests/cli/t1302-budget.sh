@@ -14,24 +14,7 @@ double_start --seed 81 --charges 4000 --payouts 400 --start $START --end $END \
 # Stripe's limits scaled down to 40 % (40 requests/s per account, 10 per
 # endpoint), so that the double, not the machine, is what runs out
 dctl POST /_double/limits '{"global_rps":40,"endpoint_rps":10}' >/dev/null
-cat >"$TMP/live.yaml" <<EOF2
-apiVersion: stripe-reader/v1
-kind: Profile
-metadata: {name: live}
-spec:
-  mode: test
-  auth:
-    apiKey: \${{ SR_KEY }}
-  adapter: double
----
-apiVersion: stripe-reader/adapters/v1
-kind: HTTP
-metadata: {name: double}
-spec:
-  baseUrl: \${{ SR_URL }}
-  retry: {initialBackoff: 20ms, maxBackoff: 200ms}
-  rateLimit: {globalRps: 40, endpointRps: 10}
-EOF2
+SR_RPS=40 SR_ENDPOINT_RPS=10 profile_for live
 truth_to "$TMP/t.json" $PLATFORM
 
 # cotenant_backfill RPS DB [OPTIONS]: a backfill while a co-tenant sends
