@@ -241,32 +241,32 @@ static bool same_second_conflict(const struct job *j, size_t i,
 {
     const struct page_item *it = &j->items.items[i];
     const char *id = event_text(it, EVENT_COLUMN_OBJECT_ID);
+    char *key = xstrfmt("%s:%s", t->name, id);
+    bool in_window = window_derived_has(j->w, id, it->created);
+    bool in_recent = recent_has(j->st, key, it->created);
+    bool other = false;
     const char *raw;
     size_t len;
-    char *key, *sig, *ssig;
-    bool other;
 
-    for (size_t k = 0; k < j->items.nr; k++) {
-        if (k != i && differ(j, i, k)) {
-            return true;
-        }
+    for (size_t k = 0; k < j->items.nr && !other; k++) {
+        other = k != i && differ(j, i, k);
     }
-    if (page_event_object(page_item_text(&j->items, i), it->len, &raw, &len) <
-        0) {
-        return false;
+    /* a copy of this second stored before: the same bytes, or not?
+     * (signatures are computed only then, which is rare) */
+    if (!other && (in_window || in_recent) &&
+        page_event_object(page_item_text(&j->items, i), it->len, &raw, &len) ==
+            0) {
+        char *prefix = xstrfmt("%s:", t->name);
+        char *sig = copy_sig("", id, raw, len);
+        char *ssig = copy_sig(prefix, id, raw, len);
+
+        other = (in_window && !window_derived_has(j->w, sig, it->created)) ||
+                (in_recent && !recent_has(j->st, ssig, it->created));
+        free(prefix);
+        free(sig);
+        free(ssig);
     }
-    key = xstrfmt("%s:", t->name);
-    ssig = copy_sig(key, id, raw, len);
     free(key);
-    key = xstrfmt("%s:%s", t->name, id);
-    sig = copy_sig("", id, raw, len);
-    other = (window_derived_has(j->w, id, it->created) &&
-             !window_derived_has(j->w, sig, it->created)) ||
-            (recent_has(j->st, key, it->created) &&
-             !recent_has(j->st, ssig, it->created));
-    free(key);
-    free(sig);
-    free(ssig);
     return other;
 }
 
