@@ -182,12 +182,29 @@ void checkpoint_init(struct checkpoint *cp, const char *account,
     cp->mode = xstrdup(mode ? mode : "test");
     set_init(&cp->sync);
     cp->history.stream = stream_find("events");
+    strset_init(&cp->owed);
+}
+
+void checkpoint_owe(struct checkpoint *cp, const struct stream *s,
+                    const char *id, int64_t event_time)
+{
+    char *key = xstrfmt("%s:%s", s->name, id);
+    struct strset_entry *e = strset_find(&cp->owed, key);
+
+    if (!e) {
+        strset_set(&cp->owed, key, event_time);
+    }
+    else if (e->value < event_time) {
+        e->value = event_time;
+    }
+    free(key);
 }
 
 void checkpoint_release(struct checkpoint *cp)
 {
     set_release(&cp->sync);
     stream_state_reset(&cp->history);
+    strset_release(&cp->owed);
     for (size_t i = 0; i < cp->nr_backfills; i++) {
         free(cp->backfills[i].range);
         set_release(&cp->backfills[i].set);

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/strset.h"
+
 struct buf;
 struct err;
 struct stream;
@@ -141,6 +143,15 @@ struct checkpoint {
      */
     int64_t feed_since;
     struct stream_state history;
+    /*
+     * Re-reads owed: objects an event changed without supplying a copy at
+     * the pinned version (a Dispute names its charge; an event rendered
+     * at another API version).  Keyed "<stream>:<id>", the value is the
+     * newest such event's 'created'.  Saved with the events page that
+     * asked, so the page need not wait for them; an entry goes once the
+     * sink holds a copy at least that new (reader/rereads.c).
+     */
+    struct strset owed;
     struct stream_set sync;
     struct backfill_state *backfills;
     size_t nr_backfills, alloc_backfills;
@@ -183,6 +194,11 @@ bool recent_seen(struct recent_list *l, const char *key, int64_t version);
 /* Copy 'from's remembered items into 'to' (a backfill seeding a sync). */
 void recent_merge(struct stream_state *to, const struct stream_state *from);
 void recent_list_release(struct recent_list *l);
+
+/* Owe a re-read of 'id' of 's' for an event of 'event_time' (the newest
+ * event is kept); the key is "<stream>:<id>". */
+void checkpoint_owe(struct checkpoint *cp, const struct stream *s,
+                    const char *id, int64_t event_time);
 
 /* Serialise (to 'out', appended) and parse.  Parsing checks every field;
  * a checkpoint that does not parse (or a NULL 'json') is ERR_CONFIG

@@ -112,6 +112,25 @@ static void set_json(const struct stream_set *set, struct buf *out)
     buf_addch(out, '}');
 }
 
+/* "owed":[["charges","ch_x",1767225600],...], sorted */
+static void owed_json(const struct strset *owed, struct buf *out)
+{
+    const struct strset_entry **all = strset_sorted(owed);
+
+    buf_addstr(out, ",\"owed\":[");
+    for (size_t i = 0; i < strset_count(owed); i++) {
+        const char *colon = strchr(all[i]->key, ':');
+
+        /* stream names are plain words; ids come from Stripe: quoted */
+        buf_addf(out, "%s[\"%.*s\",", i ? "," : "", (int)(colon - all[i]->key),
+                 all[i]->key);
+        json_quote(out, colon + 1);
+        buf_addf(out, ",%lld]", (long long)all[i]->value);
+    }
+    buf_addch(out, ']');
+    free(all);
+}
+
 void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
 {
     buf_addf(out, "{\"format\":%d,\"account\":", CHECKPOINT_FORMAT);
@@ -128,6 +147,9 @@ void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
         buf_addf(out, ",\"feed_start\":%lld,\"events_history\":",
                  (long long)cp->feed_start);
         stream_json(&cp->history, out);
+    }
+    if (strset_count(&cp->owed)) {
+        owed_json(&cp->owed, out);
     }
     buf_addstr(out, ",\"backfills\":{");
     for (size_t i = 0; i < cp->nr_backfills; i++) {
@@ -328,6 +350,33 @@ static int backfills_from_json(struct checkpoint *cp, const cJSON *jb,
     return 0;
 }
 
+static int owed_from_json(struct checkpoint *cp, const cJSON *root,
+                          struct err *err)
+{
+    const cJSON *arr = NULL, *it;
+
+    if (json_get_array(root, "", "owed", 0, &arr, err) < 0) {
+        return -1;
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        const cJSON *name = cJSON_GetArrayItem(it, 0);
+        const cJSON *id = cJSON_GetArrayItem(it, 1);
+        const struct stream *s =
+            cJSON_IsString(name) ? stream_find(name->valuestring) : NULL;
+        int64_t t = 0;
+
+        if (!s || s->is_events || !cJSON_IsString(id) || !*id->valuestring ||
+            json_int64(cJSON_GetArrayItem(it, 2), &t) < 0) {
+            return err_set(err, ERR_CONFIG,
+                           "'owed': expected [stream, id, event time] items "
+                           "naming a stream other than events");
+        }
+        checkpoint_owe(cp, s, id->valuestring, t);
+    }
+    return 0;
+}
+
 static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
 {
     const char *account = NULL, *mode = NULL;
@@ -360,7 +409,8 @@ static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
     cp->mode = xstrdup(mode);
     if (set_from_json(&cp->sync, jstreams, "streams", err) < 0 ||
         (jhist &&
-         stream_from_json(&cp->history, jhist, "events_history", err) < 0)) {
+         stream_from_json(&cp->history, jhist, "events_history", err) < 0) ||
+        owed_from_json(cp, root, err) < 0) {
         return -1;
     }
     return jback ? backfills_from_json(cp, jback, err) : 0;

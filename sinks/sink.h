@@ -17,11 +17,14 @@
 #ifndef SINKS_SINK_H
 #define SINKS_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct err;
 struct record;
 struct sink;
+struct stream;
 
 /* One stored state, for listing. */
 struct sink_state {
@@ -85,6 +88,15 @@ struct sink_type {
     int (*delete_state)(struct sink *s, const char *key, struct err *err);
     /* Stage one record.  'rec' is borrowed for the call. */
     int (*write)(struct sink *s, const struct record *rec, struct err *err);
+    /*
+     * Optional (NULL: the sink cannot tell).  The version of the newest
+     * copy of object 'id' of 'stream' (of 'account' in that mode) the sink
+     * holds, staged or committed: 1 and *version, or 0 when it holds none.
+     * The reader skips a re-read by id when a copy is new enough.
+     */
+    int (*stored_version)(struct sink *s, const struct stream *stream,
+                          const char *account, bool livemode, const char *id,
+                          int64_t *version, struct err *err);
     /* Make every staged record durable, with 'state_json' under 'key'. */
     int (*commit)(struct sink *s, const char *key, const char *state_json,
                   struct err *err);

@@ -23,6 +23,7 @@ struct sqlite_ctx {
     char *path;
     int in_tx;
     sqlite3_stmt *upsert[MAX_STREAMS];
+    sqlite3_stmt *lookup[MAX_STREAMS];
 };
 
 static struct sqlite_ctx *ctx_of(struct sink *s)
@@ -296,6 +297,47 @@ static int sqlite_write(struct sink *s, const struct record *rec,
     return 0;
 }
 
+/* The connection sees its own uncommitted writes: a copy staged by this
+ * run counts, and is committed with whatever relies on it. */
+static int sqlite_stored_version(struct sink *s, const struct stream *stream,
+                                 const char *account, bool livemode,
+                                 const char *id, int64_t *version,
+                                 struct err *err)
+{
+    struct sqlite_ctx *c = ctx_of(s);
+    size_t i = stream_index(stream);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!c->lookup[i]) {
+        char *sql = xstrfmt("SELECT max(version) FROM %s WHERE account = ?1 "
+                            "AND livemode = ?2 AND id = ?3",
+                            stream->name);
+
+        rc = sqlite3_prepare_v2(c->db, sql, -1, &c->lookup[i], NULL);
+        free(sql);
+        if (rc != SQLITE_OK) {
+            c->lookup[i] = NULL;
+            return db_error(c, "cannot prepare a lookup", err);
+        }
+    }
+    st = c->lookup[i];
+    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, livemode);
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *version = sqlite3_column_int64(st, 0);
+        rc = 1;
+    }
+    else {
+        rc = rc == SQLITE_ROW ? 0 : -1;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc < 0 ? db_error(c, "cannot look up a stored copy", err) : rc;
+}
+
 static int put_state(struct sqlite_ctx *c, const char *key, const char *json,
                      struct err *err)
 {
@@ -372,6 +414,7 @@ static void sqlite_close(struct sink *s)
 
     for (size_t i = 0; i < MAX_STREAMS; i++) {
         sqlite3_finalize(c->upsert[i]);
+        sqlite3_finalize(c->lookup[i]);
     }
     if (c->db) {
         if (c->in_tx) {
@@ -406,6 +449,7 @@ const struct sink_type sink_sqlite = {
     .list_states = sqlite_list_states,
     .delete_state = sqlite_delete_state,
     .write = sqlite_write,
+    .stored_version = sqlite_stored_version,
     .commit = sqlite_commit,
     .record_run = sqlite_record_run,
     .close = sqlite_close,

@@ -36,7 +36,13 @@ static void test_roundtrip(void)
     st = state_of(checkpoint_backfill(&cp, "2019..now"), "payouts");
     st->has_hwm = true;
     st->hwm = 99;
+    checkpoint_owe(&cp, stream_find("charges"), "ch_\"b\"", 1700000100);
+    checkpoint_owe(&cp, stream_find("charges"), "ch_a", 1700000200);
+    checkpoint_owe(&cp, stream_find("charges"), "ch_a", 1700000150);
     checkpoint_to_json(&cp, &a);
+    CHECK(strstr(a.buf, "\"owed\":[[\"charges\",\"ch_\\\"b\\\"\",1700000100],"
+                        "[\"charges\",\"ch_a\",1700000200]]") != NULL,
+          "re-reads owed: sorted, the newest event kept, ids quoted");
     CHECK(strstr(a.buf, "\"format\":1") != NULL, "format recorded");
     CHECK(strstr(a.buf, "\"lo\":1,") == NULL, "done windows are not saved");
     CHECK(strstr(a.buf, "\"lo\":5,") == NULL,
@@ -60,6 +66,7 @@ static void test_roundtrip(void)
     CHECK_INT(back.nr_backfills, 1, "backfill restored");
     CHECK_INT(state_of(&back.backfills[0].set, "payouts")->hwm, 99,
               "backfill mark restored");
+    CHECK_INT((long)strset_count(&back.owed), 2, "re-reads owed restored");
     checkpoint_release(&back);
     checkpoint_release(&cp);
     buf_release(&a);
@@ -92,6 +99,20 @@ static void test_bad(void)
                   "\"hi\":3}]}}}",
                   "s", &err),
               -1, "inverted window refused");
+    CHECK_INT(checkpoint_from_json(&cp,
+                                   "{\"format\":1,\"account\":\"\","
+                                   "\"mode\":\"test\",\"streams\":{},"
+                                   "\"owed\":[[\"events\",\"evt_1\",5]]}",
+                                   "s", &err),
+              -1, "a re-read owed of an event refused");
+    CHECK(strstr(err.msg, "'owed': expected [stream, id, event time]") != NULL,
+          "saying what is expected");
+    CHECK_INT(checkpoint_from_json(&cp,
+                                   "{\"format\":1,\"account\":\"\","
+                                   "\"mode\":\"test\",\"streams\":{},"
+                                   "\"owed\":[[\"charges\",\"ch_1\",1e999]]}",
+                                   "s", &err),
+              -1, "an out-of-range event time refused");
     checkpoint_release(&cp);
 }
 
