@@ -116,15 +116,16 @@ void summary_json(const struct run *r, int rc, const struct err *err,
         buf_addf(out, "\"pace\":{\"budget_rps\":%.2f,\"settled_rps\":%.2f},",
                  as->global_budget, as->global_pace);
     }
-    buf_addstr(out, "\"streams\":{");
+    buf_addf(out, "\"rereads_owed\":%zu,\"streams\":{",
+             r->have_cp ? strset_count(&r->cp.owed) : (size_t)0);
     for (size_t i = 0; i < nr_streams; i++) {
         const struct engine_stream_stats *s = &r->res.streams[i];
 
         buf_addf(out,
                  "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
-                 "\"updated\":%ld,\"retrieved\":%ld",
+                 "\"updated\":%ld,\"retrieved\":%ld,\"reread_skipped\":%ld",
                  i ? "," : "", streams[i].name, s->pages, s->listed, s->updated,
-                 s->retrieved);
+                 s->retrieved, s->reread_skipped);
         checkpoint_summary(r, i, out);
         buf_addch(out, '}');
     }

@@ -61,6 +61,7 @@ static int write_record(struct engine *e, struct record *rec,
     if (e->sink->type->write(e->sink, rec, err) < 0) {
         return -1;
     }
+    rereads_stored(e, rec);
     out->records++;
     return 0;
 }
@@ -330,42 +331,6 @@ static int store_item(struct engine *e, struct job *j, size_t i,
     return s->is_events ? route_event(e, j, i, NULL, out, err) : 0;
 }
 
-static int store_retrieved(struct engine *e, struct job *page, struct job *r,
-                           struct page_outcome *out, struct err *err)
-{
-    struct record rec;
-    char *key;
-    bool seen;
-
-    if (r->items.nr == 0 ||
-        engine_lists_after(e, r->rstream, r->items.items[0].created,
-                           r->event_time)) {
-        /* not found; or listed by this run anyway, after the event */
-        return 0;
-    }
-    key = xstrfmt("%s:%s", r->rstream->name, r->items.items[0].id);
-    seen = recent_seen(&page->st->retrieved, key, snapshot_version(e, r->date));
-    free(key);
-    if (seen) {
-        return 0; /* stored before a crash, within this second */
-    }
-    memset(&rec, 0, sizeof(rec));
-    rec.stream = r->rstream;
-    rec.id = r->items.items[0].id;
-    rec.livemode = r->items.items[0].livemode;
-    rec.created = r->items.items[0].created;
-    rec.version = snapshot_version(e, r->date);
-    rec.source = SOURCE_RETRIEVE;
-    rec.raw = page_item_text(&r->items, 0);
-    rec.raw_len = r->items.items[0].len;
-    rec.cols = r->items.items[0].cols;
-    if (write_record(e, &rec, out, err) < 0) {
-        return -1;
-    }
-    e->res->streams[stream_index(r->rstream)].retrieved++;
-    return 0;
-}
-
 /* Stored by an earlier pass (re-read in the overlap)? */
 static bool item_is_repeat(const struct engine *e, const struct job *j,
                            size_t i)
@@ -419,11 +384,47 @@ int apply_page(struct engine *e, struct job *j, struct page_outcome *out,
         }
         out->last = &j->items.items[i];
     }
-    for (size_t k = 0; k < j->nr_waits; k++) {
-        if (store_retrieved(e, j, j->waits[k], out, err) < 0) {
-            return -1;
-        }
+    return 0;
+}
+
+int apply_retrieved(struct engine *e, struct job *r, long *records,
+                    int64_t *version, struct err *err)
+{
+    const struct page_item *it = r->items.nr ? &r->items.items[0] : NULL;
+    struct stream_state *evs = e->lanes[e->feed_lane].st;
+    struct page_outcome out;
+    struct record rec;
+    char *key;
+    bool seen;
+    int64_t owed = INT64_MIN;
+
+    *version = snapshot_version(e, r->date);
+    strset_get(&e->cp->owed, r->key, &owed);
+    if (!it || engine_lists_after(e, r->rstream, it->created, owed)) {
+        /* not found; or listed by this run anyway, after the event */
+        return 0;
     }
+    key = xstrfmt("%s:%s", r->rstream->name, it->id);
+    seen = recent_seen(&evs->retrieved, key, *version);
+    free(key);
+    if (seen) {
+        return 0; /* stored before a crash, within this second */
+    }
+    memset(&rec, 0, sizeof(rec));
+    memset(&out, 0, sizeof(out));
+    rec.stream = r->rstream;
+    rec.id = it->id;
+    rec.livemode = it->livemode;
+    rec.created = it->created;
+    rec.version = *version;
+    rec.source = SOURCE_RETRIEVE;
+    rec.raw = page_item_text(&r->items, 0);
+    rec.raw_len = it->len;
+    rec.cols = it->cols;
+    if (write_record(e, &rec, &out, err) < 0) {
+        return -1;
+    }
+    *records += out.records;
     return 0;
 }
 

@@ -35,11 +35,11 @@ int apply_parse_page(struct job *j, struct err *err);
 int apply_parse_object(struct job *r, struct err *err);
 
 /*
- * Events that change an object without supplying its stored copy make
- * the engine re-read it by id before their page is stored: a Dispute or
- * a Refund names its charge; an event rendered at another API version
- * than the pinned one names its own object, re-read at the pinned
- * version.  'want' is called for each (the engine dedupes and submits).
+ * Events that change an object without supplying its stored copy make it
+ * owed a re-read by id: a Dispute or a Refund names its charge; an event
+ * rendered at another API version than the pinned one names its own
+ * object, re-read at the pinned version.  'want' is called for each
+ * (reader/rereads.c keeps the debt).
  */
 typedef void reread_fn(struct engine *e, struct job *page,
                        const struct stream *t, const char *id,
@@ -47,10 +47,18 @@ typedef void reread_fn(struct engine *e, struct job *page,
 void apply_rereads(struct engine *e, struct job *j, reread_fn *want);
 
 /*
- * Store page 'j': the items inside its window, the updates its events
- * imply and the copies re-read for it (j->waits).  0, or -1 with err
- * (what was written is discarded with the uncommitted rest).
+ * Store page 'j': the items inside its window and the updates its events
+ * imply.  0, or -1 with err (what was written is discarded with the
+ * uncommitted rest).
  */
 int apply_page(struct engine *e, struct job *j, struct page_outcome *out,
                struct err *err);
+
+/*
+ * Store the copy retrieve 'r' read (none when the object was not found,
+ * or when a pass of this run lists it after its events anyway), adding
+ * to *records.  *version is the copy's version either way.
+ */
+int apply_retrieved(struct engine *e, struct job *r, long *records,
+                    int64_t *version, struct err *err);
 #endif

@@ -35,18 +35,6 @@ int64_t engine_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* One retrieve per object per run: a retrieve reads the current state,
- * which covers every event of the run. */
-static bool engine_retrieve_once(struct engine *e, const struct stream *t,
-                                 const char *id)
-{
-    char *key = xstrfmt("%s:%s", t->name, id);
-    bool added = strset_add(&e->retrieved, key, 0);
-
-    free(key);
-    return added;
-}
-
 /*
  * Is an object of stream 't' created at 'created' listed by a pass whose
  * list reads all come after 'event_time' (the pass under way, or one of
@@ -99,11 +87,11 @@ static void jobs_free(struct engine *e)
 {
     buf_release(&e->scratch);
     strset_release(&e->retrieved);
+    rereads_release(e);
     job_pool_release(&e->jobs);
 }
 
-/* Record the first failure; the run stops starting requests. */
-static void engine_fail(struct engine *e, const struct err *cause)
+void engine_fail(struct engine *e, const struct err *cause)
 {
     if (!e->failed) {
         *e->err = *cause;
@@ -220,6 +208,7 @@ static void schedule(struct engine *e)
             submit_page(e, l, w);
         }
     }
+    rereads_schedule(e);
 }
 
 static void start_pass(struct engine *e, struct stream_state *st, int64_t lo,
@@ -372,47 +361,15 @@ static void bound_window(struct engine *e, struct job *j)
     e->dirty = true;
 }
 
-/* A re-read an events page asks for (apply_rereads): once per object per
- * run, the page waits for it. */
-static void reread(struct engine *e, struct job *page, const struct stream *t,
-                   const char *id, int64_t event_time)
-{
-    struct job *r;
-    struct buf path = BUF_INIT;
-
-    if (!engine_retrieve_once(e, t, id)) {
-        return;
-    }
-    r = job_get(&e->jobs, JOB_RETRIEVE);
-    buf_addf(&path, "%s/", t->path);
-    url_encode(&path, id);
-    r->req.path = buf_detach(&path, NULL);
-    /* GET /v1/charges/{id} is an endpoint of its own at Stripe, with its
-     * own budget: the adapter derives "/v1/charges/{id}" from the path */
-    r->req.endpoint = NULL;
-    r->req.caller_parses = true;
-    r->page = page;
-    r->rstream = t;
-    r->event_time = event_time;
-    ALLOC_GROW(page->waits, page->nr_waits + 1, page->alloc_waits);
-    page->waits[page->nr_waits++] = r;
-    page->pending++;
-    adapter_submit(e->ad, &r->req);
-}
-
 /* A page's request is over: its window is free again. */
 static void page_release(struct engine *e, struct job *j)
 {
-    for (size_t k = 0; k < j->nr_waits; k++) {
-        job_put(&e->jobs, j->waits[k]);
-    }
-    j->nr_waits = 0;
     j->w->busy = false;
     j->lane->inflight--;
     job_put(&e->jobs, j);
 }
 
-/* Store a page (and what it waited for), then move its window on. */
+/* Store a page, then move its window on. */
 static void flush_page(struct engine *e, struct job *j)
 {
     struct window *w = j->w;
@@ -474,46 +431,14 @@ static void handle_page(struct engine *e, struct job *j)
         page_failed(e, j, &err);
         return;
     }
-    if (s->is_events && e->stopping) {
-        /* the re-reads its events imply can no longer be made: storing it
-         * would move its window past updates never applied; the next run
-         * reads it again */
-        page_release(e, j);
-        return;
-    }
     if (j->w->hi == WINDOW_OPEN) {
         bound_window(e, j);
     }
     if (s->is_events) {
-        apply_rereads(e, j, reread);
+        /* owed, saved with the page: it need not wait for them */
+        apply_rereads(e, j, rereads_owe);
     }
-    if (j->pending == 0) {
-        flush_page(e, j);
-    }
-}
-
-static void handle_retrieve(struct engine *e, struct job *r)
-{
-    struct job *page = r->page;
-    struct err err = ERR_INIT;
-
-    if (r->req.err.kind != ERR_NONE && r->req.status == 404) {
-        log_warn("%s: not found; its update is skipped (Request-Id %s)",
-                 r->req.path, r->req.request_id);
-    }
-    else if (r->req.err.kind != ERR_NONE) {
-        err = r->req.err;
-        engine_fail(e, &err);
-    }
-    else {
-        r->date = r->req.server_date ? r->req.server_date : (int64_t)time(NULL);
-        if (apply_parse_object(r, &err) < 0) {
-            engine_fail(e, &err);
-        }
-    }
-    if (--page->pending == 0) {
-        flush_page(e, page);
-    }
+    flush_page(e, j);
 }
 
 static void dispatch(struct engine *e, struct job *j)
@@ -522,7 +447,7 @@ static void dispatch(struct engine *e, struct job *j)
         handle_page(e, j);
     }
     else {
-        handle_retrieve(e, j);
+        rereads_handle(e, j);
     }
 }
 
@@ -641,6 +566,7 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
     e.scratch = (struct buf)BUF_INIT;
     make_lanes(&e);
     begin_streams(&e);
+    rereads_begin(&e);
     loop(&e);
     for (size_t i = 0; i < set->nr; i++) {
         if (res->streams[i].newest_created > set->streams[i].newest) {
@@ -651,6 +577,9 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
         if (e.lanes[i].plan->selected && e.lanes[i].st->hi != 0) {
             incomplete = true;
         }
+    }
+    if (strset_count(&cp->owed)) {
+        incomplete = true; /* re-reads the next run makes */
     }
     if (!e.failed && !res->partial && !incomplete && !e.stopping) {
         cp->last_ok_at = (int64_t)time(NULL);

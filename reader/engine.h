@@ -14,8 +14,10 @@
  *  - an events page is stored with the updates it implies: charge.* and
  *    payout.* events whose data.object is a charge or payout are stored as
  *    new versions (event.created) of that object; other events naming an
- *    object (a Dispute, a Refund) make the engine re-read that object by
- *    id before the page is stored;
+ *    object (a Dispute, a Refund) make the object owed a re-read by id,
+ *    saved in the same commit as the page and made once nothing this run
+ *    lists can supply it, unless the sink holds a copy new enough
+ *    (reader/rereads.c);
  *  - a commit holds exactly the records of the pages its checkpoint
  *    covers, whatever order windows finish in.
  */
@@ -67,6 +69,8 @@ struct engine_stream_stats {
     long listed;    /* records stored from list pages */
     long updated;   /* event-derived copies stored */
     long retrieved; /* objects re-read by id */
+    /* re-reads owed that a copy the sink held already covered */
+    long reread_skipped;
     int64_t newest_created;
 };
 

@@ -24,7 +24,7 @@ struct stream;
 
 enum job_kind {
     JOB_PAGE,    /* a list page of a window */
-    JOB_RETRIEVE /* GET /v1/<resource>/<id> for an events page */
+    JOB_RETRIEVE /* GET /v1/<resource>/<id>: a re-read owed (rereads.c) */
 };
 
 /*
@@ -46,15 +46,9 @@ struct job {
     struct window *w;        /* PAGE */
     struct page_items items; /* the parsed reply */
     int64_t date;            /* Stripe's clock at the reply */
-    /* PAGE of events: the retrieves it waits for before it is stored */
-    struct job **waits;
-    size_t nr_waits, alloc_waits;
-    int pending;
-    /* RETRIEVE: the page waiting for it, the object's stream, and the
-     * created of the event that asked for it */
-    struct job *page;
+    /* RETRIEVE: the object's stream and its owed key "<stream>:<id>" */
     const struct stream *rstream;
-    int64_t event_time;
+    char *key;
     struct job *next; /* free list */
 };
 
@@ -95,7 +89,15 @@ struct engine {
     int64_t extracted_at;
     struct buf scratch; /* strings of an event's data.object */
     struct colval scratch_cols[MAX_COLUMNS];
-    struct strset retrieved; /* "<stream>:<id>" re-read this run */
+    /* "<stream>:<id>" re-read this run, with its copy's version
+     * (INT64_MIN while in flight) */
+    struct strset retrieved;
+    /* per stream, the owed keys not yet tried this run (rereads.c) */
+    struct reread_queue {
+        char **keys;
+        size_t head, nr, alloc;
+    } rq[MAX_STREAMS];
+    int rereads_inflight;
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
     bool no_commit;     /* failed before anything may be stored */
@@ -109,5 +111,23 @@ struct engine {
  */
 bool engine_lists_after(const struct engine *e, const struct stream *t,
                         int64_t created, int64_t event_time);
+
+/* Record the first failure; the run stops starting requests. */
+void engine_fail(struct engine *e, const struct err *cause);
+
+/*
+ * Re-reads owed (reader/rereads.c): queue what the checkpoint owes at the
+ * start; owe one more (an apply_rereads() callback); send what can be
+ * sent (from the scheduler); take a retrieve's reply; free the queues.
+ */
+void rereads_begin(struct engine *e);
+void rereads_owe(struct engine *e, struct job *page, const struct stream *t,
+                 const char *id, int64_t event_time);
+void rereads_schedule(struct engine *e);
+void rereads_handle(struct engine *e, struct job *r);
+/* A copy was stored: it settles an older debt of its object. */
+struct record;
+void rereads_stored(struct engine *e, const struct record *rec);
+void rereads_release(struct engine *e);
 
 #endif

@@ -25,10 +25,7 @@ struct job *job_get(struct job_pool *p, enum job_kind kind)
     j->lane = NULL;
     j->st = NULL;
     j->w = NULL;
-    j->page = NULL;
     j->rstream = NULL;
-    j->pending = 0;
-    j->nr_waits = 0;
     j->date = 0;
     j->next = NULL;
     j->req.user = j;
@@ -39,6 +36,7 @@ void job_put(struct job_pool *p, struct job *j)
 {
     page_items_clear(&j->items);
     http_req_reset(&j->req);
+    FREE_AND_NULL(j->key);
     j->next = p->free;
     p->free = j;
 }
@@ -50,7 +48,7 @@ void job_pool_release(struct job_pool *p)
 
         page_items_release(&j->items);
         http_req_release(&j->req);
-        free(j->waits);
+        free(j->key);
         free(j);
     }
     FREE_AND_NULL(p->all);

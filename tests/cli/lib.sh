@@ -226,6 +226,19 @@ db_dump() {
     done
 }
 
+# mutate_each IDS OP...: one explicit change per OP (a JSON object with
+# ID standing for the id) for each charge of IDS, all in the same second
+mutate_each() {
+    local ids=$1 ops="" id op
+    shift
+    for id in $ids; do
+        for op in "$@"; do
+            ops="$ops${op//ID/$id},"
+        done
+    done
+    dctl POST /_double/mutate "{\"ops\":[${ops%,}],\"step\":0}" >/dev/null
+}
+
 # request_paths: "METHOD PATH" of every API request in the double's log
 request_paths() {
     dctl GET /_double/requests | "$PYTHON" -c '

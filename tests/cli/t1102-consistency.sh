@@ -16,19 +16,6 @@ DB=$TMP/c.db
 ND=$TMP/nd
 KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","payout_update"]'
 
-# mutate_each IDS OP...: one explicit change per OP (a JSON object with
-# ID standing for the id) for each charge of IDS, all in the same second
-mutate_each() {
-    local ids=$1 ops="" id op
-    shift
-    for id in $ids; do
-        for op in "$@"; do
-            ops="$ops${op//ID/$id},"
-        done
-    done
-    dctl POST /_double/mutate "{\"ops\":[${ops%,}],\"step\":0}" >/dev/null
-}
-
 sync_both() {
     run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
     [ "$RC" = 0 ] || return 1

@@ -46,8 +46,8 @@ sys.exit(0 if p["budget_rps"] == 20 and 0 < p["settled_rps"] <= 20 else 1)' \
         "$TMP/b$pct.db.summary"
 done
 
-# the whole budget at night: the backfill and the co-tenant compete
-cotenant_backfill 24 "$TMP/full.db" --rate-share 1
+# the whole budget at night: the backfill and a co-tenant at 90 % compete
+cotenant_backfill 36 "$TMP/full.db" --rate-share 1
 t_is "$RC" 0 "with --rate-share 1 the backfill completes too"
 t_ok "but it ran into the global limit (its own requests saw 429s; the co-tenant: $REFUSED of $ATTEMPTS refused)" \
     "$PYTHON" -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["rate_limited"] > 0 else 1)' \

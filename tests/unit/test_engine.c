@@ -30,6 +30,7 @@ struct mem {
     long staged, kept, writes, commits;
     long fail_write, fail_commit;
     char *state;
+    long lookups; /* stored_version calls */
 };
 
 static struct mem *mem_of(struct sink *s)
@@ -86,22 +87,50 @@ static const struct sink_type mem_type = {
     .close = mem_close,
 };
 
+/* A sink that holds a copy newer than any event of every object. */
+static int mem_newest(struct sink *s, const struct stream *t UNUSED,
+                      const char *account UNUSED, bool livemode UNUSED,
+                      const char *id UNUSED, int64_t *version,
+                      struct err *err UNUSED)
+{
+    mem_of(s)->lookups++;
+    *version = INT64_MAX;
+    return 1;
+}
+
 struct outcome {
     int ret;
     struct err err;
     struct mem mem;
     struct engine_result res;
     bool charges_marked; /* the committed state has a charges mark */
+    long owed;           /* re-reads owed in the committed state */
 };
 
-/* One sync of every stream into a mem sink failing as 'm' says. */
-static struct outcome sync_once(struct mem m)
+/* How many re-reads a committed checkpoint owes. */
+static long count_owed(const char *json)
+{
+    struct checkpoint cp;
+    struct err err = ERR_INIT;
+    long n = -1;
+
+    checkpoint_init(&cp, "", "test");
+    if (checkpoint_from_json(&cp, json, "test", &err) == 0) {
+        n = (long)strset_count(&cp.owed);
+    }
+    checkpoint_release(&cp);
+    return n;
+}
+
+/* A sync of every stream from checkpoint 'cp' into a sink of 'type'
+ * failing as 'm' says. */
+static struct outcome run_sync(struct checkpoint *cp,
+                               const struct sink_type *type, struct mem m)
 {
     struct outcome o;
     struct profile p;
     struct adapter *ad = NULL;
-    struct sink s = { &mem_type, NULL, NULL };
-    struct checkpoint cp;
+    struct sink s = { type, NULL, NULL };
     struct run_plan rp;
     struct plan_opts po = { ~0u, 0, 60, EVENTS_LOOKBACK_SECS, 0, 0 };
     struct engine_opts eo;
@@ -111,9 +140,8 @@ static struct outcome sync_once(struct mem m)
     double_profile(&p, &dbl, "sk_test_double_platform", 2);
     s.ctx = &o.mem;
     o.mem = m;
-    checkpoint_init(&cp, "", "test");
     memset(&rp, 0, sizeof(rp));
-    plan_sync(&cp, &po, &rp);
+    plan_sync(cp, &po, &rp);
     memset(&eo, 0, sizeof(eo));
     eo.state_key = "unit";
     eo.account = "";
@@ -123,18 +151,30 @@ static struct outcome sync_once(struct mem m)
     eo.commit_records = 100;
     eo.commit_ms = 50;
     if (adapter_open(&ad, &p, &o.err) == 0) {
-        o.ret = engine_run(ad, &s, &cp, &cp.sync, &rp, &eo, &o.res, &o.err);
+        o.ret = engine_run(ad, &s, cp, &cp->sync, &rp, &eo, &o.res, &o.err);
     }
     else {
         o.ret = -2;
     }
     o.charges_marked =
         o.mem.state && strstr(o.mem.state, "\"charges\":{\"hwm\"");
+    o.owed = o.mem.state ? count_owed(o.mem.state) : -1;
     free(o.mem.state);
     o.mem.state = NULL;
     adapter_close(ad);
-    checkpoint_release(&cp);
     profile_release(&p);
+    return o;
+}
+
+/* One first sync into a mem sink failing as 'm' says. */
+static struct outcome sync_once(struct mem m)
+{
+    struct checkpoint cp;
+    struct outcome o;
+
+    checkpoint_init(&cp, "", "test");
+    o = run_sync(&cp, &mem_type, m);
+    checkpoint_release(&cp);
     return o;
 }
 
@@ -142,14 +182,14 @@ static void test_clean_run(void)
 {
     struct mem m = { 0 };
     struct outcome o = sync_once(m);
-    long listed = 0;
+    long stored = 0;
 
     CHECK_INT(o.ret, 0, "a sync into the mem sink succeeds");
     for (size_t i = 0; i < nr_streams; i++) {
-        listed += o.res.streams[i].listed + o.res.streams[i].updated +
-                  o.res.streams[i].retrieved;
+        stored += o.res.streams[i].listed + o.res.streams[i].updated;
     }
-    CHECK_INT(o.mem.kept, listed, "every record written was committed");
+    CHECK_INT(o.mem.kept, o.mem.writes, "every record written was committed");
+    CHECK(o.mem.kept >= stored, "every listed and updated copy among them");
     CHECK_INT(o.mem.staged, 0, "nothing is left staged");
     CHECK(o.mem.commits >= 2, "records are committed as they come");
     CHECK(o.charges_marked, "the last commit marks charges as read");
@@ -189,6 +229,64 @@ static void test_broken_reply(void)
     CHECK(strstr(o.err.msg, "the reply is not JSON") != NULL, "saying why");
 }
 
+static long retrieved(const struct outcome *o)
+{
+    return o->res.streams[stream_index(stream_find("charges"))].retrieved;
+}
+
+static long skipped(const struct outcome *o)
+{
+    return o->res.streams[stream_index(stream_find("charges"))].reread_skipped;
+}
+
+/*
+ * Issue 13.3: a Dispute names its charge, which is owed a re-read.  The
+ * events page is committed with the debt, without waiting for it; a
+ * failed re-read leaves it owed for the next run; a sink holding a newer
+ * copy settles it without a request; each is read once per run.
+ */
+static void test_rereads(void)
+{
+    struct checkpoint cp;
+    struct mem m = { 0 };
+    struct outcome o;
+    struct sink_type mem_holds_type = mem_type;
+
+    mem_holds_type.stored_version = mem_newest;
+    checkpoint_init(&cp, "", "test");
+    o = run_sync(&cp, &mem_type, m);
+    CHECK_INT(o.ret, 0, "rereads: a first sync");
+    dctl(&dbl, "POST", "/_double/mutate",
+         "{\"count\": 6, \"seed\": 5, \"kinds\": [\"dispute\"]}", NULL);
+    dctl(&dbl, "POST", "/_double/clock", "{\"advance\": 30}", NULL);
+    dctl(&dbl, "POST", "/_double/faults",
+         "{\"faults\": [{\"kind\": \"html\", \"path\": \"/v1/charges/\", "
+         "\"nth\": 1, \"count\": 100}], \"seed\": 1}",
+         NULL);
+    o = run_sync(&cp, &mem_type, m);
+    dctl(&dbl, "DELETE", "/_double/faults", NULL, NULL);
+    CHECK_INT(o.ret, -1, "rereads: a broken retrieve fails the run");
+    CHECK_INT(o.owed, 6, "but the events were committed with 6 re-reads owed");
+    CHECK_INT((long)strset_count(&cp.owed), 6, "(and kept in the checkpoint)");
+
+    m.lookups = 0;
+    o = run_sync(&cp, &mem_type, m);
+    CHECK_INT(o.ret, 0, "rereads: the next run makes them");
+    CHECK_INT(retrieved(&o), 6, "each charge read once");
+    CHECK_INT(o.owed, 0, "and owes nothing after");
+
+    dctl(&dbl, "POST", "/_double/mutate",
+         "{\"count\": 4, \"seed\": 6, \"kinds\": [\"dispute\"]}", NULL);
+    dctl(&dbl, "POST", "/_double/clock", "{\"advance\": 30}", NULL);
+    o = run_sync(&cp, &mem_holds_type, m);
+    CHECK_INT(o.ret, 0, "rereads: a sink that holds newer copies");
+    CHECK_INT(retrieved(&o), 0, "is asked instead of Stripe");
+    CHECK_INT(skipped(&o), 4, "which settles all 4");
+    CHECK_INT(o.mem.lookups, 4, "one lookup each");
+    CHECK_INT(o.owed, 0, "nothing owed after");
+    checkpoint_release(&cp);
+}
+
 int main(void)
 {
     const char *args[] = { "--charges", "300",      "--payouts",
@@ -203,6 +301,7 @@ int main(void)
     test_sink_fails(150, 0, "mem: write 150 fails");
     test_sink_fails(0, 2, "mem: commit 2 fails");
     test_broken_reply();
+    test_rereads();
     double_stop(&dbl);
     return check_done();
 }

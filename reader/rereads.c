@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Re-reads owed by events (issue 13 §3): an event that changes an object
+ * without supplying its copy at the pinned version (a Dispute names its
+ * charge; an event rendered at another API version names its own object)
+ * makes the object owed a re-read by id.
+ *
+ * The owed set is part of the checkpoint, saved with the events page that
+ * asked, so the page is stored at once instead of waiting for retrieves.
+ * A re-read waits instead until nothing this run still lists can supply
+ * the copy (the object's stream has no pass under way); then the sink is
+ * asked first (SQLite knows what it holds; NDJSON cannot tell): a copy at
+ * least as new as the newest event that asked settles the debt without a
+ * request.  Otherwise one retrieve per object per run; its copy settles
+ * it.  What is still owed when a run stops is read by the next one.
+ */
+#include "core/compat.h"
+#include "adapter/url.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "model/record.h"
+#include "reader/apply.h"
+#include "reader/engine_int.h"
+#include "sinks/sink.h"
+
+#include <string.h>
+#include <time.h>
+
+/*
+ * Re-reads in flight at once, whatever the page concurrency: each is
+ * its own request to GET /v1/<resource>/{id}, an endpoint with its own
+ * budget, paced by the adapter like any other.
+ */
+#define REREADS_INFLIGHT 32
+
+static void queue_push(struct reread_queue *q, const char *key)
+{
+    ALLOC_GROW(q->keys, q->nr + 1, q->alloc);
+    q->keys[q->nr++] = xstrdup(key);
+}
+
+/* The stream of owed key "<stream>:<id>", and where its id starts. */
+static const struct stream *key_stream(const char *key, const char **id)
+{
+    const char *colon = strchr(key, ':');
+    char name[64];
+
+    if (!colon || (size_t)(colon - key) >= sizeof(name)) {
+        return NULL;
+    }
+    memcpy(name, key, (size_t)(colon - key));
+    name[colon - key] = '\0';
+    *id = colon + 1;
+    return stream_find(name);
+}
+
+void rereads_begin(struct engine *e)
+{
+    const struct strset_entry **all = strset_sorted(&e->cp->owed);
+
+    for (size_t i = 0; i < strset_count(&e->cp->owed); i++) {
+        const char *id;
+        const struct stream *t = key_stream(all[i]->key, &id);
+
+        if (t) {
+            queue_push(&e->rq[stream_index(t)], all[i]->key);
+        }
+    }
+    free(all);
+}
+
+void rereads_owe(struct engine *e, struct job *page UNUSED,
+                 const struct stream *t, const char *id, int64_t event_time)
+{
+    char *key = xstrfmt("%s:%s", t->name, id);
+
+    if (!strset_contains(&e->cp->owed, key)) {
+        queue_push(&e->rq[stream_index(t)], key);
+    }
+    checkpoint_owe(e->cp, t, id, event_time);
+    free(key);
+}
+
+/*
+ * Can nothing this run still reads supply a copy?  A list copy or a later
+ * event's copy may still come while any pass is under way; waiting for
+ * all of them makes the outcome independent of the order replies arrive
+ * in (a run killed and resumed stores what one clean run stores).
+ */
+static bool settled(const struct engine *e)
+{
+    for (size_t i = 0; i < e->nr_lanes; i++) {
+        if (e->lanes[i].plan->selected && e->lanes[i].st->hi != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void settle(struct engine *e, const char *key)
+{
+    strset_remove(&e->cp->owed, key);
+    e->dirty = true;
+}
+
+/* Does the sink hold a copy of 'key' as new as 'event_time'? */
+static bool sink_has(struct engine *e, const struct stream *t, const char *id,
+                     int64_t event_time)
+{
+    struct err err = ERR_INIT;
+    int64_t v = 0;
+    int found;
+
+    if (!e->sink->type->stored_version) {
+        return false;
+    }
+    found = e->sink->type->stored_version(
+        e->sink, t, e->o->account, !strcmp(e->cp->mode, "live"), id, &v, &err);
+    if (found < 0) {
+        engine_fail(e, &err);
+        return false;
+    }
+    /* strictly newer: two event copies of one second are ambiguous (the
+     * reason a same-second re-read is owed) */
+    return found && v > event_time;
+}
+
+static void submit(struct engine *e, const struct stream *t, const char *id,
+                   const char *key)
+{
+    struct job *r = job_get(&e->jobs, JOB_RETRIEVE);
+    struct buf path = BUF_INIT;
+
+    buf_addf(&path, "%s/", t->path);
+    url_encode(&path, id);
+    r->req.path = buf_detach(&path, NULL);
+    /* GET /v1/charges/{id} is an endpoint of its own at Stripe, with its
+     * own budget: the adapter derives "/v1/charges/{id}" from the path */
+    r->req.endpoint = NULL;
+    r->req.caller_parses = true;
+    r->rstream = t;
+    r->key = xstrdup(key);
+    strset_add(&e->retrieved, key, INT64_MIN);
+    e->rereads_inflight++;
+    adapter_submit(e->ad, &r->req);
+}
+
+/* Take the next owed key of queue 'q': settle it, leave it, or submit. */
+static void drain_one(struct engine *e, const struct stream *t, const char *key)
+{
+    int64_t owed, copy;
+    const char *id = key + strlen(t->name) + 1;
+
+    if (!strset_get(&e->cp->owed, key, &owed)) {
+        return; /* settled since it was queued */
+    }
+    if (strset_get(&e->retrieved, key, &copy)) {
+        /* re-read once per run: its copy covers the run's events */
+        if (copy >= owed) {
+            settle(e, key);
+        }
+        return;
+    }
+    if (sink_has(e, t, id, owed)) {
+        e->res->streams[stream_index(t)].reread_skipped++;
+        settle(e, key);
+        return;
+    }
+    if (!e->failed) {
+        submit(e, t, id, key);
+    }
+}
+
+void rereads_schedule(struct engine *e)
+{
+    if (e->stopping || e->guard_pending || !settled(e)) {
+        return;
+    }
+    for (size_t i = 0; i < nr_streams; i++) {
+        struct reread_queue *q = &e->rq[i];
+
+        while (q->head < q->nr && e->rereads_inflight < REREADS_INFLIGHT &&
+               !e->stopping) {
+            char *key = q->keys[q->head++];
+
+            drain_one(e, &streams[i], key);
+            free(key);
+        }
+        if (q->head == q->nr) {
+            q->head = q->nr = 0;
+        }
+    }
+}
+
+void rereads_handle(struct engine *e, struct job *r)
+{
+    struct err err = ERR_INIT;
+    int64_t version = INT64_MIN, owed;
+    long records = 0;
+
+    e->rereads_inflight--;
+    if (r->req.err.kind != ERR_NONE && r->req.status == 404) {
+        log_warn("%s: not found; its update is skipped (Request-Id %s)",
+                 r->req.path, r->req.request_id);
+        settle(e, r->key);
+    }
+    else if (r->req.err.kind != ERR_NONE) {
+        err = r->req.err;
+        engine_fail(e, &err);
+    }
+    else if (!e->failed) {
+        e->res->streams[stream_index(r->rstream)].retrieved++;
+        r->date = r->req.server_date ? r->req.server_date : (int64_t)time(NULL);
+        if (apply_parse_object(r, &err) < 0 ||
+            apply_retrieved(e, r, &records, &version, &err) < 0) {
+            engine_fail(e, &err);
+        }
+        else {
+            strset_set(&e->retrieved, r->key, version);
+            if (strset_get(&e->cp->owed, r->key, &owed) && version >= owed) {
+                settle(e, r->key);
+            }
+            e->since_commit += records;
+            e->dirty = true;
+        }
+    }
+    job_put(&e->jobs, r);
+}
+
+void rereads_stored(struct engine *e, const struct record *rec)
+{
+    char key[256];
+    int64_t owed;
+
+    if (!strset_count(&e->cp->owed) ||
+        (size_t)snprintf(key, sizeof(key), "%s:%s", rec->stream->name,
+                         rec->id) >= sizeof(key)) {
+        return;
+    }
+    if (strset_get(&e->cp->owed, key, &owed) && rec->version > owed) {
+        if (rec->source != SOURCE_RETRIEVE) {
+            e->res->streams[stream_index(rec->stream)].reread_skipped++;
+        }
+        settle(e, key);
+    }
+}
+
+void rereads_release(struct engine *e)
+{
+    for (size_t i = 0; i < MAX_STREAMS; i++) {
+        struct reread_queue *q = &e->rq[i];
+
+        for (size_t k = q->head; k < q->nr; k++) {
+            free(q->keys[k]);
+        }
+        free(q->keys);
+        memset(q, 0, sizeof(*q));
+    }
+}
