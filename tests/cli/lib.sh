@@ -4,6 +4,7 @@
 #   . "$(dirname "$0")/lib.sh"
 #   double_start [double options]   start a Stripe API double on 127.0.0.1
 #                                   (OS-chosen port); sets DOUBLE_URL, DOUBLE_PID
+#   double_history DAYS [options]   one with DAYS of history, its clock frozen
 #   dctl METHOD PATH [JSON]         call the double's control interface
 #   requests_count [PATH_PREFIX]    number of API requests in the double's log
 #   run CMD...                      run, capturing $OUT (stdout), $ERR (stderr)
@@ -63,6 +64,16 @@ double_start() {
     DOUBLE_URL="http://${line#listening on }"
     SR_URL=$DOUBLE_URL
     export DOUBLE_URL DOUBLE_PID SR_URL
+}
+
+# double_history DAYS [options]: a double (double_start) holding DAYS days
+# of history up to END (2026-01-01 00:00 UTC), from START, its clock frozen
+# at END; sets END and START.
+double_history() {
+    END=1767225600
+    START=$((END - $1 * 86400))
+    shift
+    double_start "$@" --start $START --end $END --frozen-clock --quiet
 }
 
 double_stop() {
@@ -191,9 +202,69 @@ key_profile() {
         '  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}' >"$1"
 }
 
+# mutate_accounts COUNT SEED STEP: COUNT random changes to each account
+# (the platform and the connected one): captures, refunds, disputes,
+# updates and payout changes, STEP seconds apart
+mutate_accounts() {
+    local acct kinds='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","payout_canceled"]'
+    for acct in $PLATFORM $CONNECTED; do
+        dctl POST /_double/mutate "{\"count\":$1,\"seed\":$2,\"account\":\"$acct\",\"kinds\":$kinds,\"step\":$3}" >/dev/null
+    done
+}
+
+# two_accounts DAYS CHANGES [options]: double_history DAYS [options] with
+# the platform and a connected account, CHANGES changes to each
+# (mutate_accounts), the clock 30 s on; profiles plat and conn
+two_accounts() {
+    local days=$1 changes=$2
+    shift 2
+    double_history "$days" --accounts 1 "$@"
+    mutate_accounts "$changes" 5 1
+    dctl POST /_double/clock '{"advance":30}' >/dev/null
+    profile_for plat
+    profile_for conn $CONNECTED
+}
+
+# more_changes CHANGES NEW: CHANGES more changes to each account
+# (mutate_accounts), NEW new charges and payouts, the clock 30 s on
+more_changes() {
+    mutate_accounts "$1" 9 2
+    dctl POST /_double/mutate "{\"count\":$2,\"seed\":11,\"kinds\":[\"new_charge\",\"new_payout\"],\"step\":1}" >/dev/null
+    dctl POST /_double/clock '{"advance":30}' >/dev/null
+}
+
 # truth_to FILE ACCOUNT: the double's truth for ACCOUNT (test mode)
 truth_to() {
     dctl GET "/_double/truth?account=$2&mode=test" >"$1"
+}
+
+# truths: the double's truth of the platform into $TMP/tp.json, of the
+# connected account into $TMP/tc.json
+truths() {
+    truth_to "$TMP/tp.json" $PLATFORM
+    truth_to "$TMP/tc.json" $CONNECTED
+}
+
+# The platform read into an SQLite file and an NDJSON folder (a test may
+# name others): sync_sinks syncs both, sinks_are_truth checks both.
+DB=$TMP/stripe.db
+ND=$TMP/nd
+
+# sync_sinks: a sync of profile plat into $DB, then (if it exits 0) into
+# $ND; fails unless both exit 0
+sync_sinks() {
+    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+    [ "$RC" = 0 ] || return 1
+    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "ndjson:$ND"
+    [ "$RC" = 0 ]
+}
+
+# sinks_are_truth DESC_SQLITE DESC_NDJSON: $DB, and the newest copies in
+# $ND, equal the double's truth of the platform
+sinks_are_truth() {
+    truth_to "$TMP/t.json" $PLATFORM
+    t_ok "$1" compare_db "$DB" "$TMP/t.json"
+    t_ok "$2" nd_check "$ND" --truth "$TMP/t.json"
 }
 
 # compare_db DB TRUTH [DB_ACCOUNT] [STREAMS]: the database equals the truth
