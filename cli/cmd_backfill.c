@@ -16,18 +16,18 @@ static const char backfill_desc[] =
     "DATE: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or unix seconds (UTC).\n"
     "Events are kept 30 days by Stripe: older ones cannot be backfilled.";
 
+static const struct opt backfill_options[] = {
+    OPT_STRING(0, "since", struct run_opts, since, "DATE",
+               "start of the range (required)"),
+    OPT_STRING(0, "until", struct run_opts, until, "DATE",
+               "end of the range, exclusive (default: now)"),
+    OPT_RUN_COMMON(struct run_opts),
+    OPT_COMMON(struct run_opts),
+    OPT_END(),
+};
+
 int cmd_backfill(int argc, char **argv, struct err *err)
 {
-    struct run_opts o = RUN_OPTS_INIT;
-    const struct opt table[] = {
-        OPT_STRING(0, "since", struct run_opts, since, "DATE",
-                   "start of the range (required)"),
-        OPT_STRING(0, "until", struct run_opts, until, "DATE",
-                   "end of the range, exclusive (default: now)"),
-        OPT_RUN_COMMON(struct run_opts),
-        OPT_COMMON(struct run_opts),
-        OPT_END(),
-    };
-    return run_command(RUN_BACKFILL, backfill_usage, backfill_desc, table, &o,
-                       argc, argv, err);
+    return run_command(RUN_BACKFILL, backfill_usage, backfill_desc,
+                       backfill_options, argc, argv, err);
 }

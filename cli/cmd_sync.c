@@ -18,17 +18,17 @@ static const char sync_desc[] =
     "--rescan then re-lists every stream since the start date so that the\n"
     "current state of every object is stored.";
 
+static const struct opt sync_options[] = {
+    OPT_RUN_COMMON(struct run_opts),
+    OPT_BOOL(0, "rescan", struct run_opts, rescan,
+             "re-list every stream since the start date (the remedy "
+             "for a retention gap)"),
+    OPT_COMMON(struct run_opts),
+    OPT_END(),
+};
+
 int cmd_sync(int argc, char **argv, struct err *err)
 {
-    struct run_opts o = RUN_OPTS_INIT;
-    const struct opt table[] = {
-        OPT_RUN_COMMON(struct run_opts),
-        OPT_BOOL(0, "rescan", struct run_opts, rescan,
-                 "re-list every stream since the start date (the remedy "
-                 "for a retention gap)"),
-        OPT_COMMON(struct run_opts),
-        OPT_END(),
-    };
-    return run_command(RUN_SYNC, sync_usage, sync_desc, table, &o, argc, argv,
-                       err);
+    return run_command(RUN_SYNC, sync_usage, sync_desc, sync_options, argc,
+                       argv, err);
 }

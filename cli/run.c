@@ -282,11 +282,11 @@ static int execute(struct run *r, struct err *err)
 }
 
 int run_command(enum run_kind kind, const char *usage, const char *desc,
-                const struct opt *table, struct run_opts *o, int argc,
-                char **argv, struct err *err)
+                const struct opt *table, int argc, char **argv, struct err *err)
 {
+    struct run_opts o = RUN_OPTS_INIT;
     struct strlist args = STRLIST_INIT;
-    int ret = cli_parse(usage, desc, table, o, argc, argv, &args, err);
+    int ret = cli_parse(usage, desc, table, &o, argc, argv, &args, err);
 
     if (ret == 0 && args.nr > 0) {
         ret =
@@ -296,7 +296,7 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
     if (ret != 0) {
         return ret < 0 ? -1 : 0;
     }
-    return run_extract(kind, o, err);
+    return run_extract(kind, &o, err);
 }
 
 int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)

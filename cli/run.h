@@ -86,12 +86,13 @@ struct run_opts {
 enum run_kind { RUN_SYNC, RUN_BACKFILL };
 
 /*
- * The command 'kind' from its argv: parse with 'table' into 'o' (--help
+ * The command 'kind' from its argv: parse with 'table' (of struct
+ * run_opts fields) into options that start as RUN_OPTS_INIT (--help
  * prints 'usage' and 'desc'), refuse positional arguments, then run.
  */
 int run_command(enum run_kind kind, const char *usage, const char *desc,
-                const struct opt *table, struct run_opts *o, int argc,
-                char **argv, struct err *err);
+                const struct opt *table, int argc, char **argv,
+                struct err *err);
 
 /* Run 'kind' with 'o'; 0, or -1 with err (its kind is the exit code). */
 int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err);

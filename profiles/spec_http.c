@@ -83,27 +83,25 @@ static const struct key http_keys[] = {
 };
 
 /* The numeric defaults, shared by the built-in and custom adapters. */
-static void set_default_settings(struct adapter_cfg *a)
-{
-    a->connect_timeout_ms = PROFILE_DEFAULT_CONNECT_TIMEOUT_MS;
-    a->timeout_ms = PROFILE_DEFAULT_TIMEOUT_MS;
-    a->max_attempts = PROFILE_DEFAULT_MAX_ATTEMPTS;
-    a->backoff_initial_ms = PROFILE_DEFAULT_BACKOFF_INITIAL_MS;
-    a->backoff_max_ms = PROFILE_DEFAULT_BACKOFF_MAX_MS;
-    a->endpoint_rps = PROFILE_DEFAULT_ENDPOINT_RPS;
-    a->max_in_flight = PROFILE_DEFAULT_MAX_IN_FLIGHT;
-    a->global_share = PROFILE_DEFAULT_GLOBAL_SHARE;
-    a->endpoint_share = PROFILE_DEFAULT_ENDPOINT_SHARE;
-    a->max_response_bytes = PROFILE_DEFAULT_MAX_RESPONSE_BYTES;
-}
+static const struct adapter_cfg default_settings = {
+    .connect_timeout_ms = PROFILE_DEFAULT_CONNECT_TIMEOUT_MS,
+    .timeout_ms = PROFILE_DEFAULT_TIMEOUT_MS,
+    .max_attempts = PROFILE_DEFAULT_MAX_ATTEMPTS,
+    .backoff_initial_ms = PROFILE_DEFAULT_BACKOFF_INITIAL_MS,
+    .backoff_max_ms = PROFILE_DEFAULT_BACKOFF_MAX_MS,
+    .endpoint_rps = PROFILE_DEFAULT_ENDPOINT_RPS,
+    .max_in_flight = PROFILE_DEFAULT_MAX_IN_FLIGHT,
+    .global_share = PROFILE_DEFAULT_GLOBAL_SHARE,
+    .endpoint_share = PROFILE_DEFAULT_ENDPOINT_SHARE,
+    .max_response_bytes = PROFILE_DEFAULT_MAX_RESPONSE_BYTES,
+};
 
 void adapter_cfg_defaults(struct adapter_cfg *a, enum profile_mode mode)
 {
-    memset(a, 0, sizeof(*a));
+    *a = default_settings;
     a->name = xstrdup("stripe");
     a->base_url = xstrdup(PROFILE_DEFAULT_BASE_URL);
     adapter_cfg_add_header(a, "Stripe-Version", PROFILE_DEFAULT_STRIPE_VERSION);
-    set_default_settings(a);
     a->global_rps = mode == PROFILE_MODE_LIVE ? PROFILE_DEFAULT_GLOBAL_RPS_LIVE
                                               : PROFILE_DEFAULT_GLOBAL_RPS_TEST;
     a->builtin = true;
@@ -148,7 +146,7 @@ const char *adapter_cfg_header(const struct adapter_cfg *a, const char *name)
 void adapter_doc_init(struct adapter_doc *d)
 {
     memset(d, 0, sizeof(*d));
-    set_default_settings(&d->cfg);
+    d->cfg = default_settings;
     /* the mode is not known yet: < 0 means "not set", filled in later */
     d->cfg.global_rps = -1;
 }

@@ -282,6 +282,21 @@ static int parse_share(const char *s, double *out)
     return 0;
 }
 
+/* "'PATH' must be WHAT, not 'SHOWN'", WHAT formatted from 'fmt'. */
+static int must_be(struct loader *ld, yaml_node_t *node, const char *path,
+                   const char *shown, const char *fmt, ...) PRINTF_LIKE(5, 6);
+static int must_be(struct loader *ld, yaml_node_t *node, const char *path,
+                   const char *shown, const char *fmt, ...)
+{
+    char what[128];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return ld_error(ld, node, "'%s' must be %s, not '%s'", path, what, shown);
+}
+
 /* Parse the scalar 'v' (found at 'node') for a numeric key 'k'. */
 static int convert_number(struct loader *ld, const struct key *k,
                           yaml_node_t *node, const char *path, const char *v,
@@ -307,10 +322,7 @@ static int convert_number(struct loader *ld, const struct key *k,
             *(long *)field = ms;
         }
         else if (ms % 1000) {
-            return ld_error(ld, node,
-                            "'%s' must be a whole number of seconds, not "
-                            "'%s'",
-                            path, shown);
+            return must_be(ld, node, path, shown, "a whole number of seconds");
         }
         else {
             *(int64_t *)field = ms / 1000;
@@ -318,18 +330,14 @@ static int convert_number(struct loader *ld, const struct key *k,
         return 0;
     case KEY_COUNT:
         if (parse_count(v, field) < 0) {
-            return ld_error(ld, node,
-                            "'%s' must be a whole number from 1 to %d, not "
-                            "'%s'",
-                            path, KEY_COUNT_MAX, shown);
+            return must_be(ld, node, path, shown, "a whole number from 1 to %d",
+                           KEY_COUNT_MAX);
         }
         return 0;
     case KEY_SHARE:
         if (parse_share(v, field) < 0) {
-            return ld_error(ld, node,
-                            "'%s' must be a share from 0.01 to 1 (of "
-                            "Stripe's limit), not '%s'",
-                            path, shown);
+            return must_be(ld, node, path, shown,
+                           "a share from 0.01 to 1 (of Stripe's limit)");
         }
         return 0;
     case KEY_RATE:
@@ -338,20 +346,15 @@ static int convert_number(struct loader *ld, const struct key *k,
             return 0;
         case -2:
             /* a rate near 0 would make the limiter's wait overflow */
-            return ld_error(ld, node,
-                            "'%s' must be at least %g requests per second, "
-                            "not '%s'",
-                            path, KEY_RATE_MIN, shown);
+            return must_be(ld, node, path, shown,
+                           "at least %g requests per second", KEY_RATE_MIN);
         case -3:
-            return ld_error(ld, node,
-                            "'%s' must be at most %g requests per second, "
-                            "not '%s'",
-                            path, KEY_RATE_MAX, shown);
+            return must_be(ld, node, path, shown,
+                           "at most %g requests per second", KEY_RATE_MAX);
         default:
-            return ld_error(ld, node,
-                            "'%s' must be a number of requests per second "
-                            "from %g to %g, not '%s'",
-                            path, KEY_RATE_MIN, KEY_RATE_MAX, shown);
+            return must_be(ld, node, path, shown,
+                           "a number of requests per second from %g to %g",
+                           KEY_RATE_MIN, KEY_RATE_MAX);
         }
     case KEY_BYTES:
         if (parse_bytes(v, field) < 0 || !*(size_t *)field) {

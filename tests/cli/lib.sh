@@ -4,6 +4,7 @@
 #   . "$(dirname "$0")/lib.sh"
 #   double_start [double options]   start a Stripe API double on 127.0.0.1
 #                                   (OS-chosen port); sets DOUBLE_URL, DOUBLE_PID
+#   double_history DAYS [options]   one with DAYS of history, its clock frozen
 #   dctl METHOD PATH [JSON]         call the double's control interface
 #   requests_count [PATH_PREFIX]    number of API requests in the double's log
 #   run CMD...                      run, capturing $OUT (stdout), $ERR (stderr)
@@ -65,6 +66,16 @@ double_start() {
     export DOUBLE_URL DOUBLE_PID SR_URL
 }
 
+# double_history DAYS [options]: a double (double_start) holding DAYS days
+# of history up to END (2026-01-01 00:00 UTC), from START, its clock frozen
+# at END; sets END and START.
+double_history() {
+    END=1767225600
+    START=$((END - $1 * 86400))
+    shift
+    double_start "$@" --start $START --end $END --frozen-clock --quiet
+}
+
 double_stop() {
     kill "$DOUBLE_PID" 2>/dev/null
     wait "$DOUBLE_PID" 2>/dev/null
@@ -109,31 +120,33 @@ t_ok() {
     [ $rc = 0 ] || sed 's/^/#   /' "$TMP/t_ok.out" | tail -20
 }
 
-t_is() {
-    if [ "$1" = "$2" ]; then
-        t_report 0 "$3"
-    else
-        t_report 1 "$3"
-        printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -40
+# t_result RC DESC FORMAT ARGS...: ok if RC is 0, else not ok with the
+# diagnostic printf FORMAT ARGS... (at most 40 lines)
+t_result() {
+    local rc=$1 desc=$2 format=$3
+    shift 3
+    t_report "$rc" "$desc"
+    if [ "$rc" != 0 ]; then
+        printf "$format" "$@" | head -40
     fi
+}
+
+t_is() {
+    local rc=0
+    [ "$1" = "$2" ] || rc=1
+    t_result $rc "$3" '#   got:  %s\n#   want: %s\n' "$1" "$2"
 }
 
 t_match() {
-    if printf '%s' "$1" | grep -qE -- "$2"; then
-        t_report 0 "$3"
-    else
-        t_report 1 "$3"
-        printf '#   text: %s\n#   regex: %s\n' "$1" "$2" | head -40
-    fi
+    local rc=0
+    printf '%s' "$1" | grep -qE -- "$2" || rc=1
+    t_result $rc "$3" '#   text: %s\n#   regex: %s\n' "$1" "$2"
 }
 
 t_nomatch() {
-    if printf '%s' "$1" | grep -qE -- "$2"; then
-        t_report 1 "$3"
-        printf '#   text: %s\n#   regex: %s\n' "$1" "$2" | head -40
-    else
-        t_report 0 "$3"
-    fi
+    local rc=0
+    printf '%s' "$1" | grep -qE -- "$2" && rc=1
+    t_result $rc "$3" '#   text: %s\n#   regex: %s\n' "$1" "$2"
 }
 
 t_skip() {
@@ -146,35 +159,34 @@ t_done() {
     [ "$T_FAILED" = 0 ]
 }
 
+# profile_yaml NAME AUTH SPEC ADAPTER LINE...: a test-mode profile NAME
+# (YAML, on stdout): AUTH the lines of its spec.auth, SPEC more lines of its
+# spec ("" for none), ADAPTER the name of its HTTP adapter document, each
+# LINE a line of that document's spec.
+profile_yaml() {
+    printf '%s\n' "apiVersion: stripe-reader/v1" "kind: Profile" \
+        "metadata: {name: $1}" "spec:" "  mode: test" "  auth:" "$2"
+    if [ -n "$3" ]; then
+        printf '%s\n' "$3"
+    fi
+    printf '%s\n' "  adapter: $4" "---" "apiVersion: stripe-reader/adapters/v1" \
+        "kind: HTTP" "metadata: {name: $4}" "spec:"
+    shift 4
+    printf '%s\n' "$@"
+}
+
 # profile_for NAME [ACCOUNT]: write $TMP/NAME.yaml, a test-mode profile for
 # the double (key from $SR_KEY, URL from $SR_URL, fast retries, limits from
-# $SR_RPS and $SR_ENDPOINT_RPS), holding no literal secret.
+# $SR_RPS and $SR_ENDPOINT_RPS, then the lines of $PROFILE_EXTRA), holding
+# no literal secret.
 profile_for() {
-    local name=$1 account=${2:-}
-    {
-        echo "apiVersion: stripe-reader/v1"
-        echo "kind: Profile"
-        echo "metadata: {name: $name}"
-        echo "spec:"
-        echo "  mode: test"
-        echo "  auth:"
-        echo "    apiKey: \${{ SR_KEY }}"
-        if [ -n "$account" ]; then
-            echo "  accountId: $account"
-        fi
-        echo "  adapter: double"
-        echo "---"
-        echo "apiVersion: stripe-reader/adapters/v1"
-        echo "kind: HTTP"
-        echo "metadata: {name: double}"
-        echo "spec:"
-        echo "  baseUrl: \${{ SR_URL }}"
-        echo "  retry: {initialBackoff: 20ms, maxBackoff: 100ms}"
-        echo "  rateLimit: {globalRps: ${SR_RPS:-1000}, endpointRps: ${SR_ENDPOINT_RPS:-${SR_RPS:-1000}}, maxInFlight: 32}"
-        if [ -n "${PROFILE_EXTRA:-}" ]; then
-            printf '%s\n' "$PROFILE_EXTRA"
-        fi
-    } >"$TMP/$name.yaml"
+    local name=$1 account=${2:-} rps=${SR_RPS:-1000}
+    profile_yaml "$name" '    apiKey: ${{ SR_KEY }}' \
+        "${account:+  accountId: $account}" double \
+        '  baseUrl: ${{ SR_URL }}' \
+        '  retry: {initialBackoff: 20ms, maxBackoff: 100ms}' \
+        "  rateLimit: {globalRps: $rps, endpointRps: ${SR_ENDPOINT_RPS:-$rps}, maxInFlight: 32}" \
+        ${PROFILE_EXTRA:+"$PROFILE_EXTRA"} >"$TMP/$name.yaml"
 }
 export SR_KEY=sk_test_double_platform
 PLATFORM=acct_1DoublePlatform00
@@ -184,30 +196,75 @@ CONNECTED=acct_1DoubleConn000001
 # the key from $STRIPE_TEST_KEY, the URL from $DOUBLE_URL, short timeouts
 # and fast retries; SPEC LINES are added to the profile's spec.
 key_profile() {
-    cat >"$1" <<YAML
-apiVersion: stripe-reader/v1
-kind: Profile
-metadata: {name: $2}
-spec:
-  mode: test
-  auth:
-    apiKey: \${{ STRIPE_TEST_KEY }}
-  adapter: double
-${3:-}
----
-apiVersion: stripe-reader/adapters/v1
-kind: HTTP
-metadata: {name: double}
-spec:
-  baseUrl: \${{ DOUBLE_URL }}
-  timeouts: {connect: 5s, total: 20s}
-  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}
-YAML
+    profile_yaml "$2" '    apiKey: ${{ STRIPE_TEST_KEY }}' "${3:-}" double \
+        '  baseUrl: ${{ DOUBLE_URL }}' \
+        '  timeouts: {connect: 5s, total: 20s}' \
+        '  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}' >"$1"
+}
+
+# mutate_accounts COUNT SEED STEP: COUNT random changes to each account
+# (the platform and the connected one): captures, refunds, disputes,
+# updates and payout changes, STEP seconds apart
+mutate_accounts() {
+    local acct kinds='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","payout_canceled"]'
+    for acct in $PLATFORM $CONNECTED; do
+        dctl POST /_double/mutate "{\"count\":$1,\"seed\":$2,\"account\":\"$acct\",\"kinds\":$kinds,\"step\":$3}" >/dev/null
+    done
+}
+
+# two_accounts DAYS CHANGES [options]: double_history DAYS [options] with
+# the platform and a connected account, CHANGES changes to each
+# (mutate_accounts), the clock 30 s on; profiles plat and conn
+two_accounts() {
+    local days=$1 changes=$2
+    shift 2
+    double_history "$days" --accounts 1 "$@"
+    mutate_accounts "$changes" 5 1
+    dctl POST /_double/clock '{"advance":30}' >/dev/null
+    profile_for plat
+    profile_for conn $CONNECTED
+}
+
+# more_changes CHANGES NEW: CHANGES more changes to each account
+# (mutate_accounts), NEW new charges and payouts, the clock 30 s on
+more_changes() {
+    mutate_accounts "$1" 9 2
+    dctl POST /_double/mutate "{\"count\":$2,\"seed\":11,\"kinds\":[\"new_charge\",\"new_payout\"],\"step\":1}" >/dev/null
+    dctl POST /_double/clock '{"advance":30}' >/dev/null
 }
 
 # truth_to FILE ACCOUNT: the double's truth for ACCOUNT (test mode)
 truth_to() {
     dctl GET "/_double/truth?account=$2&mode=test" >"$1"
+}
+
+# truths: the double's truth of the platform into $TMP/tp.json, of the
+# connected account into $TMP/tc.json
+truths() {
+    truth_to "$TMP/tp.json" $PLATFORM
+    truth_to "$TMP/tc.json" $CONNECTED
+}
+
+# The platform read into an SQLite file and an NDJSON folder (a test may
+# name others): sync_sinks syncs both, sinks_are_truth checks both.
+DB=$TMP/stripe.db
+ND=$TMP/nd
+
+# sync_sinks: a sync of profile plat into $DB, then (if it exits 0) into
+# $ND; fails unless both exit 0
+sync_sinks() {
+    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+    [ "$RC" = 0 ] || return 1
+    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "ndjson:$ND"
+    [ "$RC" = 0 ]
+}
+
+# sinks_are_truth DESC_SQLITE DESC_NDJSON: $DB, and the newest copies in
+# $ND, equal the double's truth of the platform
+sinks_are_truth() {
+    truth_to "$TMP/t.json" $PLATFORM
+    t_ok "$1" compare_db "$DB" "$TMP/t.json"
+    t_ok "$2" nd_check "$ND" --truth "$TMP/t.json"
 }
 
 # compare_db DB TRUTH [DB_ACCOUNT] [STREAMS]: the database equals the truth
@@ -256,26 +313,12 @@ nd_check() {
 # the app's secret from $APP_SECRET, the refresh token from $REFRESH_TOKEN,
 # the token store at $TOKEN_STORE, token URL and base URL from $DOUBLE_URL.
 oauth_profile() {
-    cat >"$1" <<'YAML'
-apiVersion: stripe-reader/v1
-kind: Profile
-metadata: {name: app}
-spec:
-  mode: test
-  auth:
-    oauth:
+    profile_yaml app '    oauth:
       clientSecret: ${{ APP_SECRET }}
       refreshToken: ${{ REFRESH_TOKEN }}
       tokenUrl: ${{ DOUBLE_URL }}/v1/oauth/token
-      tokenStore: ${{ TOKEN_STORE }}
-  adapter: double
----
-apiVersion: stripe-reader/adapters/v1
-kind: HTTP
-metadata: {name: double}
-spec:
-  baseUrl: ${{ DOUBLE_URL }}
-  timeouts: {connect: 5s, total: 30s}
-  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}
-YAML
+      tokenStore: ${{ TOKEN_STORE }}' "" double \
+        '  baseUrl: ${{ DOUBLE_URL }}' \
+        '  timeouts: {connect: 5s, total: 30s}' \
+        '  retry: {maxAttempts: 3, initialBackoff: 10ms, maxBackoff: 50ms}' >"$1"
 }

@@ -111,22 +111,8 @@ run "$BIN" curl /v1/charges --profile "$TMP/nonexistent.yaml"
 t_is "$RC" 3 "a missing profile: configuration error"
 
 # plain http to a non-loopback host is refused before any request
-cat >"$TMP/remote.yaml" <<'YAML'
-apiVersion: stripe-reader/v1
-kind: Profile
-metadata: {name: remote}
-spec:
-  mode: test
-  auth:
-    apiKey: ${{ STRIPE_TEST_KEY }}
-  adapter: remote
----
-apiVersion: stripe-reader/adapters/v1
-kind: HTTP
-metadata: {name: remote}
-spec:
-  baseUrl: http://192.0.2.1:80
-YAML
+profile_yaml remote '    apiKey: ${{ STRIPE_TEST_KEY }}' "" remote \
+    '  baseUrl: http://192.0.2.1:80' >"$TMP/remote.yaml"
 run "$BIN" curl /v1/charges --profile "$TMP/remote.yaml"
 t_is "$RC" 3 "http to a non-loopback host: configuration error"
 t_match "$ERR" 'https' "the error says https is required"

@@ -7,9 +7,7 @@
 # hold the tokens, mode 0600).
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-double_start --seed 2 --charges 150 --payouts 20 --start $((END - 5 * 86400)) \
-    --end $END --frozen-clock --quiet
+double_history 5 --seed 2 --charges 150 --payouts 20
 dctl POST /_double/mutate '{"count":20,"seed":1,"kinds":["dispute","refund_full"],"step":1}' >/dev/null
 dctl POST /_double/clock '{"advance":30}' >/dev/null
 profile_for plat

@@ -5,18 +5,24 @@
 # through sync; a no-change sync costs one request per stream + one events.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-START=$((END - 25 * 86400))
-double_start --seed 3 --charges 5000 --payouts 1000 --accounts 1 \
-    --start $START --end $END --frozen-clock --quiet
-KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","payout_canceled"]'
-for acct in $PLATFORM $CONNECTED; do
-    dctl POST /_double/mutate "{\"count\":1600,\"seed\":5,\"account\":\"$acct\",\"kinds\":$KINDS,\"step\":1}" >/dev/null
-done
-dctl POST /_double/clock '{"advance":30}' >/dev/null
-profile_for plat
-profile_for conn $CONNECTED
+two_accounts 25 1600 --seed 3 --charges 5000 --payouts 1000
 DB=$TMP/stripe.db
+
+# db_is_truth DESC_PLATFORM DESC_CONNECTED: each account's rows equal the
+# double's truth
+db_is_truth() {
+    truths
+    t_ok "$1" compare_db "$DB" "$TMP/tp.json" ""
+    t_ok "$2" compare_db "$DB" "$TMP/tc.json" $CONNECTED
+}
+
+# sync_requests [OPTIONS]: a sync of the platform, with the double's
+# request log cleared first; RC, and REQUESTS: its requests, sorted
+sync_requests() {
+    dctl DELETE /_double/requests >/dev/null
+    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" "$@"
+    REQUESTS=$(request_paths | sort | tr '\n' ' ')
+}
 
 run "$BIN" backfill --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --since $START
 t_is "$RC" 0 "backfill of the platform account succeeds"
@@ -24,12 +30,8 @@ t_match "$ERR" 'backfill: charges 5000' "summary line counts the charges"
 run "$BIN" backfill --profile "$TMP/conn.yaml" --sink "sqlite:$DB" --since $START
 t_is "$RC" 0 "backfill of the connected account succeeds"
 
-truth_to "$TMP/tp.json" $PLATFORM
-truth_to "$TMP/tc.json" $CONNECTED
-t_ok "platform rows equal the truth (every object, every field)" \
-    compare_db "$DB" "$TMP/tp.json" ""
-t_ok "connected-account rows equal the truth" \
-    compare_db "$DB" "$TMP/tc.json" $CONNECTED
+db_is_truth "platform rows equal the truth (every object, every field)" \
+    "connected-account rows equal the truth"
 t_is "$(sqlite3 "$DB" 'SELECT count(*) FROM charges')" 10000 "10,000 charges"
 t_is "$(sqlite3 "$DB" 'SELECT count(*) FROM payouts')" 2000 "2,000 payouts"
 n=$(sqlite3 "$DB" 'SELECT count(*) FROM events')
@@ -41,29 +43,20 @@ t_ok "a charge with an integer beyond 2^53 keeps it byte for byte" \
     sh -c "sqlite3 '$DB' \"SELECT raw FROM charges WHERE id = '$big'\" | grep -q 99999999999"
 
 # the sync starts where the backfill ended: no second full read
-dctl DELETE /_double/requests >/dev/null
-run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+sync_requests
 t_is "$RC" 0 "first sync after the backfill succeeds"
-t_is "$(request_paths | sort | tr '\n' ' ')" \
-    "GET /v1/charges GET /v1/events GET /v1/payouts " \
+t_is "$REQUESTS" "GET /v1/charges GET /v1/events GET /v1/payouts " \
     "the sync continues from the backfill: one request per stream"
 
 # mutations between runs reach the database
-for acct in $PLATFORM $CONNECTED; do
-    dctl POST /_double/mutate "{\"count\":300,\"seed\":9,\"account\":\"$acct\",\"kinds\":$KINDS,\"step\":2}" >/dev/null
-done
-dctl POST /_double/mutate '{"count":40,"seed":11,"kinds":["new_charge","new_payout"],"step":1}' >/dev/null
-dctl POST /_double/clock '{"advance":30}' >/dev/null
+more_changes 300 40
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
 t_is "$RC" 0 "sync after mutations succeeds (platform)"
 run "$BIN" sync --profile "$TMP/conn.yaml" --sink "sqlite:$DB"
 t_is "$RC" 0 "sync after mutations succeeds (connected)"
-truth_to "$TMP/tp2.json" $PLATFORM
-truth_to "$TMP/tc2.json" $CONNECTED
-t_ok "after sync, every platform charge, payout and event equals the truth" \
-    compare_db "$DB" "$TMP/tp2.json" ""
-t_ok "after sync, the connected account equals the truth" \
-    compare_db "$DB" "$TMP/tc2.json" $CONNECTED
+db_is_truth \
+    "after sync, every platform charge, payout and event equals the truth" \
+    "after sync, the connected account equals the truth"
 t_ok "disputes reached their charges" \
     test "$(sqlite3 "$DB" 'SELECT count(*) FROM charges WHERE disputed = 1')" -gt 0
 t_ok "dispute events made the reader re-read their charges" \
@@ -76,15 +69,12 @@ dctl POST /_double/clock '{"advance":720}' >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
 t_is "$RC" 0 "a sync 12 minutes after the last change succeeds"
 dctl POST /_double/clock '{"advance":120}' >/dev/null
-dctl DELETE /_double/requests >/dev/null
-run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+sync_requests
 t_is "$RC" 0 "no-change sync succeeds"
-t_is "$(request_paths | sort | tr '\n' ' ')" \
-    "GET /v1/charges GET /v1/events GET /v1/payouts " \
+t_is "$REQUESTS" "GET /v1/charges GET /v1/events GET /v1/payouts " \
     "no-change sync: exactly one request per stream plus one events request"
-dctl DELETE /_double/requests >/dev/null
-run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --streams charges
-t_is "$(request_paths | sort | tr '\n' ' ')" "GET /v1/charges GET /v1/events " \
+sync_requests --streams charges
+t_is "$REQUESTS" "GET /v1/charges GET /v1/events " \
     "--streams charges: one charges request plus the events request"
 t_is "$(sqlite3 "$DB" 'SELECT count(*) FROM runs')" 8 "every run is in the run history"
 t_done

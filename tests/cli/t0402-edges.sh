@@ -5,10 +5,8 @@
 # ids, py_ charges: nothing missed, nothing duplicated.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-double_start --seed 21 --charges 400 --payouts 30 --same-second 250 \
-    --start $((END - 20 * 86400)) --end $END --frozen-clock \
-    --event-disorder 0.4 --quiet
+double_history 20 --seed 21 --charges 400 --payouts 30 --same-second 250 \
+    --event-disorder 0.4
 profile_for plat
 DB=$TMP/a.db
 

@@ -7,10 +7,8 @@
 
 KILLS=${KILLS:-22}
 RANDOM=4242   # reproducible kill moments
-END=1767225600
-START=$((END - 20 * 86400))
-double_start --seed 8 --charges 3000 --payouts 600 --start $START --end $END \
-    --frozen-clock --latency-ms 40 --jitter-ms 10 --quiet
+double_history 20 --seed 8 --charges 3000 --payouts 600 --latency-ms 40 \
+    --jitter-ms 10
 profile_for plat
 KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","new_charge"]'
 

@@ -5,9 +5,7 @@
 # database back to the double's truth.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-double_start --seed 13 --charges 600 --payouts 80 --start $((END - 20 * 86400)) \
-    --end $END --frozen-clock --quiet
+double_history 20 --seed 13 --charges 600 --payouts 80
 profile_for plat
 DB=$TMP/r.db
 

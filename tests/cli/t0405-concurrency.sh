@@ -5,10 +5,8 @@
 # and a sequential one, produce identical databases.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-START=$((END - 25 * 86400))
-double_start --seed 17 --charges 4000 --payouts 700 --accounts 0 \
-    --start $START --end $END --frozen-clock --jitter-ms 3 --quiet
+double_history 25 --seed 17 --charges 4000 --payouts 700 --accounts 0 \
+    --jitter-ms 3
 KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_canceled"]'
 dctl POST /_double/mutate "{\"count\":800,\"seed\":1,\"kinds\":$KINDS,\"step\":1}" >/dev/null
 dctl POST /_double/clock '{"advance":30}' >/dev/null

@@ -4,9 +4,7 @@
 # state, and the exit codes and messages of sync and backfill failures.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-double_start --seed 5 --charges 300 --payouts 40 --accounts 1 \
-    --start $((END - 10 * 86400)) --end $END --frozen-clock --quiet
+double_history 10 --seed 5 --charges 300 --payouts 40 --accounts 1
 profile_for plat
 DB=$TMP/s.db
 

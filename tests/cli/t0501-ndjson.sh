@@ -6,30 +6,24 @@
 # once, every line parses, gzip files pass gzip -t; raw format; ndjson:-.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-START=$((END - 25 * 86400))
-double_start --seed 3 --charges 5000 --payouts 1000 --accounts 1 \
-    --start $START --end $END --frozen-clock --quiet
-KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","payout_canceled"]'
-for acct in $PLATFORM $CONNECTED; do
-    dctl POST /_double/mutate "{\"count\":1600,\"seed\":5,\"account\":\"$acct\",\"kinds\":$KINDS,\"step\":1}" >/dev/null
-done
-dctl POST /_double/clock '{"advance":30}' >/dev/null
-profile_for plat
-profile_for conn $CONNECTED
+two_accounts 25 1600 --seed 3 --charges 5000 --payouts 1000
 ND=$TMP/out
+
+# nd_is_truth DESC_PLATFORM DESC_CONNECTED: in $ND, the newest version of
+# each object of each account equals the double's truth, every event once
+nd_is_truth() {
+    truths
+    t_ok "$1" nd_check "$ND" --no-leftovers --truth "$TMP/tp.json"
+    t_ok "$2" nd_check "$ND" --truth "$TMP/tc.json" --account $CONNECTED
+}
 
 run "$BIN" backfill --profile "$TMP/plat.yaml" --sink "ndjson:$ND" --gzip --since $START
 t_is "$RC" 0 "backfill into NDJSON (gzip), platform"
 run "$BIN" backfill --profile "$TMP/conn.yaml" --sink "ndjson:$ND" --gzip --since $START \
     --rotate-records 3000
 t_is "$RC" 0 "backfill into NDJSON (gzip), connected account, small files"
-truth_to "$TMP/tp.json" $PLATFORM
-truth_to "$TMP/tc.json" $CONNECTED
-t_ok "platform: newest versions equal the truth, every event once" \
-    nd_check "$ND" --no-leftovers --truth "$TMP/tp.json"
-t_ok "connected account: newest versions equal the truth, every event once" \
-    nd_check "$ND" --truth "$TMP/tc.json" --account $CONNECTED
+nd_is_truth "platform: newest versions equal the truth, every event once" \
+    "connected account: newest versions equal the truth, every event once"
 n=$(ls "$ND"/charges/*.ndjson.gz | wc -l)
 t_ok "files were rotated at 3,000 records ($n charges files)" test "$n" -ge 3
 t_is "$(find "$ND" -name '*.gz' -exec gzip -t {} + && echo ok)" ok "every file passes gzip -t"
@@ -48,23 +42,16 @@ t_ok "the object is written losslessly (an integer beyond 2^53 byte for byte)" \
     sh -c "zcat '$ND'/charges/*.gz | grep '\"id\":\"$big\"' | grep -q '9007199254740993'"
 
 # mutations, then sync: newest versions follow
-for acct in $PLATFORM $CONNECTED; do
-    dctl POST /_double/mutate "{\"count\":300,\"seed\":9,\"account\":\"$acct\",\"kinds\":$KINDS,\"step\":2}" >/dev/null
-done
-dctl POST /_double/mutate '{"count":40,"seed":11,"kinds":["new_charge","new_payout"],"step":1}' >/dev/null
-dctl POST /_double/clock '{"advance":30}' >/dev/null
+more_changes 300 40
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "ndjson:$ND" --gzip
 t_is "$RC" 0 "sync after mutations (platform)"
 run "$BIN" sync --profile "$TMP/conn.yaml" --sink "ndjson:$ND" --gzip
 t_is "$RC" 0 "sync after mutations (connected)"
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "ndjson:$ND" --gzip
 t_is "$RC" 0 "a second sync (the overlap is re-read)"
-truth_to "$TMP/tp2.json" $PLATFORM
-truth_to "$TMP/tc2.json" $CONNECTED
-t_ok "after sync: platform newest versions equal the truth, events exactly once" \
-    nd_check "$ND" --no-leftovers --truth "$TMP/tp2.json"
-t_ok "after sync: connected account too" \
-    nd_check "$ND" --truth "$TMP/tc2.json" --account $CONNECTED
+nd_is_truth \
+    "after sync: platform newest versions equal the truth, events exactly once" \
+    "after sync: connected account too"
 t_is "$(wc -l <"$ND/runs.ndjson")" 5 "the run history has every run"
 
 # raw format: bare Stripe objects
@@ -82,7 +69,7 @@ t_match "$ERR" "'ndjson:-' needs --state FILE" "and says why"
 "$BIN" sync --profile "$TMP/plat.yaml" --sink ndjson:- --state "$TMP/st.json" -q >"$TMP/stdout1"
 t_is "$?" 0 "ndjson:- writes to stdout"
 t_is "$(grep '"stream":"payouts","account":""' "$TMP/stdout1" | jq -r .id | sort -u | wc -l)" \
-    "$("$PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["payouts"]))' "$TMP/tp2.json")" \
+    "$("$PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["payouts"]))' "$TMP/tp.json")" \
     "every payout is on stdout"
 t_ok "the state file holds the checkpoint" \
     sh -c "jq -e '.states.plat.checkpoint.streams.charges.hwm' '$TMP/st.json' >/dev/null"

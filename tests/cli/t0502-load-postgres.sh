@@ -128,17 +128,7 @@ ddl_twice() {
 t_ok "the PostgreSQL DDL runs, twice (idempotent)" ddl_twice
 
 # ------------------------------------------------- the loader, end to end
-END=1767225600
-START=$((END - 20 * 86400))
-double_start --seed 7 --charges 300 --payouts 40 --accounts 1 \
-    --start $START --end $END --frozen-clock --quiet
-KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed","payout_canceled"]'
-for acct in $PLATFORM $CONNECTED; do
-    dctl POST /_double/mutate "{\"count\":80,\"seed\":5,\"account\":\"$acct\",\"kinds\":$KINDS,\"step\":1}" >/dev/null
-done
-dctl POST /_double/clock '{"advance":30}' >/dev/null
-profile_for plat
-profile_for conn $CONNECTED
+two_accounts 20 80 --seed 7 --charges 300 --payouts 40
 NDJ=$TMP/out
 
 # sync both accounts into one NDJSON folder (the connected one gzipped)
@@ -179,11 +169,7 @@ t_is "$(q "SELECT count(*) FROM charges WHERE (object->>'application_fee_amount'
     1 "an integer beyond 2^53 keeps every digit"
 
 # mutate, sync, load again: only the new files
-for acct in $PLATFORM $CONNECTED; do
-    dctl POST /_double/mutate "{\"count\":60,\"seed\":9,\"account\":\"$acct\",\"kinds\":$KINDS,\"step\":2}" >/dev/null
-done
-dctl POST /_double/mutate '{"count":20,"seed":11,"kinds":["new_charge","new_payout"],"step":1}' >/dev/null
-dctl POST /_double/clock '{"advance":30}' >/dev/null
+more_changes 60 20
 t_ok "second sync after mutations" sync_both
 manifest_paths "$NDJ" >"$TMP/files2"
 comm -13 "$TMP/files1" "$TMP/files2" >"$TMP/new"

@@ -8,10 +8,8 @@
 
 KILLS=${KILLS:-21}
 RANDOM=777
-END=1767225600
-START=$((END - 20 * 86400))
-double_start --seed 12 --charges 2500 --payouts 500 --start $START --end $END \
-    --frozen-clock --latency-ms 40 --jitter-ms 10 --quiet
+double_history 20 --seed 12 --charges 2500 --payouts 500 --latency-ms 40 \
+    --jitter-ms 10
 KINDS='["capture","refund_partial","refund_full","dispute","update","payout_paid","payout_failed"]'
 dctl POST /_double/mutate "{\"count\":1500,\"seed\":3,\"kinds\":$KINDS,\"step\":1}" >/dev/null
 dctl POST /_double/clock '{"advance":30}' >/dev/null

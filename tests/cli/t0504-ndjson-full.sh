@@ -15,9 +15,7 @@ if ! mount -t tmpfs -o size=96m tmpfs "$DISK" 2>/dev/null; then
 fi
 trap 'umount "$DISK" 2>/dev/null; t_cleanup' EXIT
 
-END=1767225600
-double_start --seed 31 --charges 800 --payouts 100 --start $((END - 10 * 86400)) \
-    --end $END --frozen-clock --quiet
+double_history 10 --seed 31 --charges 800 --payouts 100
 profile_for plat
 ND=$DISK/out
 

@@ -5,10 +5,8 @@
 # against its JSON Schema, and every exit code of the table.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-START=$((END - 20 * 86400))
-double_start --seed 41 --charges 3000 --payouts 400 --start $START --end $END \
-    --frozen-clock --latency-ms 60 --jitter-ms 20 --quiet
+double_history 20 --seed 41 --charges 3000 --payouts 400 --latency-ms 60 \
+    --jitter-ms 20
 profile_for plat
 DB=$TMP/c.db
 LOCK=$DB.plat.lock

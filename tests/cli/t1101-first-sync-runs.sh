@@ -5,9 +5,7 @@
 # of Stripe time pass between runs, and then equal the double's truth.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-double_start --seed 31 --charges 1500 --payouts 150 --start $((END - 40 * 86400)) \
-    --end $END --frozen-clock --latency-ms 150 --quiet
+double_history 40 --seed 31 --charges 1500 --payouts 150 --latency-ms 150
 profile_for plat
 DB=$TMP/f.db
 KINDS='["refund_full","refund_partial","dispute","capture","update","payout_paid","new_charge","new_payout"]'

@@ -7,9 +7,7 @@
 # every event as sent; each object is re-read at most once per run.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-double_start --seed 51 --charges 800 --payouts 200 --start $((END - 10 * 86400)) \
-    --end $END --accounts 1 --frozen-clock --quiet
+double_history 10 --seed 51 --charges 800 --payouts 200 --accounts 1
 dctl POST /_double/limits '{"late_fraction":0}' >/dev/null
 profile_for conn $CONNECTED
 DB=$TMP/v.db

@@ -6,9 +6,7 @@
 # so: the reader re-reads the charge.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-double_start --seed 71 --charges 300 --payouts 20 --start $((END - 5 * 86400)) \
-    --end $END --frozen-clock --smooth --quiet
+double_history 5 --seed 71 --charges 300 --payouts 20 --smooth
 profile_for plat
 DB=$TMP/r.db
 

@@ -14,10 +14,18 @@ profile_for p
 ST=$TMP/state.json
 NOCP='{"format":1,"sequence":0,"files":[],"commits":[],"states":{"p":{}}}'
 
-echo "$NOCP" >"$ST"
-run "$BIN" state show --sink ndjson:- --state "$ST"
-t_is "$RC" 3 "state show on a state without checkpoint exits 3 (was a crash)"
-t_match "$ERR" "'$ST': the state of 'p' is damaged \(no checkpoint\)" \
+# refused JSON DESC REGEX REGEX_DESC: 'state show' of a --state file
+# holding JSON exits 3 (DESC), with a message matching REGEX (REGEX_DESC)
+refused() {
+    echo "$1" >"$ST"
+    run "$BIN" state show --sink ndjson:- --state "$ST"
+    t_is "$RC" 3 "$2"
+    t_match "$ERR" "$3" "$4"
+}
+
+refused "$NOCP" \
+    "state show on a state without checkpoint exits 3 (was a crash)" \
+    "'$ST': the state of 'p' is damaged \(no checkpoint\)" \
     "and says the state is damaged, naming the file and the profile"
 t_match "$ERR" "state reset" "and how to repair it"
 
@@ -38,24 +46,20 @@ run "$BIN" state show --sink ndjson:- --state "$ST"
 t_is "$RC" 0 "then state show works"
 t_match "$OUT" "^no checkpoints in 'ndjson:-'" "and finds nothing"
 
-echo '{"format":1,"sequence":0,"files":[],"commits":[],"states":{"p":{"updated_at":1e999,"checkpoint":{}}}}' >"$ST"
-run "$BIN" state show --sink ndjson:- --state "$ST"
-t_is "$RC" 3 "an updated_at of 1e999 is refused"
-t_match "$ERR" "'updated_at' is not a time" "and named"
+refused '{"format":1,"sequence":0,"files":[],"commits":[],"states":{"p":{"updated_at":1e999,"checkpoint":{}}}}' \
+    "an updated_at of 1e999 is refused" \
+    "'updated_at' is not a time" "and named"
 
-echo '{"format":1,"sequence":0,"files":[],"commits":[],"states":{"p":{"updated_at":5,"checkpoint":{"format":1,"account":"","mode":"test","streams":{"charges":{"hwm":9223372036854774784}}}}}}' >"$ST"
-run "$BIN" state show --sink ndjson:- --state "$ST"
-t_is "$RC" 3 "a checkpoint mark beyond 2^53 is refused"
-t_match "$ERR" "'streams.charges.hwm': expected an integer" "and named"
+refused '{"format":1,"sequence":0,"files":[],"commits":[],"states":{"p":{"updated_at":5,"checkpoint":{"format":1,"account":"","mode":"test","streams":{"charges":{"hwm":9223372036854774784}}}}}}' \
+    "a checkpoint mark beyond 2^53 is refused" \
+    "'streams.charges.hwm': expected an integer" "and named"
 
-echo '{"format":1,"sequence":9223372036854774784,"files":[],"commits":[],"states":{}}' >"$ST"
-run "$BIN" state show --sink ndjson:- --state "$ST"
-t_is "$RC" 3 "a sequence beyond 2^53 is refused"
-t_match "$ERR" "'sequence': expected an integer" "and named"
+refused '{"format":1,"sequence":9223372036854774784,"files":[],"commits":[],"states":{}}' \
+    "a sequence beyond 2^53 is refused" \
+    "'sequence': expected an integer" "and named"
 
-echo '{"format":1,"sequence":0,"files":[' >"$ST"
-run "$BIN" state show --sink ndjson:- --state "$ST"
-t_is "$RC" 3 "a manifest cut short exits 3 (and frees what it read)"
-t_match "$ERR" "is not valid JSON" "says why"
+refused '{"format":1,"sequence":0,"files":[' \
+    "a manifest cut short exits 3 (and frees what it read)" \
+    "is not valid JSON" "says why"
 
 t_done

@@ -7,10 +7,7 @@
 # equal to the truth; the summary reports the pace.
 . "$(dirname "$0")/lib.sh"
 
-END=1767225600
-START=$((END - 20 * 86400))
-double_start --seed 81 --charges 4000 --payouts 400 --start $START --end $END \
-    --smooth --frozen-clock --quiet
+double_history 20 --seed 81 --charges 4000 --payouts 400 --smooth
 # Stripe's limits scaled down to 40 % (40 requests/s per account, 10 per
 # endpoint), so that the double, not the machine, is what runs out
 dctl POST /_double/limits '{"global_rps":40,"endpoint_rps":10}' >/dev/null

@@ -17,9 +17,7 @@ if ! command -v valgrind >/dev/null; then
     exit
 fi
 
-END=1767225600
-double_start --seed 9 --charges 300 --payouts 40 --start $((END - 10 * 86400)) \
-    --end $END --frozen-clock --quiet
+double_history 10 --seed 9 --charges 300 --payouts 40
 dctl POST /_double/mutate '{"count":40,"seed":1,"kinds":["dispute","refund_full","capture"],"step":1}' >/dev/null
 dctl POST /_double/clock '{"advance":30}' >/dev/null
 profile_for plat

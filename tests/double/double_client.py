@@ -26,6 +26,18 @@ def connected(n):
     return "acct_1DoubleConn%06d" % n
 
 
+def stop_process(proc, timeout=10):
+    """Terminate proc if it still runs; kill it if it has not exited
+    within timeout seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status
@@ -71,13 +83,7 @@ class Double:
         self.close()
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc.stdout.close()
         self.stderr.close()
         self._tmp.cleanup()

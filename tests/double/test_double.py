@@ -1189,6 +1189,14 @@ def _with_client(d, seconds, rps=None):
     return out["counts"], out["reasons"], d.ctl("GET", "/_double/cotenant")
 
 
+def _beside_cotenant(rps=None):
+    """A client for 2 s (paced at rps, or as fast as it can) beside a
+    co-tenant at 60 rps; returns what _with_client does."""
+    with Double(*COTENANT_ARGS) as d:
+        d.ctl("POST", "/_double/cotenant", {"rps": 60})
+        return _with_client(d, 2.0, rps)
+
+
 @test("co-tenant: 60 rps alone under a 100 rps global limit is never "
       "refused, evenly paced; control API, config key, stop, reset")
 def t_cotenant_alone(t):
@@ -1246,41 +1254,37 @@ def t_cotenant_alone(t):
 @test("co-tenant: a client hammering GET /v1/charges takes its tokens "
       "(> 5 % refused); the client's 429s say global-rate")
 def t_cotenant_hammered(t):
-    with Double(*COTENANT_ARGS) as d:
-        d.ctl("POST", "/_double/cotenant", {"rps": 60})
-        counts, reasons, state = _with_client(d, 2.0)
-        ok = counts.get(200, 0)
-        granted = ok + state["attempts"] - state["refused"]
-        t.diag("client: %s; co-tenant: %d attempts, %d refused (%.1f %%), "
-               "behind %.3f s; tokens granted %d in %.2f s"
-               % (counts, state["attempts"], state["refused"],
-                  100 * state["share_refused"], state["behind_s"], granted,
-                  state["elapsed_s"]))
-        check(state["share_refused"] > 0.05,
-              "co-tenant refused %.3f > 5 %%" % state["share_refused"])
-        equal(state["refused_by"]["global-rate"], state["refused"],
-              "refused by the global bucket")
-        check(counts.get(429), "the client was limited too")
-        equal(reasons, {"global-rate"}, "Stripe-Rate-Limited-Reason")
-        check(granted <= 100 + 100 * state["elapsed_s"] + 2,
-              "one bucket: %d tokens granted <= capacity + refill" % granted)
-        check(state["attempts"] >= 0.8 * 60 * state["elapsed_s"],
-              "the co-tenant kept its pace under load")
+    counts, reasons, state = _beside_cotenant()
+    ok = counts.get(200, 0)
+    granted = ok + state["attempts"] - state["refused"]
+    t.diag("client: %s; co-tenant: %d attempts, %d refused (%.1f %%), "
+           "behind %.3f s; tokens granted %d in %.2f s"
+           % (counts, state["attempts"], state["refused"],
+              100 * state["share_refused"], state["behind_s"], granted,
+              state["elapsed_s"]))
+    check(state["share_refused"] > 0.05,
+          "co-tenant refused %.3f > 5 %%" % state["share_refused"])
+    equal(state["refused_by"]["global-rate"], state["refused"],
+          "refused by the global bucket")
+    check(counts.get(429), "the client was limited too")
+    equal(reasons, {"global-rate"}, "Stripe-Rate-Limited-Reason")
+    check(granted <= 100 + 100 * state["elapsed_s"] + 2,
+          "one bucket: %d tokens granted <= capacity + refill" % granted)
+    check(state["attempts"] >= 0.8 * 60 * state["elapsed_s"],
+          "the co-tenant kept its pace under load")
 
 
 @test("co-tenant: a client paced at 30 rps leaves the co-tenant at 60 rps "
       "< 1 % refused")
 def t_cotenant_paced(t):
-    with Double(*COTENANT_ARGS) as d:
-        d.ctl("POST", "/_double/cotenant", {"rps": 60})
-        counts, _, state = _with_client(d, 2.0, rps=30)
-        t.diag("client at 30 rps: %s; co-tenant: %d attempts, %d refused"
-               % (counts, state["attempts"], state["refused"]))
-        check(state["share_refused"] < 0.01,
-              "co-tenant refused %.3f < 1 %%" % state["share_refused"])
-        equal(set(counts), {200}, "the client was never limited")
-        check(state["attempts"] >= 0.8 * 60 * state["elapsed_s"],
-              "the co-tenant kept its pace")
+    counts, _, state = _beside_cotenant(rps=30)
+    t.diag("client at 30 rps: %s; co-tenant: %d attempts, %d refused"
+           % (counts, state["attempts"], state["refused"]))
+    check(state["share_refused"] < 0.01,
+          "co-tenant refused %.3f < 1 %%" % state["share_refused"])
+    equal(set(counts), {200}, "the client was never limited")
+    check(state["attempts"] >= 0.8 * 60 * state["elapsed_s"],
+          "the co-tenant kept its pace")
 
 
 # -- 8. faults ----------------------------------------------------------------

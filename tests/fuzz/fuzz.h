@@ -12,6 +12,11 @@
 #include <sys/types.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/*
+ * Every target's setup, in util.c (weak, so that a target may have its
+ * own): the variables that profile values in the inputs may name are set
+ * (SR_TEST_UNSET_VAR is unset), and the logs are quiet (fuzz_quiet()).
+ */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* A NUL-terminated copy of the input (the caller's, free()). */

@@ -5,11 +5,6 @@
 
 #include "adapter/apierror.h"
 
-int LLVMFuzzerInitialize(int *argc UNUSED, char ***argv UNUSED)
-{
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *body = fuzz_copy(data, size);

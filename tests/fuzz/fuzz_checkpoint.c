@@ -11,11 +11,6 @@
 #include "core/err.h"
 #include "reader/checkpoint.h"
 
-int LLVMFuzzerInitialize(int *argc UNUSED, char ***argv UNUSED)
-{
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *json = fuzz_string(data, size);

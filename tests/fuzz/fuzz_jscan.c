@@ -11,11 +11,6 @@
 #include "reader/fields.h"
 #include "reader/jscan.h"
 
-int LLVMFuzzerInitialize(int *argc UNUSED, char ***argv UNUSED)
-{
-    return 0;
-}
-
 static void members(const char *p, const char *end)
 {
     struct jscan_iter it;

@@ -12,11 +12,6 @@
 #include "reader/checkpoint.h"
 #include "sinks/sink.h"
 
-int LLVMFuzzerInitialize(int *argc UNUSED, char ***argv UNUSED)
-{
-    return 0;
-}
-
 /* What `state show` does with each state. */
 static int show_one(const struct sink_state *ss, void *data)
 {

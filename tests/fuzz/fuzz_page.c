@@ -14,11 +14,6 @@
 #include "reader/page.h"
 #include "model/streams.h"
 
-int LLVMFuzzerInitialize(int *argc UNUSED, char ***argv UNUSED)
-{
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct page_items pi = PAGE_ITEMS_INIT;

@@ -12,11 +12,6 @@
 #include "adapter/ratelimit.h"
 #include "adapter/retry.h"
 
-int LLVMFuzzerInitialize(int *argc UNUSED, char ***argv UNUSED)
-{
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct xfer x;

@@ -8,12 +8,6 @@
 #include "core/sat.h"
 #include "profiles/tokenstore.h"
 
-int LLVMFuzzerInitialize(int *argc UNUSED, char ***argv UNUSED)
-{
-    fuzz_quiet();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct token_set t = TOKEN_SET_INIT;

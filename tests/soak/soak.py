@@ -55,7 +55,7 @@ soak SEED=S STEPS=K ...', the temp folder (soak.log, runs.log, sinks, the
 double's log) is kept, exit 1.  --tap prints one TAP line per step.
 --keep-going reports every failed step; --debug runs the binary with -vv
 (every request in runs.log) for a replay.  Stdlib only (plus
-tests/cli/sr_compare.py and nd_check.py).
+tests/cli/sr_compare.py and nd_check.py, and tests/double/double_client.py).
 """
 import argparse
 import contextlib
@@ -77,7 +77,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests", "cli"))
+sys.path.insert(0, os.path.join(TOP, "tests", "double"))
 import nd_check  # noqa: E402
+from double_client import stop_process  # noqa: E402
 import sr_compare  # noqa: E402
 
 PLATFORM = "acct_1DoublePlatform00"
@@ -142,14 +144,8 @@ class Double:
         self.url = "http://127.0.0.1:%d" % self.port
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
         if self.proc:
+            stop_process(self.proc)
             self.proc.stdout.close()
             self.err.close()
         self.proc = None

@@ -367,51 +367,76 @@ static void test_next_timeout(void)
     profile_release(&p);
 }
 
+/* What a burst of requests came to. */
+struct burst {
+    int ok;                /* requests that succeeded */
+    double requests;       /* requests the double answered */
+    double status_429;     /* of which with a 429 */
+    long rate_limited_429; /* the 429s the adapter counted as rate limits */
+};
+
+/*
+ * 'n' requests (paths[i % nr_paths]) submitted at once through an adapter
+ * for 'p' with 32 in flight, backoff from 500 ms to 5 s and a 20 s
+ * timeout, against the double with 'limits' (its state reset first).
+ */
+static void burst(struct profile *p, const char *limits,
+                  const char *const *paths, size_t nr_paths, int n,
+                  struct burst *b)
+{
+    struct adapter *a = NULL;
+    struct http_req *reqs = xcalloc((size_t)n, sizeof(*reqs));
+    struct err err = ERR_INIT;
+
+    faults("");
+    dctl(&dbl, "POST", "/_double/limits", limits, NULL);
+    double_wait_idle(&dbl);
+    dctl(&dbl, "DELETE", "/_double/state", NULL, NULL);
+    p->adapter.max_in_flight = 32;
+    p->adapter.backoff_initial_ms = 500;
+    p->adapter.backoff_max_ms = 5000;
+    p->adapter.timeout_ms = 20000;
+    adapter_open(&a, p, &err);
+    for (int i = 0; i < n; i++) {
+        http_req_init(&reqs[i]);
+        reqs[i].path = xstrdup(paths[(size_t)i % nr_paths]);
+        adapter_submit(a, &reqs[i]);
+    }
+    b->ok = 0;
+    for (struct http_req *r = adapter_next(a, 60000); r;
+         r = adapter_next(a, 60000)) {
+        b->ok += r->err.kind == ERR_NONE;
+    }
+    b->requests = double_state(&dbl, "requests");
+    b->status_429 = double_state(&dbl, "status_429");
+    b->rate_limited_429 = adapter_stats(a)->rate_limited_429;
+    for (int i = 0; i < n; i++) {
+        http_req_release(&reqs[i]);
+    }
+    free(reqs);
+    adapter_close(a);
+}
+
 /* Stripe-like limits: 25/s global and per endpoint, 32 in flight */
 static void test_rate_limits(void)
 {
+    static const char *const paths[] = { "/v1/events?limit=1",
+                                         "/v1/charges?limit=1" };
     struct profile p;
-    struct adapter *a = NULL;
-    struct http_req reqs[150];
-    struct err err = ERR_INIT;
-    double total, limited;
-    int got = 0;
+    struct burst b;
 
-    faults("");
-    dctl(&dbl, "POST", "/_double/limits",
-         "{\"global_rps\": 25, \"endpoint_rps\": 25, \"latency_ms\": 50,"
-         " \"jitter_ms\": 100}",
-         NULL);
-    double_wait_idle(&dbl);
-    dctl(&dbl, "DELETE", "/_double/state", NULL, NULL);
     make_profile(&p, "sk_test_double_platform");
-    p.adapter.max_in_flight = 32;
     p.adapter.global_rps = 25;
     p.adapter.endpoint_rps = 25;
     p.adapter.max_attempts = 5;
-    p.adapter.backoff_initial_ms = 500;
-    p.adapter.backoff_max_ms = 5000;
-    p.adapter.timeout_ms = 20000;
-    adapter_open(&a, &p, &err);
-    for (int i = 0; i < 150; i++) {
-        http_req_init(&reqs[i]);
-        reqs[i].path = xstrfmt("/v1/%s?limit=1", i % 2 ? "charges" : "events");
-        adapter_submit(a, &reqs[i]);
-    }
-    for (struct http_req *r = adapter_next(a, 60000); r;
-         r = adapter_next(a, 60000)) {
-        got += r->err.kind == ERR_NONE;
-    }
-    total = double_state(&dbl, "requests");
-    limited = double_state(&dbl, "status_429");
-    printf("# %.0f requests, %.0f answered 429\n", total, limited);
-    CHECK_INT(got, 150, "150 requests at 25/s all succeed");
-    CHECK(total >= 150 && limited < 0.05 * total,
+    burst(&p,
+          "{\"global_rps\": 25, \"endpoint_rps\": 25, \"latency_ms\": 50,"
+          " \"jitter_ms\": 100}",
+          paths, ARRAY_SIZE(paths), 150, &b);
+    printf("# %.0f requests, %.0f answered 429\n", b.requests, b.status_429);
+    CHECK_INT(b.ok, 150, "150 requests at 25/s all succeed");
+    CHECK(b.requests >= 150 && b.status_429 < 0.05 * b.requests,
           "fewer than 5% of the requests answered 429");
-    for (int i = 0; i < 150; i++) {
-        http_req_release(&reqs[i]);
-    }
-    adapter_close(a);
     profile_release(&p);
     dctl(&dbl, "POST", "/_double/limits",
          "{\"global_rps\": 0, \"endpoint_rps\": 0, \"latency_ms\": 0,"
@@ -426,52 +451,24 @@ static void test_rate_limits(void)
  */
 static void test_adaptive_slowdown(void)
 {
+    static const char *const paths[] = { "/v1/charges?limit=1" };
     struct profile p;
-    struct adapter *a = NULL;
-    struct http_req reqs[120];
-    struct err err = ERR_INIT;
-    double total, limited;
-    int got = 0;
+    struct burst b;
 
-    faults("");
-    dctl(&dbl, "POST", "/_double/limits",
-         "{\"global_rps\": 20, \"endpoint_rps\": 20, \"latency_ms\": 20}",
-         NULL);
-    double_wait_idle(&dbl);
-    dctl(&dbl, "DELETE", "/_double/state", NULL, NULL);
     make_profile(&p, "sk_test_double_platform");
-    p.adapter.max_in_flight = 32;
     p.adapter.global_rps = 40;
     p.adapter.endpoint_rps = 40;
     p.adapter.global_share = 1; /* the whole of it: a client over the limit */
     p.adapter.endpoint_share = 1;
     p.adapter.max_attempts = 8;
-    p.adapter.backoff_initial_ms = 500;
-    p.adapter.backoff_max_ms = 5000;
-    p.adapter.timeout_ms = 20000;
-    adapter_open(&a, &p, &err);
-    for (int i = 0; i < 120; i++) {
-        http_req_init(&reqs[i]);
-        reqs[i].path = xstrdup("/v1/charges?limit=1");
-        adapter_submit(a, &reqs[i]);
-    }
-    for (struct http_req *r = adapter_next(a, 60000); r;
-         r = adapter_next(a, 60000)) {
-        got += r->err.kind == ERR_NONE;
-    }
-    total = double_state(&dbl, "requests");
-    limited = double_state(&dbl, "status_429");
-    printf("# over the limit: %.0f requests, %.0f answered 429\n", total,
-           limited);
-    CHECK_INT(got, 120, "40/s against 20/s: all requests succeed");
-    CHECK(adapter_stats(a)->rate_limited_429 > 0,
-          "the server's 429s reached the limiter");
-    CHECK(limited < 0.15 * total,
+    burst(&p, "{\"global_rps\": 20, \"endpoint_rps\": 20, \"latency_ms\": 20}",
+          paths, ARRAY_SIZE(paths), 120, &b);
+    printf("# over the limit: %.0f requests, %.0f answered 429\n", b.requests,
+           b.status_429);
+    CHECK_INT(b.ok, 120, "40/s against 20/s: all requests succeed");
+    CHECK(b.rate_limited_429 > 0, "the server's 429s reached the limiter");
+    CHECK(b.status_429 < 0.15 * b.requests,
           "the limiter slowed down: fewer than 15% answered 429");
-    for (int i = 0; i < 120; i++) {
-        http_req_release(&reqs[i]);
-    }
-    adapter_close(a);
     profile_release(&p);
 }
 

@@ -105,6 +105,28 @@ static void sim_free(struct sim *s)
     free(s);
 }
 
+/*
+ * A limiter for 'cfg' at time 0 with one endpoint (its id in *ep) and
+ * 'queued' requests (items[0], ...), of which the first 'started' have
+ * started.
+ */
+static struct ratelimit *rl_started(const struct rl_config *cfg, int queued,
+                                    int started, int *ep)
+{
+    struct ratelimit *rl = rl_new(cfg, 0);
+    int64_t wait;
+    int got;
+
+    *ep = rl_endpoint(rl, "/v1/x");
+    for (int i = 0; i < queued; i++) {
+        rl_enqueue(rl, *ep, &items[i], 0, 0);
+    }
+    for (int i = 0; i < started; i++) {
+        rl_next(rl, 0, &got, &wait);
+    }
+    return rl;
+}
+
 static void test_spacing(void)
 {
     struct rl_config cfg = { 100, 25, 64, 0, 0, 0, 0, 0 };
@@ -209,15 +231,9 @@ static void test_in_flight_cap(void)
     /* full: NULL with no timer (a completion will wake the caller) */
     sim_free(s);
     {
-        struct ratelimit *rl = rl_new(&cfg, 0);
-        int e = rl_endpoint(rl, "/v1/x");
+        int e;
+        struct ratelimit *rl = rl_started(&cfg, 5, 4, &e);
 
-        for (int i = 0; i < 5; i++) {
-            rl_enqueue(rl, e, &items[i], 0, 0);
-        }
-        for (int i = 0; i < 4; i++) {
-            rl_next(rl, 0, &got, &wait);
-        }
         CHECK(rl_next(rl, 0, &got, &wait) == NULL && wait == -1,
               "at the cap: NULL and wait -1");
         rl_done(rl);
@@ -275,17 +291,11 @@ static void test_slowdown_and_recovery(void)
 static void test_concurrency_429(void)
 {
     struct rl_config cfg = { 0, 0, 10, 0, 0.5, 0, 0, 0 };
-    struct ratelimit *rl = rl_new(&cfg, 0);
-    int ep = rl_endpoint(rl, "/v1/x");
+    int ep;
+    struct ratelimit *rl = rl_started(&cfg, 20, 10, &ep);
     int64_t wait;
     int got;
 
-    for (int i = 0; i < 20; i++) {
-        rl_enqueue(rl, ep, &items[i], 0, 0);
-    }
-    for (int i = 0; i < 10; i++) {
-        rl_next(rl, 0, &got, &wait);
-    }
     rl_throttled(rl, ep, RL_SCOPE_CONCURRENCY, 0);
     CHECK_INT(rl_in_flight_cap(rl, 0), 5, "a concurrency 429 halves the cap");
     for (int i = 0; i < 6; i++) {
