@@ -178,6 +178,9 @@ def target(store, kind, item_id):
     doc = store.lookup(item_id or "")
     if doc is None or doc.resource != resource:
         raise OpError("%s applies to %s, not %r" % (kind, resource, item_id))
+    if doc.deleted_at is not None:
+        raise OpError("%s does not apply to %s: it is deleted"
+                      % (kind, item_id))
     return doc
 
 
