@@ -46,13 +46,8 @@ class Billing(Books):
         return doc, [self.emit(ledger, "customer.created", t, doc)]
 
     def customer_update(self, doc, t, rng, args):
-        def edit(obj):
-            previous = self.metadata_change(obj, args, rng)
-            if "email" in previous:
-                doc.attrs["email"] = obj["email"]
-            return lambda snap: [self.emit(doc.ledger, "customer.updated", t,
-                                           snap, previous)]
-        return self.change(doc, t, edit)
+        return self.update(doc, t, rng, args, "customer.updated",
+                           lambda obj: doc.attrs.update(email=obj["email"]))
 
     def customer_discount(self, doc, t, rng, args):
         """customer.discount.created carries a Discount with `customer`
@@ -109,13 +104,8 @@ class Billing(Books):
         if "active" in args:
             return self._set_active(doc, t, bool(args["active"]),
                                     "product.updated")
-
-        def edit(obj):
-            previous = self.metadata_change(obj, args, rng)
-            obj["updated"] = t
-            return lambda snap: [self.emit(doc.ledger, "product.updated", t,
-                                           snap, previous)]
-        return self.change(doc, t, edit)
+        return self.update(doc, t, rng, args, "product.updated",
+                           lambda obj: obj.update(updated=t))
 
     def product_delete(self, doc, t, rng, args):
         """"only possible if it has no prices associated with it" (§4)."""
@@ -143,12 +133,7 @@ class Billing(Books):
         if "active" in args:
             return self._set_active(doc, t, bool(args["active"]),
                                     "price.updated")
-
-        def edit(obj):
-            previous = self.metadata_change(obj, args, rng)
-            return lambda snap: [self.emit(doc.ledger, "price.updated", t,
-                                           snap, previous)]
-        return self.change(doc, t, edit)
+        return self.update(doc, t, rng, args, "price.updated")
 
     def price_delete(self, doc, t, rng, args):
         """`price.deleted` exists though the API cannot delete a price;
@@ -445,11 +430,7 @@ class Billing(Books):
         return events
 
     def invoice_update(self, inv, t, rng, args):
-        def edit(obj):
-            previous = self.metadata_change(obj, args, rng)
-            return lambda snap: [self.emit(inv.ledger, "invoice.updated", t,
-                                           snap, previous)]
-        return self.change(inv, t, edit)
+        return self.update(inv, t, rng, args, "invoice.updated")
 
     def invoice_finalize(self, inv, t, rng, args):
         self._check_status(inv, "invoice_finalize", ("draft",))
@@ -576,11 +557,7 @@ class Billing(Books):
         return self.change(cn, t, edit, "void")
 
     def credit_note_update(self, cn, t, rng, args):
-        def edit(obj):
-            previous = self.metadata_change(obj, args, rng)
-            return lambda snap: [self.emit(cn.ledger, "credit_note.updated",
-                                           t, snap, previous)]
-        return self.change(cn, t, edit)
+        return self.update(cn, t, rng, args, "credit_note.updated")
 
 
 def _totals(obj, lines):

@@ -109,6 +109,17 @@ class Books:
         self.changed(doc, before, t, events)
         return events
 
+    def update(self, doc, t, rng, args, etype, touch=None):
+        """A metadata / description (...) change of doc: etype with
+        previous_attributes; touch(obj) may edit more."""
+        def edit(obj):
+            previous = self.metadata_change(obj, args, rng)
+            if touch is not None:
+                touch(obj)
+            return lambda snap: [self.emit(doc.ledger, etype, t, snap,
+                                           previous)]
+        return self.change(doc, t, edit)
+
     @staticmethod
     def delete(doc, t):
         doc.deleted_at = t

@@ -305,11 +305,7 @@ class Payments(Books):
         return tr, [self.emit(ledger, "transfer.created", t, tr)]
 
     def transfer_update(self, tr, t, rng, args):
-        def edit(obj):
-            previous = self.metadata_change(obj, args, rng)
-            return lambda snap: [self.emit(tr.ledger, "transfer.updated", t,
-                                           snap, previous)]
-        return self.change(tr, t, edit)
+        return self.update(tr, t, rng, args, "transfer.updated")
 
     def transfer_reverse(self, tr, t, rng, args):
         obj = self.obj(tr)
@@ -378,13 +374,8 @@ class Payments(Books):
         """application_fee.refund.updated: carries the FeeRefund (with
         `fee`), not the fee (stripe-streams.md §3)."""
         fee = fr.parent
-
-        def edit(obj):
-            previous = self.metadata_change(obj, args, rng)
-            return lambda snap: [self.emit(
-                fr.ledger, "application_fee.refund.updated", t, snap,
-                previous)]
-        events = self.change(fr, t, edit)
+        events = self.update(fr, t, rng, args,
+                             "application_fee.refund.updated")
         fee_obj = self.obj(fee)
         for i, item in enumerate(fee_obj["refunds"]["data"]):
             if item["id"] == fr.id:

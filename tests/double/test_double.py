@@ -1580,7 +1580,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    # the streams of issue 14; test_streams imports this file's helpers
-    import test_streams
-    TESTS[-1:-1] = test_streams.TESTS     # before the performance test
+    # the streams of issue 14; streams_tests imports this file's helpers
+    import streams_tests
+    TESTS[-1:-1] = streams_tests.TESTS     # before the performance test
     sys.exit(main(sys.argv[1:]))
