@@ -11,7 +11,9 @@ import random
 import tempfile
 from urllib.parse import parse_qsl
 
+import billing_ops
 import listing
+import streams
 from model import ROUGH, SMOOTH, fraction, lag_range, seconds
 from mutations import ALL_KINDS, DEFAULT_KINDS, NEW_KINDS, OpError
 from shapes import dumps
@@ -141,6 +143,19 @@ class Control:
         rng = random.Random(body["seed"]) if "seed" in body else self.app.rng
         for op in ops:
             kind = op.get("op")
+            if kind in billing_ops.KINDS:
+                try:
+                    if kind in billing_ops.NEW_OPS:
+                        ledger, rec = self._ledger(op), None
+                    else:
+                        rec = billing_ops.target(self.app.store, kind,
+                                                 op.get("id"))
+                        ledger = rec.ledger
+                    applied.append(self._apply_billing(kind, ledger, rec,
+                                                       step, rng, op))
+                except OpError as err:
+                    raise _op_error(str(err), applied)
+                continue
             if kind not in ALL_KINDS:
                 raise _op_error("unknown op %r" % kind, applied)
             if kind in NEW_KINDS:
@@ -158,9 +173,38 @@ class Control:
                 raise _op_error(str(err), applied)
         return applied
 
+    def _apply_billing(self, kind, ledger, doc, step, rng, args):
+        """An op of billing_ops.py, timed like _apply."""
+        clock = self.app.clock
+        clock.advance(step)
+        t = clock.now()
+        args = {k: v for k, v in args.items() if k not in ("op", "id")}
+        try:
+            doc, events = billing_ops.run(self.app.store, kind, ledger, doc,
+                                          t, rng, args)
+        except OpError:
+            clock.advance(-step)      # a refused op takes no time
+            raise
+        return {"op": kind, "id": doc.id, "object": streams.noun_of(doc),
+                "account": ledger.account, "mode": ledger.mode, "time": t,
+                "events": [{"id": ev.id, "type": ev.type} for ev in events]}
+
+    def _random_billing(self, kind, ledger, step, rng):
+        store = self.app.store
+        t = self.app.clock.now() + int(step)
+        if kind in billing_ops.NEW_OPS:
+            return self._apply_billing(kind, ledger, None, step, rng, {})
+        for doc in billing_ops.pick(store, kind, ledger, t, rng):
+            try:
+                return self._apply_billing(kind, ledger, doc, step, rng, {})
+            except OpError:
+                continue
+        return {"op": kind, "skipped": "no eligible object"}
+
     def _random(self, body, step):
         kinds = body.get("kinds") or list(DEFAULT_KINDS)
-        unknown = [k for k in kinds if k not in ALL_KINDS]
+        unknown = [k for k in kinds if k not in ALL_KINDS
+                   and k not in billing_ops.KINDS]
         if unknown:
             raise ControlError(400, "unknown kinds: %s" % unknown)
         rng = random.Random(body["seed"]) if "seed" in body else self.app.rng
@@ -168,6 +212,9 @@ class Control:
         applied = []
         for _ in range(int(body.get("count", 1))):
             kind = rng.choice(kinds)
+            if kind in billing_ops.KINDS:
+                applied.append(self._random_billing(kind, ledger, step, rng))
+                continue
             rec = self.app.mutator.pick(kind, ledger,
                                         self.app.clock.now() + int(step), rng)
             if rec is None and kind not in NEW_KINDS:
@@ -366,6 +413,7 @@ def _ledger_truth(store, ledger, now, era):
     q.limit = len(ledger.tables["events"]) + 1
     events, _ = listing.run_list(store, ledger, "events", q, now)
     parts.append(_json_array("events", events, era))
+    parts += streams.truth_parts(store, ledger, now, era)
     return b"{" + b",".join(parts) + b"}"
 
 

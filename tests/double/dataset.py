@@ -11,6 +11,7 @@ or canceled) with their events.
 import gc
 import random
 
+import billing_data
 from generate import LedgerGen
 from ids import IdMaker
 from model import API_REQUEST, Settings, Store
@@ -48,6 +49,13 @@ def _build(cfg):
             sizes = account if mode in cfg["modes"] else {}
             _build_ledger(store, store.ledger(account["id"], mode), sizes,
                           cfg)
+    for mode in cfg["modes"]:
+        platform = store.ledger(store.platform, mode)
+        if platform.billing:
+            billing_data.build_connect(
+                store, platform, [store.ledger(a, mode)
+                                  for a in store.accounts[1:]],
+                platform.billing, cfg["seed"], cfg["start"], cfg["end"])
     store.finish_bulk()
     return store
 
@@ -63,6 +71,11 @@ def _build_ledger(store, ledger, sizes, cfg):
     ledger.gen = LedgerGen(store, ledger, seed, n_charges)
     mutator = Mutator(store)
     start, end = cfg["start"], cfg["end"]
+    # the streams of issue 14 (opt-in): payment intents and balance
+    # transactions follow the charges from their creation on
+    ledger.billing = int(sizes.get("billing", 0))
+    if ledger.billing:
+        billing_data.writers(store)
     times = _charge_times(rng, n_charges, start, end,
                           int(sizes.get("same_second", 0)),
                           cfg["same_second_at"])
@@ -82,6 +95,9 @@ def _build_ledger(store, ledger, sizes, cfg):
         store.register(ledger, rec)
         store.emit(ledger, "payout.created", t, rec)
         _payout_history(mutator, ledger, rec, rng, end)
+    if ledger.billing:
+        billing_data.build_billing(store, ledger, ledger.billing, seed,
+                                   start, end)
 
 
 def _charge_times(rng, n, start, end, same_n, same_at):

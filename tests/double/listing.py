@@ -25,6 +25,9 @@ SPECS = {
     "events": (("type", "delivery_success"), ("created",), ("types",)),
 }
 COMMON_SCALARS = ("limit", "starting_after", "ending_before")
+# resource -> function(q, ledger, store, now) giving the filter predicate
+# of a stream served by streams.py (which also adds its SPECS and NOUN)
+PREDICATES = {}
 
 
 class ListQuery:
@@ -38,6 +41,7 @@ class ListQuery:
         #                      (None: open) and the operators seen
         self.filters = {}     # scalar filters
         self.types = []
+        self.arrays = {}      # other array parameters: name -> [values]
 
 
 def parse_pairs(query):
@@ -101,6 +105,10 @@ def parse_list(resource, query):
         elif name in arrays + ("expand",) and _is_array_index(sub):
             if name == "types":
                 q.types.append(_nonempty(value, key))
+            elif name != "expand":
+                q.arrays.setdefault(name, []).append(_nonempty(value, key))
+        elif sub is not None and key in scalars:    # recurring[interval]
+            q.filters[key] = _nonempty(value, key)
         elif sub is not None:
             raise _unknown(key)
         elif name == "limit":
@@ -160,6 +168,8 @@ def _type_matcher(pattern):
 
 def _predicate(resource, q, ledger, store, now):
     """A function item -> bool for the query's filters, or None."""
+    if resource in PREDICATES:
+        return PREDICATES[resource](q, ledger, store, now)
     tests = []
     f = q.filters
     if resource == "charges":
@@ -200,8 +210,9 @@ def _predicate(resource, q, ledger, store, now):
     return lambda it: all(t(it) for t in tests)
 
 
-def find_cursor(store, ledger, resource, cursor, param):
-    """The table index of the cursor object, or raises 404."""
+def find_cursor(store, ledger, resource, cursor, param, now=None):
+    """The table index of the cursor object, or raises 404 (unknown) or
+    400 (deleted, see deleted_cursor)."""
     item = store.lookup(cursor)
     table = ledger.tables[resource]
     i = table.index_of(item) if item is not None and \
@@ -209,7 +220,22 @@ def find_cursor(store, ledger, resource, cursor, param):
     if i < 0:
         raise ApiError(404, "No such %s: '%s'" % (NOUN[resource], cursor),
                        param=param, code="resource_missing")
+    if now is not None and getattr(item, "deleted_at", None) is not None \
+            and item.deleted_at <= now:
+        raise deleted_cursor(NOUN[resource], cursor, param)
     return i
+
+
+def deleted_cursor(noun, cursor, param):
+    """A cursor naming an object deleted since: "Stripe then refuses
+    `starting_after` with 400 `resource_missing`" (issue 14); tap-stripe
+    patches ListObject.list because paging with starting_after=<deleted
+    line id> "returns 400 'No such invoice item'" (stripe-streams.md §5,
+    singer-io/tap-stripe); dj-stripe#1799 shows the same message for a
+    line cursor Stripe does not know. That an unknown cursor is a 404
+    while a deleted one is a 400 is this double's (rougher) choice."""
+    return ApiError(400, "No such %s: '%s'" % (noun, cursor), param=param,
+                    code="resource_missing")
 
 
 def run_list(store, ledger, resource, q, now):
@@ -226,10 +252,10 @@ def run_list(store, ledger, resource, q, now):
         lo, hi = table.bounds(lo_c, hi_c)
     if q.starting_after is not None:
         hi = min(hi, find_cursor(store, ledger, resource, q.starting_after,
-                                 "starting_after"))
+                                 "starting_after", now))
     if q.ending_before is not None:
         lo = max(lo, find_cursor(store, ledger, resource, q.ending_before,
-                                 "ending_before") + 1)
+                                 "ending_before", now) + 1)
     pred = _predicate(resource, q, ledger, store, now)
     if q.ending_before is not None:
         indices = range(lo, hi)

@@ -23,6 +23,13 @@ from versions import CANONICAL_ERA, render, version
 NULL_REQUEST = '{"id":null,"idempotency_key":null}'
 API_REQUEST = None   # Event.request for a derived API request id
 RESOURCES = ("charges", "payouts", "events")
+# The sorted tables of the streams of issue 14 (streams.py serves them);
+# refunds and disputes fill theirs from the charges' history. The two
+# sub-lists (invoice lines, subscription items) live in their parents.
+STREAM_TABLES = ("balance_transactions", "refunds", "disputes", "customers",
+                 "payment_intents", "invoices", "subscriptions", "products",
+                 "prices", "transfers", "application_fees",
+                 "checkout_sessions", "credit_notes")
 N_ERAS = 4               # versions.era_of() values
 
 
@@ -123,10 +130,15 @@ class Payout(Record):
 
 
 class Doc(Item):
-    """A refund or dispute: its current JSON text and status; 'parent' is
-    the charge it belongs to."""
+    """An object kept as its current JSON text and status (refunds,
+    disputes and the streams of streams.py); 'parent' is the charge of a
+    refund or dispute, or the parent of a sub-list item. 'attrs' is None
+    or a dict of the values list filters compare (billing.py); a deleted
+    object keeps its last state and the second of its deletion in
+    'deleted_at'."""
 
-    __slots__ = ("doc", "resource", "status", "parent")
+    __slots__ = ("doc", "resource", "status", "parent", "attrs",
+                 "deleted_at")
 
     def __init__(self, item_id, created, resource, doc, status, parent):
         Item.__init__(self, item_id, created)
@@ -134,6 +146,12 @@ class Doc(Item):
         self.doc = doc
         self.status = status
         self.parent = parent
+        self.attrs = None
+        self.deleted_at = None
+
+    def deleted(self, now):
+        """Whether the object is deleted as of second now."""
+        return self.deleted_at is not None and self.deleted_at <= now
 
     def set_doc(self, obj):
         """Replace the current state with the dict obj; returns its JSON
@@ -145,6 +163,20 @@ class Doc(Item):
 
     def json(self):
         return self.doc
+
+
+class VDoc(Doc):
+    """A Doc whose shape depends on the API version (invoices and
+    subscriptions: versions.SHAPERS)."""
+
+    __slots__ = ()
+    versioned = True
+
+    def render(self, era):
+        return render(self.doc, era)
+
+    def render_state(self, state, era):
+        return render(state[0], era)
 
 
 class Event(Item):
@@ -221,8 +253,9 @@ class Ledger:
         self.account_part = ("" if self.is_platform
                              else '"account":"%s",' % account)
         self.version = version(api_version)   # the account's default
-        self.tables = {name: Table() for name in RESOURCES}
+        self.tables = {name: Table() for name in RESOURCES + STREAM_TABLES}
         self.gen = None      # generate.LedgerGen, set by the dataset builder
+        self.billing = 0     # the issue-14 dataset size (billing_data.py)
         self.ids = None      # ids.IdMaker for this ledger
         self.disorder_rng = None
 
@@ -298,6 +331,9 @@ class Store:
         self.lock = threading.RLock()
         self.pending = set()  # items whose 'hist' is not None
         self.by_id = {}      # id -> Item
+        # None, or a function (ledger, event) called after every emit:
+        # the derived objects of issue 14 (billing.Derived)
+        self.observer = None
         self.bulk = False    # True while the dataset is generated
         self.ledgers = {}
         versions = versions or {}
@@ -362,6 +398,8 @@ class Store:
         ev.pending_webhooks = 1 if zlib.crc32(ev.id.encode()) % 50 == 0 else 0
         ev.ver = ledger.version
         self.register(ledger, ev)
+        if self.observer is not None:
+            self.observer(ledger, ev)
         return ev
 
     def item_bytes(self, item, era=CANONICAL_ERA, now=None):

@@ -17,6 +17,7 @@ from email.utils import formatdate
 from urllib.parse import parse_qsl
 
 import listing
+import streams
 from auth import Auth, secret_from_header
 from clock import Clock
 from control import Control
@@ -75,7 +76,7 @@ def _route(method, path):
                     "GET /v1/%s/:id" % m.group(1))
     if method == "POST" and path == "/v1/oauth/token":
         return "oauth", None, None, "POST /v1/oauth/token"
-    return None
+    return streams.route(method, path)
 
 
 class App:
@@ -191,6 +192,10 @@ class App:
 
     def _read(self, kind, resource, item_id, ledger, req, era):
         now = self.clock.now()
+        if resource in streams.STREAMS and not (
+                kind == "retrieve" and resource in ("refunds", "disputes")):
+            return streams.read(self.store, ledger, kind, resource, item_id,
+                                req.query, req.path, now, era)
         if kind == "retrieve":
             listing.check_retrieve_params(req.query)
             with self.store.lock:

@@ -31,6 +31,7 @@ PLATFORM = "acct_1DoublePlatform00"
 DEFAULTS = {
     "seed": 1, "mode": "test", "end": DEFAULT_END, "start": None,
     "clock": None, "frozen_clock": False, "charges": 1000, "payouts": 50,
+    "billing": 0,
     "same_second": 0, "same_second_at": None, "latency_ms": 0,
     "jitter_ms": 0, "visibility_lag": 0, "visibility_lag_fraction": 1.0,
     "event_disorder": 0.0, "retention_days": 30,
@@ -68,6 +69,7 @@ def parse_args(argv):
     add("--port-file", help="write PORT\\n here (atomically) when ready")
     add("--config", help="JSON configuration file")
     for name, kind in (("seed", int), ("charges", int), ("payouts", int),
+                       ("billing", int),
                        ("accounts", int), ("start", int), ("end", int),
                        ("clock", int), ("latency-ms", float),
                        ("jitter-ms", float), ("global-rps", float),
@@ -140,7 +142,7 @@ def _accounts(cfg, args):
                       for i in range(len(connected) + 1, args.accounts + 1)]
         listed = listed[:1] + connected
     for i, account in enumerate(listed):
-        for name in ("charges", "payouts"):
+        for name in ("charges", "payouts", "billing"):
             if getattr(args, name) is not None or name not in account:
                 account[name] = cfg[name]
         if i == 0 and args.same_second is not None:

@@ -85,6 +85,11 @@ class Version:
 
 _VERSIONS = {}
 
+# id prefix (3 characters after '{"id":"') -> function(text, era) giving the
+# JSON text of an object whose canonical shape is not the one above
+# (invoices and subscriptions, billing_shapes.py).
+SHAPERS = {}
+
 
 def version(name):
     """The shared Version of name (which must be valid())."""
@@ -98,9 +103,11 @@ def render(text, era):
     """The canonical JSON text of a charge or payout, at era's shape.
     Other objects (refunds, disputes) have the same shape at every era
     modelled here and are returned as they are."""
+    prefix = text[7:10]             # after '{"id":"'
+    if SHAPERS and prefix in SHAPERS:
+        return SHAPERS[prefix](text, era)
     if era == CANONICAL_ERA:
         return text
-    prefix = text[7:10]             # after '{"id":"'
     if prefix == "ch_" or prefix == "py_":
         if era > CANONICAL_ERA:
             start = text.find(_REFUNDS_START)
