@@ -37,7 +37,14 @@ struct record {
     const char *event_id;    /* SOURCE_EVENT: the event, else NULL */
     const char *api_version; /* SOURCE_EVENT: event.api_version or NULL */
     int64_t extracted_at;    /* host time of extraction, unix seconds */
-    const char *raw;         /* Stripe's JSON text of the object, minified */
+    /*
+     * The object was deleted (a *.deleted event, or a subscription item
+     * gone from its subscription): 'raw' is its last state, 'deleted_at'
+     * the time of the delete (= version).  Sinks keep the row, marked.
+     */
+    bool deleted;
+    int64_t deleted_at;
+    const char *raw; /* Stripe's JSON text of the object, minified */
     size_t raw_len;
     const struct colval *cols; /* its typed values, one per stream column */
 };

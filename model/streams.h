@@ -69,6 +69,37 @@ struct stream {
     /* the events that update it (none: never updated after creation) */
     const struct event_route *routes;
     size_t nr_routes;
+    /* what its list requests add ("status=all": Stripe's list hides
+     * canceled subscriptions unless asked), NULL: nothing */
+    const char *list_query;
+    /* the event type that deletes its object ("customer.deleted"): the
+     * event's data.object is the last state, stored marked deleted */
+    const char *delete_type;
+    /*
+     * A child stream has no list by 'created': its objects are embedded
+     * in each object of 'parent' (member 'embed', a list object with
+     * has_more) and all of them are listed by 'sub_path' ("%s": the
+     * parent's id, then "?" or "&" query).  'parent_column' names the
+     * parent in the child's objects.
+     */
+    const struct stream *parent;
+    const char *embed;
+    const char *sub_path;
+    /* the parent's side: its child stream, or NULL */
+    const struct stream *child;
+    /*
+     * A hidden twin lists what the stream's list hides by default
+     * (inactive prices): not a --streams name nor a table; its objects
+     * are stored as 'store_as', read whenever that stream is.
+     */
+    const struct stream *store_as;
+    /*
+     * State that changes with no event: an object whose column
+     * 'relist_until' (unix seconds) is still in the future when read is
+     * read again once it has passed (a balance transaction's
+     * 'available_on': its status goes from pending to available).
+     */
+    const char *relist_until;
 };
 
 /* Every stream's first three columns (model/streams.c COMMON_COLUMNS). */
@@ -91,6 +122,12 @@ enum event_column {
  * model/streams.c checks the table against it at compile time.
  */
 #define MAX_STREAMS 32
+
+/* Hidden twins are no tables and no --streams names. */
+static inline bool stream_hidden(const struct stream *s)
+{
+    return s->store_as != NULL;
+}
 
 /* Index of the column named 'name' in 's', or -1. */
 int stream_column(const struct stream *s, const char *name);
@@ -118,8 +155,12 @@ size_t stream_index(const struct stream *s);
  */
 int stream_select(const char *list, const struct stream **out, size_t max,
                   struct err *err);
-/* The same as a bit mask over streams[] (bit i = streams[i]). */
+/* The same as a bit mask over streams[] (bit i = streams[i]), closed
+ * with streams_closure(). */
 int streams_parse(const char *list, unsigned *mask, struct err *err);
+/* 'mask' with what its streams need read with them: a child's parent, a
+ * stream's hidden twin. */
+unsigned streams_closure(unsigned mask);
 
 const char *col_type_name(enum col_type t);
 
