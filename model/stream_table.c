@@ -124,7 +124,9 @@ static const struct column balance_transaction_columns[] = {
     C("available_on", COL_INT, "when the funds become available, unix s"),
     C("type", COL_TEXT, "charge, refund, payout, adjustment, ..."),
     C("reporting_category", COL_TEXT, "charge, refund, payout, fee, ..."),
-    C("source", COL_TEXT, "the object it is for (ch_, re_, po_, ...)"),
+    /* "source" and "account" are every table's own meta columns */
+    COL("source_id", COL_TEXT, "source",
+        "the object it is for (ch_, re_, ...)"),
     C("description", COL_TEXT, "description"),
 };
 
@@ -269,7 +271,7 @@ static const struct column transfer_columns[] = {
 
 static const struct column application_fee_columns[] = {
     COMMON_COLUMNS,
-    C("account", COL_TEXT, "the account it was taken from (acct_)"),
+    COL("from_account", COL_TEXT, "account", "the account it was taken from"),
     C("amount", COL_INT, "amount"),
     C("amount_refunded", COL_INT, "amount refunded"),
     C("currency", COL_TEXT, "ISO currency code, lower case"),

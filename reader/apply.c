@@ -6,6 +6,7 @@
  * reader/engine.c moves windows on with what apply_page() reports.
  */
 #include "core/compat.h"
+#include "adapter/apierror.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/strutil.h"
@@ -53,8 +54,8 @@ static int64_t item_version(const struct engine *e, const struct job *j,
                                     : snapshot_version(e, j->date);
 }
 
-static int write_record(struct engine *e, struct record *rec,
-                        struct page_outcome *out, struct err *err)
+int apply_write(struct engine *e, struct record *rec, long *records,
+                struct err *err)
 {
     rec->account = e->o->account;
     rec->extracted_at = e->extracted_at;
@@ -62,8 +63,18 @@ static int write_record(struct engine *e, struct record *rec,
         return -1;
     }
     rereads_stored(e, rec);
-    out->records++;
+    (*records)++;
     return 0;
+}
+
+/* A stored copy, and the children it embeds. */
+static int write_record(struct engine *e, struct record *rec,
+                        struct page_outcome *out, struct err *err)
+{
+    if (apply_write(e, rec, &out->records, err) < 0) {
+        return -1;
+    }
+    return rec->stream->child ? children_store(e, rec, &out->records, err) : 0;
 }
 
 /* A text column of an event item, "" when null. */
@@ -145,6 +156,7 @@ static int store_event_object(struct engine *e, struct job *j,
                        it->id);
     }
     fields_finish(f.cols, t->nr_columns, &e->scratch);
+    fields_default_livemode(f.cols, e->live);
     if (f.cols[COLUMN_ID].kind != COLVAL_TEXT ||
         f.cols[COLUMN_CREATED].kind != COLVAL_INT) {
         return err_set(err, ERR_DATA,
@@ -159,14 +171,18 @@ static int store_event_object(struct engine *e, struct job *j,
     }
     rec.stream = t;
     rec.created = f.cols[COLUMN_CREATED].i;
-    rec.livemode = f.cols[COLUMN_LIVEMODE].kind == COLVAL_BOOL &&
-                   f.cols[COLUMN_LIVEMODE].i;
+    rec.livemode = f.cols[COLUMN_LIVEMODE].i;
     rec.version = it->created;
     rec.source = SOURCE_EVENT;
     rec.event_id = it->id;
     rec.api_version = *api ? api : NULL;
     rec.cols = f.cols;
-    if (write_record(e, &rec, out, err) < 0) {
+    /* "customer.deleted": data.object is the last state (SS §4) */
+    rec.deleted = t->delete_type &&
+                  !strcmp(event_text(it, EVENT_COLUMN_TYPE), t->delete_type);
+    rec.deleted_at = rec.deleted ? it->created : 0;
+    if (children_removed(e, &rec, text, it->len, &out->records, err) < 0 ||
+        write_record(e, &rec, out, err) < 0) {
         return -1;
     }
     e->res->streams[stream_index(t)].updated++;
@@ -288,7 +304,9 @@ static int route_event(struct engine *e, struct job *j, size_t i,
         const struct stream *t = &streams[k];
         const struct event_route *r = stream_route(t, type, otype);
 
-        if (!r) {
+        if (!r || (r->how == ROUTE_SELF &&
+                   !*event_text(it, EVENT_COLUMN_OBJECT_ID))) {
+            /* invoice.upcoming: "will not have an invoice ID" (SS §3) */
             continue;
         }
         if (!event_supplies(e, t, r, it) ||
@@ -304,6 +322,18 @@ static int route_event(struct engine *e, struct job *j, size_t i,
     return 0;
 }
 
+/* An object whose state changes at a time it carries, with no event (a
+ * balance transaction's available_on): listed again once it passes. */
+static void note_relist(struct engine *e, const struct record *rec)
+{
+    int c = stream_column(rec->stream, rec->stream->relist_until);
+
+    if (c >= 0 && rec->cols[c].kind == COLVAL_INT &&
+        rec->cols[c].i > rec->version) {
+        checkpoint_relist(e->cp, rec->stream, rec->cols[c].i, rec->created);
+    }
+}
+
 static int store_item(struct engine *e, struct job *j, size_t i,
                       struct page_outcome *out, struct err *err)
 {
@@ -312,7 +342,7 @@ static int store_item(struct engine *e, struct job *j, size_t i,
     struct record rec;
 
     memset(&rec, 0, sizeof(rec));
-    rec.stream = s;
+    rec.stream = s->store_as ? s->store_as : s; /* a twin stores as its own */
     rec.id = it->id;
     rec.livemode = it->livemode;
     rec.created = it->created;
@@ -323,6 +353,9 @@ static int store_item(struct engine *e, struct job *j, size_t i,
     rec.cols = it->cols;
     if (write_record(e, &rec, out, err) < 0) {
         return -1;
+    }
+    if (rec.stream->relist_until) {
+        note_relist(e, &rec);
     }
     e->res->streams[stream_index(s)].listed++;
     if (it->created > e->res->streams[stream_index(s)].newest_created) {
@@ -428,11 +461,23 @@ int apply_retrieved(struct engine *e, struct job *r, long *records,
     return 0;
 }
 
-int apply_parse_page(struct job *j, struct err *err)
+bool apply_cursor_gone(const struct job *j)
+{
+    struct api_error ae;
+
+    if (j->req.status != 400 && j->req.status != 404) {
+        return false;
+    }
+    api_error_parse(j->req.body.buf, j->req.body.len, &ae);
+    return !strcmp(ae.code, "resource_missing");
+}
+
+int apply_parse_page(struct engine *e, struct job *j, struct err *err)
 {
     char what[64];
 
     snprintf(what, sizeof(what), "page of '%s'", j->st->stream->name);
+    j->items.live = e->live;
     if (page_parse_list(&j->items, j->st->stream, j->req.body.buf,
                         j->req.body.len, what, err) < 0) {
         return err_prefix(err, "%s (Request-Id %s)", j->req.path,
@@ -441,8 +486,9 @@ int apply_parse_page(struct job *j, struct err *err)
     return 0;
 }
 
-int apply_parse_object(struct job *r, struct err *err)
+int apply_parse_object(struct engine *e, struct job *r, struct err *err)
 {
+    r->items.live = e->live;
     return page_parse_object(&r->items, r->rstream, r->req.body.buf,
                              r->req.body.len, r->req.path, err);
 }

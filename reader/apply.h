@@ -29,10 +29,10 @@ struct page_outcome {
 
 /* Parse a list page's reply into j->items; -1 with err naming the
  * request. */
-int apply_parse_page(struct job *j, struct err *err);
+int apply_parse_page(struct engine *e, struct job *j, struct err *err);
 
 /* Parse a retrieve's reply into r->items. */
-int apply_parse_object(struct job *r, struct err *err);
+int apply_parse_object(struct engine *e, struct job *r, struct err *err);
 
 /*
  * Events that change an object without supplying its stored copy make it
@@ -61,4 +61,25 @@ int apply_page(struct engine *e, struct job *j, struct page_outcome *out,
  */
 int apply_retrieved(struct engine *e, struct job *r, long *records,
                     int64_t *version, struct err *err);
+/* Was a request refused because its starting_after names an object that
+ * is gone (deleted since: 400 resource_missing)? */
+bool apply_cursor_gone(const struct job *j);
+
+/* Write one record to the sink (adding to *records); it settles a re-read
+ * owed of its object. */
+struct record;
+int apply_write(struct engine *e, struct record *rec, long *records,
+                struct err *err);
+
+/*
+ * Child streams (reader/children.c): store the children a stored parent
+ * copy embeds (a sub-list read is owed when it has more); and, for an
+ * event whose previous_attributes list children the new copy lacks,
+ * store those as deleted.
+ */
+int children_store(struct engine *e, const struct record *parent, long *records,
+                   struct err *err);
+int children_removed(struct engine *e, const struct record *parent,
+                     const char *event, size_t len, long *records,
+                     struct err *err);
 #endif

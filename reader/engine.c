@@ -86,6 +86,8 @@ bool engine_lists_after(const struct engine *e, const struct stream *t,
 static void jobs_free(struct engine *e)
 {
     buf_release(&e->scratch);
+    buf_release(&e->child_body);
+    page_items_release(&e->child_items);
     strset_release(&e->retrieved);
     rereads_release(e);
     job_pool_release(&e->jobs);
@@ -110,6 +112,9 @@ static void build_path(struct buf *path, const struct stream *s,
 
     buf_addstr(path, s->path);
     url_query_add(path, "limit", "100");
+    if (s->list_query) {
+        buf_addf(path, "&%s", s->list_query);
+    }
     snprintf(num, sizeof(num), "%lld", (long long)w->lo);
     url_query_add(path, "created[gte]", num);
     if (w->hi != WINDOW_OPEN || w->cap != INT64_MAX) {
@@ -341,6 +346,38 @@ static void begin_streams(struct engine *e)
     }
 }
 
+/*
+ * A sync lists again what changed with no event since it was read: the
+ * created range of each relist entry whose time has passed on Stripe's
+ * clock (the Date of the run's first reply) becomes a closed window of
+ * its stream's pass.
+ */
+static void begin_relists(struct engine *e, int64_t date)
+{
+    int64_t now = date - e->o->settle_secs;
+    size_t kept = 0;
+
+    e->relists_begun = true;
+    for (size_t i = 0; i < e->cp->nr_relists; i++) {
+        struct relist *r = &e->cp->relists[i];
+        struct lane *l = &e->lanes[stream_index(r->stream)];
+
+        if (e->set != &e->cp->sync || r->until > now || !l->plan->selected) {
+            e->cp->relists[kept++] = *r;
+            continue;
+        }
+        stream_state_add_window(l->st, r->lo, r->hi + 1);
+        if (l->st->hi == 0) {
+            l->st->pass_lo = r->lo;
+            l->st->hi = r->hi + 1;
+        }
+        log_info("stream '%s': listing again what became due at %lld",
+                 r->stream->name, (long long)r->until);
+        e->dirty = true;
+    }
+    e->cp->nr_relists = kept;
+}
+
 /* ---- replies: the bookkeeping around reader/apply.c ---- */
 
 /* The first reply of a pass bounds it by Stripe's clock. */
@@ -357,6 +394,9 @@ static void bound_window(struct engine *e, struct job *j)
     }
     if (j->req.server_date) {
         e->cp->server_skew = adapter_clock_skew(e->ad);
+    }
+    if (!e->relists_begun) {
+        begin_relists(e, j->date);
     }
     e->dirty = true;
 }
@@ -420,6 +460,18 @@ static void handle_page(struct engine *e, struct job *j)
         flush_page(e, j);
         return;
     }
+    if (j->req.err.kind != ERR_NONE && !s->is_events && j->w->after &&
+        apply_cursor_gone(j)) {
+        /* the cursor's object was deleted since (SS §4): what is newer
+         * than it is stored, so the window goes on below its second */
+        log_info("stream '%s': cursor '%s' is gone; the window resumes "
+                 "from its created bound",
+                 s->name, j->w->after);
+        j->w->hi = j->w->after_created + 1;
+        window_set_cursor(j->w, NULL, 0);
+        page_release(e, j);
+        return;
+    }
     if (j->req.err.kind != ERR_NONE) {
         err = j->req.err;
         page_failed(e, j, &err);
@@ -427,7 +479,7 @@ static void handle_page(struct engine *e, struct job *j)
     }
     j->date = j->req.server_date ? j->req.server_date : (int64_t)time(NULL);
     if ((e->guard_pending && s->is_events && engine_guard(e, j->date) < 0) ||
-        apply_parse_page(j, &err) < 0) {
+        apply_parse_page(e, j, &err) < 0) {
         page_failed(e, j, &err);
         return;
     }
@@ -564,6 +616,9 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
     e.dirty = true;
     e.guard_pending = rp->guard_cursor != 0;
     e.scratch = (struct buf)BUF_INIT;
+    e.child_body = (struct buf)BUF_INIT;
+    e.child_items = (struct page_items)PAGE_ITEMS_INIT;
+    e.live = !strcmp(cp->mode, "live");
     make_lanes(&e);
     begin_streams(&e);
     rereads_begin(&e);

@@ -37,7 +37,10 @@ struct sink;
 
 /* What to do with one stream in this run. */
 struct stream_plan {
-    bool selected;
+    bool selected; /* its list is read (a lane) */
+    /* its objects are stored (a child stream has no lane: its objects
+     * come embedded in its parent's, or by its sub-list) */
+    bool keep;
     /* start a pass when none is under way: over [lo, hi) */
     bool start_pass;
     int64_t lo;
