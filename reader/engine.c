@@ -182,6 +182,11 @@ static bool history_held(struct engine *e, struct lane *l)
     return false;
 }
 
+static bool lane_skipped(const struct engine *e, size_t lane)
+{
+    return lane < e->set->nr && (e->res->unreadable & (1u << lane));
+}
+
 static void schedule(struct engine *e)
 {
     if (e->stopping) {
@@ -190,7 +195,7 @@ static void schedule(struct engine *e)
     for (size_t i = 0; i < e->nr_lanes; i++) {
         struct lane *l = &e->lanes[i];
 
-        if (!l->plan->selected) {
+        if (!l->plan->selected || lane_skipped(e, i)) {
             continue;
         }
         /* until the guard is checked, only the feed's first request goes
@@ -436,8 +441,33 @@ static void flush_page(struct engine *e, struct job *j)
     }
 }
 
+/*
+ * A stream the key may not read (403), when the streams were not named:
+ * it is left out of this run, said once, and its state stays as it was.
+ */
+static bool skip_unreadable(struct engine *e, struct job *j,
+                            const struct err *err)
+{
+    size_t i = stream_index(j->st->stream);
+
+    if (!e->o->skip_unreadable || err->kind != ERR_AUTH ||
+        j->req.status != 403 || j->st->stream->is_events ||
+        j->lane != &e->lanes[i]) {
+        return false;
+    }
+    if (!(e->res->unreadable & (1u << i))) {
+        log_warn("stream '%s' skipped: %s", j->st->stream->name, err->msg);
+    }
+    e->res->unreadable |= 1u << i;
+    return true;
+}
+
 static void page_failed(struct engine *e, struct job *j, struct err *err)
 {
+    if (skip_unreadable(e, j, err)) {
+        page_release(e, j);
+        return;
+    }
     if (err->kind != ERR_NONE) {
         err_prefix(err, "stream '%s'", j->st->stream->name);
         engine_fail(e, err);
@@ -629,7 +659,12 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
         }
     }
     for (size_t i = 0; i < e.nr_lanes; i++) {
-        if (e.lanes[i].plan->selected && e.lanes[i].st->hi != 0) {
+        if (lane_skipped(&e, i)) {
+            /* as it was before the run: nothing of it was read */
+            stream_state_prune(e.lanes[i].st, true);
+            e.lanes[i].st->hi = 0;
+        }
+        else if (e.lanes[i].plan->selected && e.lanes[i].st->hi != 0) {
             incomplete = true;
         }
     }

@@ -91,7 +91,9 @@ void rereads_owe(struct engine *e, struct job *page UNUSED,
 static bool settled(const struct engine *e)
 {
     for (size_t i = 0; i < e->nr_lanes; i++) {
-        if (e->lanes[i].plan->selected && e->lanes[i].st->hi != 0) {
+        bool skipped = i < e->set->nr && (e->res->unreadable & (1u << i));
+
+        if (e->lanes[i].plan->selected && e->lanes[i].st->hi != 0 && !skipped) {
             return false;
         }
     }
@@ -179,6 +181,10 @@ static void drain_one(struct engine *e, const struct stream *t, const char *key)
     if (!strset_get(&e->cp->owed, key, &owed)) {
         return; /* settled since it was queued */
     }
+    if (e->res->unreadable & (1u << stream_index(t))) {
+        settle(e, key); /* the key may not read it: this run skips it */
+        return;
+    }
     if (strset_get(&e->retrieved, key, &copy)) {
         /* re-read once per run: its copy covers the run's events */
         if (copy >= owed) {
@@ -215,6 +221,25 @@ void rereads_schedule(struct engine *e)
             q->head = q->nr = 0;
         }
     }
+}
+
+/*
+ * A stream the key may not read, when the streams were not named: its
+ * re-reads are dropped and it is said once (the engine skips its list).
+ */
+static bool forbidden(struct engine *e, const struct job *r)
+{
+    size_t i = stream_index(r->rstream);
+
+    if (r->req.err.kind != ERR_AUTH || r->req.status != 403 ||
+        !e->o->skip_unreadable) {
+        return false;
+    }
+    if (!(e->res->unreadable & (1u << i))) {
+        log_warn("stream '%s' skipped: %s", r->rstream->name, r->req.err.msg);
+    }
+    e->res->unreadable |= 1u << i;
+    return true;
 }
 
 /* A page of a child's sub-list: stored; the next page, or done. */
@@ -273,9 +298,12 @@ static void sublist_reply(struct engine *e, struct job *r)
         submit(e, r->rstream, r->parent_id, r->key, NULL);
         return;
     }
-    if (r->req.err.kind != ERR_NONE && r->req.status == 404) {
-        log_warn("%s: not found; skipped (Request-Id %s)", r->req.path,
-                 r->req.request_id);
+    if ((r->req.err.kind != ERR_NONE && r->req.status == 404) ||
+        forbidden(e, r)) {
+        if (r->req.status == 404) {
+            log_warn("%s: not found; skipped (Request-Id %s)", r->req.path,
+                     r->req.request_id);
+        }
         settle(e, r->key);
         return;
     }
@@ -312,6 +340,9 @@ void rereads_handle(struct engine *e, struct job *r)
     else if (r->req.err.kind != ERR_NONE && r->req.status == 404) {
         log_warn("%s: not found; its update is skipped (Request-Id %s)",
                  r->req.path, r->req.request_id);
+        settle(e, r->key);
+    }
+    else if (forbidden(e, r)) {
         settle(e, r->key);
     }
     else if (r->req.err.kind != ERR_NONE) {

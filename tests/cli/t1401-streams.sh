@@ -33,6 +33,9 @@ both() { # sync (or backfill ARGS) into SQLite and NDJSON
 # the billing objects reach back before the charges (customers, prices)
 t_ok "a backfill of every stream, into SQLite and NDJSON" both backfill --since 2025-01-01
 t_ok "SQLite equals the truth, stream by stream" equal_all "$DB"
+t_ok "NDJSON: the newest copy of every object equals the truth" \
+    nd_check "$ND" --truth "$TMP/t.json" --streams all \
+    --deleted-before $(($(now) - 30 * 86400))
 t_ok "invoice lines past the embedded 10 are read too" test \
     "$(sqlite3 "$DB" "SELECT max(n) FROM (SELECT count(*) AS n FROM invoice_line_items GROUP BY invoice)")" -gt 10
 t_ok "both active and archived prices" test \
@@ -59,6 +62,9 @@ dctl POST /_double/mutate "{\"count\":150,\"seed\":7,\"kinds\":$KINDS,\"step\":2
 dctl POST /_double/clock '{"advance":60}' >/dev/null
 t_ok "a sync after 150 changes of every kind (SQLite and NDJSON)" both sync
 t_ok "SQLite equals the truth after the changes" equal_all "$DB"
+t_ok "NDJSON equals the truth after the changes" \
+    nd_check "$ND" --truth "$TMP/t.json" --streams all \
+    --deleted-before $(($(now) - 30 * 86400))
 t_ok "canceled subscriptions are listed too (status=all)" test \
     "$(sqlite3 "$DB" "SELECT count(*) FROM subscriptions WHERE status = 'canceled'")" -gt 0
 t_is "$(sqlite3 "$DB" "SELECT deleted, deleted_at > 0 FROM customers WHERE id = '$cus'")" "1|1" \
