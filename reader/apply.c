@@ -67,6 +67,24 @@ int apply_write(struct engine *e, struct record *rec, long *records,
     return 0;
 }
 
+void apply_item_record(struct record *rec, const struct stream *s,
+                       const struct page_items *pi, size_t k, int64_t version,
+                       enum record_source source)
+{
+    const struct page_item *it = &pi->items[k];
+
+    memset(rec, 0, sizeof(*rec));
+    rec->stream = s;
+    rec->id = it->id;
+    rec->livemode = it->livemode;
+    rec->created = it->created;
+    rec->version = version;
+    rec->source = source;
+    rec->raw = page_item_text(pi, k);
+    rec->raw_len = it->len;
+    rec->cols = it->cols;
+}
+
 /* A stored copy, and the children it embeds. */
 static int write_record(struct engine *e, struct record *rec,
                         struct page_outcome *out, struct err *err)
@@ -341,16 +359,9 @@ static int store_item(struct engine *e, struct job *j, size_t i,
     const struct page_item *it = &j->items.items[i];
     struct record rec;
 
-    memset(&rec, 0, sizeof(rec));
-    rec.stream = s->store_as ? s->store_as : s; /* a twin stores as its own */
-    rec.id = it->id;
-    rec.livemode = it->livemode;
-    rec.created = it->created;
-    rec.version = item_version(e, j, i);
-    rec.source = SOURCE_LIST;
-    rec.raw = page_item_text(&j->items, i);
-    rec.raw_len = it->len;
-    rec.cols = it->cols;
+    /* a twin stores as its own stream */
+    apply_item_record(&rec, s->store_as ? s->store_as : s, &j->items, i,
+                      item_version(e, j, i), SOURCE_LIST);
     if (write_record(e, &rec, out, err) < 0) {
         return -1;
     }
@@ -443,17 +454,9 @@ int apply_retrieved(struct engine *e, struct job *r, long *records,
     if (seen) {
         return 0; /* stored before a crash, within this second */
     }
-    memset(&rec, 0, sizeof(rec));
     memset(&out, 0, sizeof(out));
-    rec.stream = r->rstream;
-    rec.id = it->id;
-    rec.livemode = it->livemode;
-    rec.created = it->created;
-    rec.version = *version;
-    rec.source = SOURCE_RETRIEVE;
-    rec.raw = page_item_text(&r->items, 0);
-    rec.raw_len = it->len;
-    rec.cols = it->cols;
+    apply_item_record(&rec, r->rstream, &r->items, 0, *version,
+                      SOURCE_RETRIEVE);
     if (write_record(e, &rec, &out, err) < 0) {
         return -1;
     }

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/record.h"
+
 struct engine;
+struct page_items;
 struct err;
 struct job;
 struct page_item;
@@ -65,9 +68,13 @@ int apply_retrieved(struct engine *e, struct job *r, long *records,
  * is gone (deleted since: 400 resource_missing)? */
 bool apply_cursor_gone(const struct job *j);
 
+/* Fill 'rec' from item k of 'pi' as a copy of 's'. */
+void apply_item_record(struct record *rec, const struct stream *s,
+                       const struct page_items *pi, size_t k, int64_t version,
+                       enum record_source source);
+
 /* Write one record to the sink (adding to *records); it settles a re-read
  * owed of its object. */
-struct record;
 int apply_write(struct engine *e, struct record *rec, long *records,
                 struct err *err);
 

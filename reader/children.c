@@ -45,16 +45,13 @@ static int store_child(struct engine *e, const struct record *parent,
                        const struct stream *child, size_t k, bool deleted,
                        long *records, struct err *err)
 {
-    const struct page_item *it = &e->child_items.items[k];
-    struct record rec = *parent;
+    struct record rec;
 
-    rec.stream = child;
-    rec.id = it->id;
-    rec.livemode = it->livemode;
-    rec.created = it->created;
-    rec.raw = page_item_text(&e->child_items, k);
-    rec.raw_len = it->len;
-    rec.cols = it->cols;
+    /* the parent's version and source (an event's id with it) */
+    apply_item_record(&rec, child, &e->child_items, k, parent->version,
+                      parent->source);
+    rec.event_id = parent->event_id;
+    rec.api_version = parent->api_version;
     rec.deleted = deleted;
     rec.deleted_at = deleted ? parent->version : 0;
     return apply_write(e, &rec, records, err);

@@ -256,18 +256,8 @@ static int sublist_page(struct engine *e, struct job *r, int64_t *version,
         return -1;
     }
     for (size_t k = 0; k < r->items.nr; k++) {
-        const struct page_item *it = &r->items.items[k];
-
-        memset(&rec, 0, sizeof(rec));
-        rec.stream = r->rstream;
-        rec.id = it->id;
-        rec.livemode = it->livemode;
-        rec.created = it->created;
-        rec.version = *version;
-        rec.source = SOURCE_LIST;
-        rec.raw = page_item_text(&r->items, k);
-        rec.raw_len = it->len;
-        rec.cols = it->cols;
+        apply_item_record(&rec, r->rstream, &r->items, k, *version,
+                          SOURCE_LIST);
         if (apply_write(e, &rec, &records, err) < 0) {
             return -1;
         }
