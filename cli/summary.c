@@ -86,6 +86,28 @@ static void freshness(const struct run *r, struct buf *out)
     }
 }
 
+/*
+ * The counts of stream i as a user knows it: a hidden twin's (inactive
+ * prices) are added to the stream it is stored as and it has none.
+ */
+static struct engine_stream_stats folded(const struct run *r, size_t i)
+{
+    struct engine_stream_stats s = r->res.streams[i];
+
+    for (size_t k = 0; k < nr_streams; k++) {
+        const struct engine_stream_stats *t = &r->res.streams[k];
+
+        if (streams[k].store_as == &streams[i]) {
+            s.pages += t->pages;
+            s.listed += t->listed;
+            s.updated += t->updated;
+            s.retrieved += t->retrieved;
+            s.reread_skipped += t->reread_skipped;
+        }
+    }
+    return s;
+}
+
 void summary_json(const struct run *r, int rc, const struct err *err,
                   struct buf *out)
 {
@@ -118,14 +140,18 @@ void summary_json(const struct run *r, int rc, const struct err *err,
     }
     buf_addf(out, "\"rereads_owed\":%zu,\"streams\":{",
              r->have_cp ? strset_count(&r->cp.owed) : (size_t)0);
-    for (size_t i = 0; i < nr_streams; i++) {
-        const struct engine_stream_stats *s = &r->res.streams[i];
+    for (size_t i = 0, n = 0; i < nr_streams; i++) {
+        struct engine_stream_stats f = folded(r, i);
+        const struct engine_stream_stats *s = &f;
 
+        if (stream_hidden(&streams[i])) {
+            continue;
+        }
         buf_addf(out,
                  "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
                  "\"updated\":%ld,\"retrieved\":%ld,\"reread_skipped\":%ld",
-                 i ? "," : "", streams[i].name, s->pages, s->listed, s->updated,
-                 s->retrieved, s->reread_skipped);
+                 n++ ? "," : "", streams[i].name, s->pages, s->listed,
+                 s->updated, s->retrieved, s->reread_skipped);
         checkpoint_summary(r, i, out);
         buf_addch(out, '}');
     }
@@ -140,15 +166,18 @@ void summary_print(const struct run *r, int rc, const struct err *err)
     struct buf line = BUF_INIT;
 
     buf_addf(&line, "%s:", r->kind == RUN_SYNC ? "sync" : "backfill");
-    for (size_t i = 0; i < nr_streams; i++) {
-        const struct engine_stream_stats *s = &r->res.streams[i];
+    for (size_t i = 0, n = 0; i < nr_streams; i++) {
+        struct engine_stream_stats s = folded(r, i);
 
-        buf_addf(&line, " %s %ld", streams[i].name, s->listed);
-        if (s->updated || s->retrieved) {
-            buf_addf(&line, " (+%ld updated)", s->updated + s->retrieved);
+        if (stream_hidden(&streams[i])) {
+            continue;
         }
-        buf_addch(&line, i + 1 < nr_streams ? ',' : ';');
+        buf_addf(&line, "%s %s %ld", n++ ? "," : "", streams[i].name, s.listed);
+        if (s.updated || s.retrieved) {
+            buf_addf(&line, " (+%ld updated)", s.updated + s.retrieved);
+        }
     }
+    buf_addch(&line, ';');
     buf_addf(&line, " %ld requests, %ld retries, %ld 429s, %.1f s",
              as ? as->requests : 0, as ? as->retries : 0,
              as ? as->rate_limited_429 : 0,

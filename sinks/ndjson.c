@@ -76,6 +76,7 @@ static int make_dir(const char *path, struct err *err)
 static int open_dir(struct ndjson_ctx *c, const char *dir, struct err *err)
 {
     const char *names[MAX_STREAMS];
+    size_t n = 0;
     char *path;
     int ret;
 
@@ -84,7 +85,10 @@ static int open_dir(struct ndjson_ctx *c, const char *dir, struct err *err)
         return -1;
     }
     for (size_t i = 0; i < nr_streams; i++) {
-        names[i] = streams[i].name;
+        if (stream_hidden(&streams[i])) {
+            continue; /* stored in its store_as stream's folder */
+        }
+        names[n++] = streams[i].name;
         path = xstrfmt("%s/%s", dir, streams[i].name);
         ret = make_dir(path, err);
         free(path);
@@ -99,7 +103,7 @@ static int open_dir(struct ndjson_ctx *c, const char *dir, struct err *err)
         return -1;
     }
     c->have_manifest = true;
-    return manifest_cleanup(&c->m, dir, names, nr_streams, err);
+    return manifest_cleanup(&c->m, dir, names, n, err);
 }
 
 /* The options: --ndjson-format, --gzip, --rotate-records, --rotate-size. */
@@ -211,10 +215,22 @@ static void add_opt_string(struct buf *b, const char *key, const char *s)
     }
 }
 
+/*
+ * A deleted object's line says so; other lines carry nothing more, so
+ * files and loaders of the earlier format stay valid.
+ */
+static void add_deleted(struct buf *b, const struct record *rec)
+{
+    if (rec->deleted) {
+        buf_addf(b, ",\"deleted\":true,\"deleted_at\":%lld",
+                 (long long)rec->deleted_at);
+    }
+}
+
 /* The envelope: what a loader needs to deduplicate and audit. */
 static void envelope(struct buf *b, const struct record *rec)
 {
-    const struct stream *s = rec->stream;
+    const struct stream *s = sink_stream(rec->stream);
 
     buf_addstr(b, "{\"stream\":\"");
     buf_addstr(b, s->name);
@@ -229,6 +245,7 @@ static void envelope(struct buf *b, const struct record *rec)
     buf_addf(b, ",\"version\":%lld,\"source\":\"%s\"", (long long)rec->version,
              record_source_name(rec->source));
     add_opt_string(b, "source_event_id", rec->event_id);
+    add_deleted(b, rec);
     add_opt_string(b, "source_api_version", rec->api_version);
     buf_addf(
         b, ",\"extracted_at\":%lld,\"object\":", (long long)rec->extracted_at);
@@ -259,10 +276,11 @@ static int rotate(struct ndjson_ctx *c, struct out *o, struct err *err)
 static int write_file(struct ndjson_ctx *c, const struct record *rec,
                       struct err *err)
 {
-    struct out *o = &c->outs[stream_index(rec->stream)];
+    const struct stream *st = sink_stream(rec->stream);
+    struct out *o = &c->outs[stream_index(st)];
 
     if (!o->open) {
-        if (part_open(&o->cur, c->dir, rec->stream->name, c->m.sequence + 1,
+        if (part_open(&o->cur, c->dir, st->name, c->m.sequence + 1,
                       o->next_part++, c->gzip, err) < 0) {
             c->broken = true;
             return -1;

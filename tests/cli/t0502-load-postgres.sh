@@ -36,8 +36,8 @@ t_match "$ERR" "did you mean 'charges'" "with a hint"
 run "$BIN" streams --stream charges
 t_is "$RC" 2 "--stream without --schema is a usage error"
 run "$BIN" streams
-t_match "$OUT" "^charges  /v1/charges  \(charge objects; updated by events carrying a charge; re-read after charge\.dispute\.\* events carrying a dispute" \
-    "without --schema the listing is unchanged"
+t_match "$OUT" "^charges  /v1/charges  \(charge objects; listed by created; updated by events carrying a charge; re-read after charge\.dispute\.\* events carrying a dispute" \
+    "without --schema: the listing"
 
 # ------------------------------------------------------------- PostgreSQL
 # The server binaries: initdb on PATH (e.g. a link in /usr/local/bin), else
