@@ -41,6 +41,28 @@ static int parse_embedded(struct engine *e, const struct stream *child,
                            e->child_body.len, what, err);
 }
 
+/*
+ * A child copy is written once per (id, version, source) in a run: two
+ * copies of one parent in one second (two events), or a parent's list
+ * copy and its sub-list read with the same Date, embed the same lines.
+ */
+bool children_seen(struct engine *e, const struct record *rec)
+{
+    char key[256];
+    struct strset_entry *seen;
+
+    if ((size_t)snprintf(key, sizeof(key), "%s:%s:%d", rec->stream->name,
+                         rec->id, (int)rec->source) >= sizeof(key)) {
+        return false;
+    }
+    seen = strset_find(&e->child_seen, key);
+    if (seen && seen->value == rec->version) {
+        return true;
+    }
+    strset_set(&e->child_seen, key, rec->version);
+    return false;
+}
+
 static int store_child(struct engine *e, const struct record *parent,
                        const struct stream *child, size_t k, bool deleted,
                        long *records, struct err *err)
@@ -54,6 +76,9 @@ static int store_child(struct engine *e, const struct record *parent,
     rec.api_version = parent->api_version;
     rec.deleted = deleted;
     rec.deleted_at = deleted ? parent->version : 0;
+    if (children_seen(e, &rec)) {
+        return 0;
+    }
     return apply_write(e, &rec, records, err);
 }
 

@@ -88,6 +88,7 @@ static void jobs_free(struct engine *e)
     buf_release(&e->scratch);
     buf_release(&e->child_body);
     page_items_release(&e->child_items);
+    strset_release(&e->child_seen);
     strset_release(&e->retrieved);
     rereads_release(e);
     job_pool_release(&e->jobs);

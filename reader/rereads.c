@@ -258,7 +258,8 @@ static int sublist_page(struct engine *e, struct job *r, int64_t *version,
     for (size_t k = 0; k < r->items.nr; k++) {
         apply_item_record(&rec, r->rstream, &r->items, k, *version,
                           SOURCE_LIST);
-        if (apply_write(e, &rec, &records, err) < 0) {
+        if (!children_seen(e, &rec) &&
+            apply_write(e, &rec, &records, err) < 0) {
             return -1;
         }
     }
