@@ -89,6 +89,7 @@ static void jobs_free(struct engine *e)
     buf_release(&e->child_body);
     page_items_release(&e->child_items);
     strset_release(&e->child_seen);
+
     strset_release(&e->retrieved);
     rereads_release(e);
     job_pool_release(&e->jobs);
@@ -370,6 +371,13 @@ static void begin_relists(struct engine *e, int64_t date)
 
         if (e->set != &e->cp->sync || r->until > now || !l->plan->selected) {
             e->cp->relists[kept++] = *r;
+            continue;
+        }
+        if (l->st->hi != 0 && r->hi >= l->st->pass_lo) {
+            /* the pass under way (a first sync, a rescan) reads the rest */
+            r->hi = l->st->pass_lo - 1;
+        }
+        if (r->hi < r->lo) {
             continue;
         }
         stream_state_add_window(l->st, r->lo, r->hi + 1);

@@ -105,6 +105,7 @@ struct engine {
     struct buf child_body;
     struct page_items child_items;
     struct strset child_seen; /* "<stream>:<id>:<source>" -> version */
+
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
     bool no_commit;     /* failed before anything may be stored */

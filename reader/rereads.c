@@ -22,6 +22,7 @@
 #include "model/record.h"
 #include "reader/apply.h"
 #include "reader/engine_int.h"
+#include "reader/jscan.h"
 #include "sinks/sink.h"
 
 #include <string.h>
@@ -58,7 +59,15 @@ static const struct stream *key_stream(const char *key, const char **id)
 void rereads_begin(struct engine *e)
 {
     const struct strset_entry **all = strset_sorted(&e->cp->owed);
+    int64_t now = (int64_t)time(NULL) + e->cp->server_skew;
 
+    /* a child's sub-list copies are remembered for a few minutes only:
+     * enough for a run soon after in the same second */
+    for (size_t i = 0; i < nr_streams; i++) {
+        if (streams[i].parent) {
+            recent_compact(&e->set->streams[i].retrieved, now - 600);
+        }
+    }
     for (size_t i = 0; i < strset_count(&e->cp->owed); i++) {
         const char *id;
         const struct stream *t = key_stream(all[i]->key, &id);
@@ -98,6 +107,23 @@ static bool settled(const struct engine *e)
         }
     }
     return true;
+}
+
+/*
+ * A child's sub-list reads only need its parent's list done: they go
+ * beside the events pages (a later event owing the same sub-list again is
+ * older than what was read, which settles it).
+ */
+static bool settled_for(const struct engine *e, const struct stream *t)
+{
+    const struct lane *l;
+
+    if (!t->parent) {
+        return settled(e);
+    }
+    l = &e->lanes[stream_index(t->parent)];
+    return !l->plan->selected || l->st->hi == 0 ||
+           (e->res->unreadable & (1u << stream_index(t->parent)));
 }
 
 static void settle(struct engine *e, const char *key)
@@ -204,12 +230,15 @@ static void drain_one(struct engine *e, const struct stream *t, const char *key)
 
 void rereads_schedule(struct engine *e)
 {
-    if (e->stopping || e->guard_pending || !settled(e)) {
+    if (e->stopping || e->guard_pending) {
         return;
     }
     for (size_t i = 0; i < nr_streams; i++) {
         struct reread_queue *q = &e->rq[i];
 
+        if (q->head == q->nr || !settled_for(e, &streams[i])) {
+            continue;
+        }
         while (q->head < q->nr && e->rereads_inflight < REREADS_INFLIGHT &&
                !e->stopping) {
             char *key = q->keys[q->head++];
@@ -242,6 +271,16 @@ static bool forbidden(struct engine *e, const struct job *r)
     return true;
 }
 
+/* Is the retrieved object a deleted stub (a deleted customer)? */
+static bool is_stub(const struct job *r)
+{
+    const char *b = r->req.body.buf, *v, *ve;
+
+    return r->req.err.kind == ERR_NONE && b &&
+           jscan_member(b, b + r->req.body.len, "deleted", &v, &ve) == 1 &&
+           ve - v == 4 && !memcmp(v, "true", 4);
+}
+
 /* A page of a child's sub-list: stored; the next page, or done. */
 static int sublist_page(struct engine *e, struct job *r, int64_t *version,
                         bool *more, struct err *err)
@@ -258,8 +297,10 @@ static int sublist_page(struct engine *e, struct job *r, int64_t *version,
     for (size_t k = 0; k < r->items.nr; k++) {
         apply_item_record(&rec, r->rstream, &r->items, k, *version,
                           SOURCE_LIST);
-        if (!children_seen(e, &rec) &&
-            apply_write(e, &rec, &records, err) < 0) {
+        if (children_seen(e, &rec, true)) {
+            continue;
+        }
+        if (apply_write(e, &rec, &records, err) < 0) {
             return -1;
         }
     }
@@ -334,6 +375,12 @@ void rereads_handle(struct engine *e, struct job *r)
         settle(e, r->key);
     }
     else if (forbidden(e, r)) {
+        settle(e, r->key);
+    }
+    else if (is_stub(r)) {
+        /* {"id":..,"deleted":true}: deleted since; its delete event
+         * stores its last state, marked (SS §2, §4) */
+        log_info("%s: deleted since the event that named it", r->req.path);
         settle(e, r->key);
     }
     else if (r->req.err.kind != ERR_NONE) {

@@ -26,6 +26,9 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sr_compare  # noqa: E402
+
 RANK = {"event": 0, "list": 1, "retrieve": 2}
 
 
@@ -99,7 +102,7 @@ def check_truth(records, truth, account, events_subset, gone_before=None,
         missing = [i for i in want if i not in by_id]
         extra = [i for i in by_id if i not in want]
         differ = [i for i in want if i in by_id and
-                  shown(newest(by_id[i])) != want[i]]
+                  not sr_compare.same(shown(newest(by_id[i])), want[i])]
         print("# %s: truth %d, stored ids %d, missing %d, unexpected %d, "
               "newest differs %d" % (stream, len(want), len(by_id),
                                      len(missing), len(extra), len(differ)))
