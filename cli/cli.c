@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/compat.h"
+#include "model/streams.h"
 #include "cli/cli.h"
 #include "profiles/profile.h"
 #include "sinks/sink.h"
@@ -199,6 +200,16 @@ static void early_log_format(int argc, char **argv)
     }
 }
 
+/* For the profile loader: a 'spec.streams' value the table refuses. */
+static const char *streams_problem(const char *list)
+{
+    static struct err err;
+    unsigned mask;
+
+    err = (struct err)ERR_INIT;
+    return streams_parse(list, &mask, &err) < 0 ? err.msg : NULL;
+}
+
 int cli_main(int argc, char **argv)
 {
     struct err err = ERR_INIT;
@@ -210,6 +221,7 @@ int cli_main(int argc, char **argv)
     early_log_format(argc, argv);
     hoist_globals(args, nargs);
     profile_sink_problem = sink_uri_problem;
+    profile_streams_problem = streams_problem;
 
     if (nargs < 1) {
         print_main_help(stderr);

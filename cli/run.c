@@ -113,7 +113,8 @@ static int parse_options(struct run *r, struct err *err)
     }
     if ((o->overlap && parse_duration(o->overlap, &r->overlap, err) < 0) ||
         (o->settle && parse_duration(o->settle, &r->settle, err) < 0) ||
-        streams_parse(o->streams, &r->mask, err) < 0) {
+        streams_parse(o->streams ? o->streams : r->p.streams, &r->mask, err) <
+            0) {
         return -1;
     }
     if (o->rate_share &&
@@ -248,6 +249,8 @@ static int execute(struct run *r, struct err *err)
     if (adapter_open(&r->ad, &r->p, err) < 0) {
         return -1;
     }
+    /* streams not named: read those the key can read (issue 14) */
+    eo.skip_unreadable = !r->o->streams && !r->p.streams;
     eo.state_key = r->p.name;
     eo.account = r->p.account_id ? r->p.account_id : "";
     eo.concurrency =

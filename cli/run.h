@@ -49,8 +49,10 @@ struct run_opts {
         OPT_STRING(0, "sink", st, sink, "URI",                                 \
                    "sqlite:PATH, ndjson:DIR or ndjson:- (default: the "        \
                    "profile's, or sqlite:stripe.db)"),                         \
-        OPT_STRING(0, "streams", st, streams, "LIST",                          \
-                   "comma-separated streams (default: all)"),                  \
+        OPT_STRING(                                                            \
+            0, "streams", st, streams, "LIST",                                 \
+            "comma-separated streams (default: the profile's, else every "     \
+            "stream the key can read)"),                                       \
         OPT_INT(0, "concurrency", st, concurrency, "N",                        \
                 "list requests in flight per stream (default 12)"),            \
         OPT_STRING(0, "overlap", st, overlap, "DURATION",                      \

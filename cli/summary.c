@@ -108,6 +108,30 @@ static struct engine_stream_stats folded(const struct run *r, size_t i)
     return s;
 }
 
+/* The visible streams skipped because the key may not read them (a twin
+ * or a child counts as its stream): "a,b" into 'out', or nothing. */
+static void skipped_names(const struct run *r, struct buf *out, bool json)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < nr_streams; i++) {
+        const struct stream *s = &streams[i];
+
+        if (!(r->res.unreadable & (1u << i)) || stream_hidden(s) ||
+            (s->parent &&
+             (r->res.unreadable & (1u << stream_index(s->parent))))) {
+            continue;
+        }
+        buf_addstr(out, n++ ? (json ? "," : ", ") : "");
+        if (json) {
+            json_quote(out, s->name);
+        }
+        else {
+            buf_addstr(out, s->name);
+        }
+    }
+}
+
 void summary_json(const struct run *r, int rc, const struct err *err,
                   struct buf *out)
 {
@@ -138,8 +162,10 @@ void summary_json(const struct run *r, int rc, const struct err *err,
         buf_addf(out, "\"pace\":{\"budget_rps\":%.2f,\"settled_rps\":%.2f},",
                  as->global_budget, as->global_pace);
     }
-    buf_addf(out, "\"rereads_owed\":%zu,\"streams\":{",
+    buf_addf(out, "\"rereads_owed\":%zu,\"skipped_streams\":[",
              r->have_cp ? strset_count(&r->cp.owed) : (size_t)0);
+    skipped_names(r, out, true);
+    buf_addstr(out, "],\"streams\":{");
     for (size_t i = 0, n = 0; i < nr_streams; i++) {
         struct engine_stream_stats f = folded(r, i);
         const struct engine_stream_stats *s = &f;
@@ -186,6 +212,10 @@ void summary_print(const struct run *r, int rc, const struct err *err)
         /* where the pace settled after slowing down for 429s */
         buf_addf(&line, " (pace %.1f of %.1f requests/s)", as->global_pace,
                  as->global_budget);
+    }
+    if (r->res.unreadable) {
+        buf_addstr(&line, "; skipped, the key may not read them: ");
+        skipped_names(r, &line, false);
     }
     buf_addf(&line, "; %s", rc == 0 ? "ok" : err_kind_name(err->kind));
     log_notice("%s", line.buf);

@@ -124,7 +124,9 @@ static const struct column balance_transaction_columns[] = {
     C("available_on", COL_INT, "when the funds become available, unix s"),
     C("type", COL_TEXT, "charge, refund, payout, adjustment, ..."),
     C("reporting_category", COL_TEXT, "charge, refund, payout, fee, ..."),
-    C("source", COL_TEXT, "the object it is for (ch_, re_, po_, ...)"),
+    /* "source" and "account" are every table's own meta columns */
+    COL("source_id", COL_TEXT, "source",
+        "the object it is for (ch_, re_, ...)"),
     C("description", COL_TEXT, "description"),
 };
 
@@ -269,7 +271,7 @@ static const struct column transfer_columns[] = {
 
 static const struct column application_fee_columns[] = {
     COMMON_COLUMNS,
-    C("account", COL_TEXT, "the account it was taken from (acct_)"),
+    COL("from_account", COL_TEXT, "account", "the account it was taken from"),
     C("amount", COL_INT, "amount"),
     C("amount_refunded", COL_INT, "amount refunded"),
     C("currency", COL_TEXT, "ISO currency code, lower case"),
@@ -320,51 +322,22 @@ static const struct column credit_note_columns[] = {
         object, prefix, ROUTE_REREAD, ref                                      \
     }
 
-static const struct event_route refund_routes[] = { SELF("refund", "") };
-static const struct event_route dispute_routes[] = { SELF("dispute", "") };
-/* customer.discount.*, .source.*, .tax_id.* carry a Discount, a source
- * or a TaxId naming the customer (SS §1) */
-static const struct event_route customer_routes[] = {
-    SELF("customer", ""),
-    REREAD("discount", "customer.discount.", "customer"),
-    REREAD("tax_id", "customer.tax_id.", "customer"),
-    REREAD("card", "customer.source.", "customer"),
-    REREAD("bank_account", "customer.source.", "customer"),
-    REREAD("source", "customer.source.", "customer"),
-};
-/* eight payment_intent.* types, no .updated (SS §1) */
-static const struct event_route payment_intent_routes[] = {
-    SELF("payment_intent", ""),
-};
-/* invoice_payment.paid carries an InvoicePayment (basil, SS §7) */
-static const struct event_route invoice_routes[] = {
-    SELF("invoice", ""),
-    REREAD("invoice_payment", "invoice_payment.", "invoice"),
-};
-/* customer.subscription.deleted: the subscription ended (status
- * canceled), an update, not a delete (SS §3) */
-static const struct event_route subscription_routes[] = {
-    SELF("subscription", "customer.subscription."),
-};
-static const struct event_route product_routes[] = { SELF("product", "") };
-static const struct event_route price_routes[] = { SELF("price", "") };
-static const struct event_route transfer_routes[] = {
-    SELF("transfer", "transfer."),
-};
-/* application_fee.refund.updated carries a FeeRefund ("fee") */
-static const struct event_route application_fee_routes[] = {
-    SELF("application_fee", ""),
-    REREAD("fee_refund", "application_fee.refund.", "fee"),
-};
-/* only the four terminal and async types: no created/updated (SS §1) */
-static const struct event_route checkout_session_routes[] = {
-    SELF("checkout.session", ""),
-};
-static const struct event_route credit_note_routes[] = {
-    SELF("credit_note", ""),
-};
-
+/*
+ * Notes on the routes below (SS §1, §3): customer.discount.*, .source.*
+ * and .tax_id.* carry a Discount, a source or a TaxId naming the
+ * customer; payment_intent.* has eight types and no .updated;
+ * invoice_payment.paid carries an InvoicePayment (basil, SS §7);
+ * customer.subscription.deleted means the subscription ended (status
+ * canceled): an update, not a delete; application_fee.refund.updated
+ * carries a FeeRefund ("fee"); checkout sessions have only their four
+ * terminal and async types, no created/updated.
+ */
 #define ROUTES(r) .routes = r, .nr_routes = ARRAY_SIZE(r)
+/* a row's routes in place (a static compound literal) */
+#define ROUTE_LIST(...)                                                        \
+    .routes = (const struct event_route[]){ __VA_ARGS__ },                     \
+    .nr_routes = sizeof((const struct event_route[]){ __VA_ARGS__ }) /         \
+                 sizeof(struct event_route)
 #define COLUMNS(c) .columns = c, .nr_columns = ARRAY_SIZE(c)
 
 /* Row indices, for the rows that name each other. */
@@ -406,21 +379,33 @@ const struct stream streams[] = {
                                  COLUMNS(balance_transaction_columns),
                                  .relist_until = "available_on" },
     [S_REFUNDS] = { "refunds", "/v1/refunds", "refund", "rak_charge_read",
-                    false, COLUMNS(refund_columns), ROUTES(refund_routes) },
+                    false, COLUMNS(refund_columns),
+                    ROUTE_LIST(SELF("refund", "")) },
     [S_DISPUTES] = { "disputes", "/v1/disputes", "dispute", "rak_dispute_read",
-                     false, COLUMNS(dispute_columns), ROUTES(dispute_routes) },
+                     false, COLUMNS(dispute_columns),
+                     ROUTE_LIST(SELF("dispute", "")) },
     /* the list hides deleted customers; a retrieve gives a stub (SS §2) */
     [S_CUSTOMERS] = { "customers", "/v1/customers", "customer",
                       "rak_customer_read", false, COLUMNS(customer_columns),
-                      ROUTES(customer_routes),
+                      ROUTE_LIST(
+                          SELF("customer", ""),
+                          REREAD("discount", "customer.discount.", "customer"),
+                          REREAD("tax_id", "customer.tax_id.", "customer"),
+                          REREAD("card", "customer.source.", "customer"),
+                          REREAD("bank_account", "customer.source.",
+                                 "customer"),
+                          REREAD("source", "customer.source.", "customer")),
                       .delete_type = "customer.deleted" },
     [S_PAYMENT_INTENTS] = { "payment_intents", "/v1/payment_intents",
                             "payment_intent", "rak_payment_intent_read", false,
                             COLUMNS(payment_intent_columns),
-                            ROUTES(payment_intent_routes) },
+                            ROUTE_LIST(SELF("payment_intent", "")) },
     /* drafts can be deleted; invoice.upcoming has no id (SS §3) */
     [S_INVOICES] = { "invoices", "/v1/invoices", "invoice", "rak_invoice_read",
-                     false, COLUMNS(invoice_columns), ROUTES(invoice_routes),
+                     false, COLUMNS(invoice_columns),
+                     ROUTE_LIST(SELF("invoice", ""),
+                                REREAD("invoice_payment", "invoice_payment.",
+                                       "invoice")),
                      .delete_type = "invoice.deleted",
                      .child = &streams[S_INVOICE_LINE_ITEMS] },
     /* the first 10 lines are embedded in 'lines' (SS §5) */
@@ -433,7 +418,8 @@ const struct stream streams[] = {
     [S_SUBSCRIPTIONS] = { "subscriptions", "/v1/subscriptions", "subscription",
                           "rak_subscription_read", false,
                           COLUMNS(subscription_columns),
-                          ROUTES(subscription_routes),
+                          ROUTE_LIST(
+                              SELF("subscription", "customer.subscription.")),
                           .list_query = "status=all",
                           .child = &streams[S_SUBSCRIPTION_ITEMS] },
     [S_SUBSCRIPTION_ITEMS] = { "subscription_items", NULL, "subscription_item",
@@ -444,29 +430,33 @@ const struct stream streams[] = {
                                .sub_path =
                                    "/v1/subscription_items?subscription=%s&" },
     [S_PRODUCTS] = { "products", "/v1/products", "product", "rak_product_read",
-                     false, COLUMNS(product_columns), ROUTES(product_routes),
+                     false, COLUMNS(product_columns),
+                     ROUTE_LIST(SELF("product", "")),
                      .delete_type = "product.deleted" },
     /* the list shows active prices only (SS §2): a twin lists the rest;
      * price.deleted exists though the API cannot delete one (SS §4) */
     [S_PRICES] = { "prices", "/v1/prices", "price", "rak_plan_read", false,
-                   COLUMNS(price_columns), ROUTES(price_routes),
+                   COLUMNS(price_columns), ROUTE_LIST(SELF("price", "")),
                    .list_query = "active=true",
                    .delete_type = "price.deleted" },
     [S_TRANSFERS] = { "transfers", "/v1/transfers", "transfer",
                       "rak_transfer_read", false, COLUMNS(transfer_columns),
-                      ROUTES(transfer_routes) },
+                      ROUTE_LIST(SELF("transfer", "transfer.")) },
     [S_APPLICATION_FEES] = { "application_fees", "/v1/application_fees",
                              "application_fee", "rak_application_fee_read",
                              false, COLUMNS(application_fee_columns),
-                             ROUTES(application_fee_routes) },
+                             ROUTE_LIST(SELF("application_fee", ""),
+                                        REREAD("fee_refund",
+                                               "application_fee.refund.",
+                                               "fee")) },
     [S_CHECKOUT_SESSIONS] = { "checkout_sessions", "/v1/checkout/sessions",
                               "checkout.session", "rak_checkout_session_read",
                               false, COLUMNS(checkout_session_columns),
-                              ROUTES(checkout_session_routes) },
+                              ROUTE_LIST(SELF("checkout.session", "")) },
     [S_CREDIT_NOTES] = { "credit_notes", "/v1/credit_notes", "credit_note",
                          "rak_credit_note_read", false,
                          COLUMNS(credit_note_columns),
-                         ROUTES(credit_note_routes) },
+                         ROUTE_LIST(SELF("credit_note", "")) },
     [S_PRICES_INACTIVE] = { "prices_inactive", "/v1/prices", "price",
                             "rak_plan_read", false, COLUMNS(price_columns),
                             .list_query = "active=false",

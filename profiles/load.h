@@ -162,7 +162,7 @@ struct profile_doc {
     struct fval mode;
     struct fpos auth, oauth;
     struct fval api_key, client_secret, refresh_token, token_url, token_store;
-    struct fval account_id, adapter, start_date, sink;
+    struct fval account_id, adapter, start_date, sink, streams;
     int64_t overlap_secs, max_duration_secs;
 };
 

@@ -73,6 +73,7 @@ void profile_release(struct profile *p)
     free(p->account_id);
     adapter_cfg_release(&p->adapter);
     free(p->sink);
+    free(p->streams);
     memset(p, 0, sizeof(*p));
 }
 

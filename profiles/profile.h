@@ -79,8 +79,11 @@ struct profile {
     char *account_id;       /* NULL: the key's own account */
     struct adapter_cfg adapter;
     bool has_start_date;
-    int64_t start_date;        /* unix seconds */
-    char *sink;                /* NULL: "sqlite:stripe.db" */
+    int64_t start_date; /* unix seconds */
+    char *sink;         /* NULL: "sqlite:stripe.db" */
+    /* the streams to read ("charges,invoices"), NULL: every one the key
+     * can read */
+    char *streams;
     int64_t overlap_secs;      /* default 60 */
     int64_t max_duration_secs; /* 0: no deadline */
 };
@@ -96,6 +99,9 @@ struct profile {
  * "SCHEME:ARGUMENT" passes.
  */
 extern const char *(*profile_sink_problem)(const char *uri);
+/* The same for 'spec.streams' (the stream table's check); the message is
+ * the program's, static. */
+extern const char *(*profile_streams_problem)(const char *list);
 #define PROFILE_DEFAULT_CONNECT_TIMEOUT_MS 30000L
 #define PROFILE_DEFAULT_TIMEOUT_MS 80000L
 #define PROFILE_DEFAULT_MAX_ATTEMPTS 5

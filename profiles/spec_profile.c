@@ -39,6 +39,7 @@ static const struct key profile_keys[] = {
     { "adapter", KEY_STRING, 0, OFF(adapter), NULL, NULL },
     { "startDate", KEY_STRING, 0, OFF(start_date), NULL, NULL },
     { "sink", KEY_STRING, 0, OFF(sink), NULL, NULL },
+    { "streams", KEY_STRING, 0, OFF(streams), NULL, NULL },
     { "overlap", KEY_SECS, 0, OFF(overlap_secs), NULL, NULL },
     { "maxDuration", KEY_SECS, 0, OFF(max_duration_secs), NULL, NULL },
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
@@ -55,7 +56,7 @@ void profile_doc_release(struct profile_doc *d)
     struct fval *all[] = { &d->name,          &d->mode,          &d->api_key,
                            &d->client_secret, &d->refresh_token, &d->token_url,
                            &d->token_store,   &d->account_id,    &d->adapter,
-                           &d->start_date,    &d->sink };
+                           &d->start_date,    &d->sink,          &d->streams };
 
     for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
         fval_release(all[i]);
@@ -178,6 +179,7 @@ static int check_account(struct loader *ld, const struct fval *v)
 }
 
 const char *(*profile_sink_problem)(const char *uri);
+const char *(*profile_streams_problem)(const char *list);
 
 /* The program's check (the sink registry), else "SCHEME:ARG". */
 static const char *sink_problem(const char *uri)
@@ -210,6 +212,13 @@ static int check_values(struct loader *ld, struct profile_doc *d,
                                shown);
         }
         p->has_start_date = true;
+    }
+    if (d->streams.s && profile_streams_problem &&
+        (problem = profile_streams_problem(d->streams.s)) != NULL) {
+        shown_value(d->streams.s, shown, sizeof(shown));
+        return ld_error_at(ld, &d->streams.pos,
+                           "invalid streams '%s' in 'spec.streams' (%s)", shown,
+                           problem);
     }
     if (d->sink.s && (problem = sink_problem(d->sink.s)) != NULL) {
         shown_value(d->sink.s, shown, sizeof(shown));
@@ -369,6 +378,7 @@ int profile_doc_finish(struct loader *ld, struct profile_doc *d,
     p->api_key = fval_take(&d->api_key);
     p->account_id = fval_take(&d->account_id);
     p->sink = fval_take(&d->sink);
+    p->streams = fval_take(&d->streams);
     p->overlap_secs = d->overlap_secs;
     p->max_duration_secs = d->max_duration_secs;
     return 0;

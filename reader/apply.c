@@ -6,6 +6,7 @@
  * reader/engine.c moves windows on with what apply_page() reports.
  */
 #include "core/compat.h"
+#include "adapter/apierror.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/strutil.h"
@@ -53,8 +54,8 @@ static int64_t item_version(const struct engine *e, const struct job *j,
                                     : snapshot_version(e, j->date);
 }
 
-static int write_record(struct engine *e, struct record *rec,
-                        struct page_outcome *out, struct err *err)
+int apply_write(struct engine *e, struct record *rec, long *records,
+                struct err *err)
 {
     rec->account = e->o->account;
     rec->extracted_at = e->extracted_at;
@@ -62,8 +63,36 @@ static int write_record(struct engine *e, struct record *rec,
         return -1;
     }
     rereads_stored(e, rec);
-    out->records++;
+    (*records)++;
     return 0;
+}
+
+void apply_item_record(struct record *rec, const struct stream *s,
+                       const struct page_items *pi, size_t k, int64_t version,
+                       enum record_source source)
+{
+    const struct page_item *it = &pi->items[k];
+
+    memset(rec, 0, sizeof(*rec));
+    rec->stream = s;
+    rec->id = it->id;
+    rec->livemode = it->livemode;
+    rec->created = it->created;
+    rec->version = version;
+    rec->source = source;
+    rec->raw = page_item_text(pi, k);
+    rec->raw_len = it->len;
+    rec->cols = it->cols;
+}
+
+/* A stored copy, and the children it embeds. */
+static int write_record(struct engine *e, struct record *rec,
+                        struct page_outcome *out, struct err *err)
+{
+    if (apply_write(e, rec, &out->records, err) < 0) {
+        return -1;
+    }
+    return rec->stream->child ? children_store(e, rec, &out->records, err) : 0;
 }
 
 /* A text column of an event item, "" when null. */
@@ -145,6 +174,7 @@ static int store_event_object(struct engine *e, struct job *j,
                        it->id);
     }
     fields_finish(f.cols, t->nr_columns, &e->scratch);
+    fields_default_livemode(f.cols, e->live);
     if (f.cols[COLUMN_ID].kind != COLVAL_TEXT ||
         f.cols[COLUMN_CREATED].kind != COLVAL_INT) {
         return err_set(err, ERR_DATA,
@@ -159,14 +189,18 @@ static int store_event_object(struct engine *e, struct job *j,
     }
     rec.stream = t;
     rec.created = f.cols[COLUMN_CREATED].i;
-    rec.livemode = f.cols[COLUMN_LIVEMODE].kind == COLVAL_BOOL &&
-                   f.cols[COLUMN_LIVEMODE].i;
+    rec.livemode = f.cols[COLUMN_LIVEMODE].i;
     rec.version = it->created;
     rec.source = SOURCE_EVENT;
     rec.event_id = it->id;
     rec.api_version = *api ? api : NULL;
     rec.cols = f.cols;
-    if (write_record(e, &rec, out, err) < 0) {
+    /* "customer.deleted": data.object is the last state (SS §4) */
+    rec.deleted = t->delete_type &&
+                  !strcmp(event_text(it, EVENT_COLUMN_TYPE), t->delete_type);
+    rec.deleted_at = rec.deleted ? it->created : 0;
+    if (children_removed(e, &rec, text, it->len, &out->records, err) < 0 ||
+        write_record(e, &rec, out, err) < 0) {
         return -1;
     }
     e->res->streams[stream_index(t)].updated++;
@@ -288,7 +322,9 @@ static int route_event(struct engine *e, struct job *j, size_t i,
         const struct stream *t = &streams[k];
         const struct event_route *r = stream_route(t, type, otype);
 
-        if (!r) {
+        if (!r || (r->how == ROUTE_SELF &&
+                   !*event_text(it, EVENT_COLUMN_OBJECT_ID))) {
+            /* invoice.upcoming: "will not have an invoice ID" (SS §3) */
             continue;
         }
         if (!event_supplies(e, t, r, it) ||
@@ -304,6 +340,18 @@ static int route_event(struct engine *e, struct job *j, size_t i,
     return 0;
 }
 
+/* An object whose state changes at a time it carries, with no event (a
+ * balance transaction's available_on): listed again once it passes. */
+static void note_relist(struct engine *e, const struct record *rec)
+{
+    int c = stream_column(rec->stream, rec->stream->relist_until);
+
+    if (c >= 0 && rec->cols[c].kind == COLVAL_INT &&
+        rec->cols[c].i > rec->version) {
+        checkpoint_relist(e->cp, rec->stream, rec->cols[c].i, rec->created);
+    }
+}
+
 static int store_item(struct engine *e, struct job *j, size_t i,
                       struct page_outcome *out, struct err *err)
 {
@@ -311,18 +359,14 @@ static int store_item(struct engine *e, struct job *j, size_t i,
     const struct page_item *it = &j->items.items[i];
     struct record rec;
 
-    memset(&rec, 0, sizeof(rec));
-    rec.stream = s;
-    rec.id = it->id;
-    rec.livemode = it->livemode;
-    rec.created = it->created;
-    rec.version = item_version(e, j, i);
-    rec.source = SOURCE_LIST;
-    rec.raw = page_item_text(&j->items, i);
-    rec.raw_len = it->len;
-    rec.cols = it->cols;
+    /* a twin stores as its own stream */
+    apply_item_record(&rec, s->store_as ? s->store_as : s, &j->items, i,
+                      item_version(e, j, i), SOURCE_LIST);
     if (write_record(e, &rec, out, err) < 0) {
         return -1;
+    }
+    if (rec.stream->relist_until) {
+        note_relist(e, &rec);
     }
     e->res->streams[stream_index(s)].listed++;
     if (it->created > e->res->streams[stream_index(s)].newest_created) {
@@ -410,17 +454,9 @@ int apply_retrieved(struct engine *e, struct job *r, long *records,
     if (seen) {
         return 0; /* stored before a crash, within this second */
     }
-    memset(&rec, 0, sizeof(rec));
     memset(&out, 0, sizeof(out));
-    rec.stream = r->rstream;
-    rec.id = it->id;
-    rec.livemode = it->livemode;
-    rec.created = it->created;
-    rec.version = *version;
-    rec.source = SOURCE_RETRIEVE;
-    rec.raw = page_item_text(&r->items, 0);
-    rec.raw_len = it->len;
-    rec.cols = it->cols;
+    apply_item_record(&rec, r->rstream, &r->items, 0, *version,
+                      SOURCE_RETRIEVE);
     if (write_record(e, &rec, &out, err) < 0) {
         return -1;
     }
@@ -428,11 +464,23 @@ int apply_retrieved(struct engine *e, struct job *r, long *records,
     return 0;
 }
 
-int apply_parse_page(struct job *j, struct err *err)
+bool apply_cursor_gone(const struct job *j)
+{
+    struct api_error ae;
+
+    if (j->req.status != 400 && j->req.status != 404) {
+        return false;
+    }
+    api_error_parse(j->req.body.buf, j->req.body.len, &ae);
+    return !strcmp(ae.code, "resource_missing");
+}
+
+int apply_parse_page(struct engine *e, struct job *j, struct err *err)
 {
     char what[64];
 
     snprintf(what, sizeof(what), "page of '%s'", j->st->stream->name);
+    j->items.live = e->live;
     if (page_parse_list(&j->items, j->st->stream, j->req.body.buf,
                         j->req.body.len, what, err) < 0) {
         return err_prefix(err, "%s (Request-Id %s)", j->req.path,
@@ -441,8 +489,9 @@ int apply_parse_page(struct job *j, struct err *err)
     return 0;
 }
 
-int apply_parse_object(struct job *r, struct err *err)
+int apply_parse_object(struct engine *e, struct job *r, struct err *err)
 {
+    r->items.live = e->live;
     return page_parse_object(&r->items, r->rstream, r->req.body.buf,
                              r->req.body.len, r->req.path, err);
 }

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/record.h"
+
 struct engine;
+struct page_items;
 struct err;
 struct job;
 struct page_item;
@@ -29,10 +32,10 @@ struct page_outcome {
 
 /* Parse a list page's reply into j->items; -1 with err naming the
  * request. */
-int apply_parse_page(struct job *j, struct err *err);
+int apply_parse_page(struct engine *e, struct job *j, struct err *err);
 
 /* Parse a retrieve's reply into r->items. */
-int apply_parse_object(struct job *r, struct err *err);
+int apply_parse_object(struct engine *e, struct job *r, struct err *err);
 
 /*
  * Events that change an object without supplying its stored copy make it
@@ -61,4 +64,32 @@ int apply_page(struct engine *e, struct job *j, struct page_outcome *out,
  */
 int apply_retrieved(struct engine *e, struct job *r, long *records,
                     int64_t *version, struct err *err);
+/* Was a request refused because its starting_after names an object that
+ * is gone (deleted since: 400 resource_missing)? */
+bool apply_cursor_gone(const struct job *j);
+
+/* Fill 'rec' from item k of 'pi' as a copy of 's'. */
+void apply_item_record(struct record *rec, const struct stream *s,
+                       const struct page_items *pi, size_t k, int64_t version,
+                       enum record_source source);
+
+/* Write one record to the sink (adding to *records); it settles a re-read
+ * owed of its object. */
+int apply_write(struct engine *e, struct record *rec, long *records,
+                struct err *err);
+
+/*
+ * Child streams (reader/children.c): store the children a stored parent
+ * copy embeds (a sub-list read is owed when it has more); and, for an
+ * event whose previous_attributes list children the new copy lacks,
+ * store those as deleted.
+ */
+int children_store(struct engine *e, const struct record *parent, long *records,
+                   struct err *err);
+/* Was this child copy (id, version, source) written by this run already?
+ * (Else it is remembered.) */
+bool children_seen(struct engine *e, const struct record *rec);
+int children_removed(struct engine *e, const struct record *parent,
+                     const char *event, size_t len, long *records,
+                     struct err *err);
 #endif

@@ -185,6 +185,25 @@ void checkpoint_init(struct checkpoint *cp, const char *account,
     strset_init(&cp->owed);
 }
 
+void checkpoint_relist(struct checkpoint *cp, const struct stream *s,
+                       int64_t until, int64_t created)
+{
+    struct relist *r;
+
+    /* few entries: Stripe's available_on falls on whole days */
+    for (size_t i = 0; i < cp->nr_relists; i++) {
+        r = &cp->relists[i];
+        if (r->stream == s && r->until == until) {
+            r->lo = created < r->lo ? created : r->lo;
+            r->hi = created > r->hi ? created : r->hi;
+            return;
+        }
+    }
+    ALLOC_GROW(cp->relists, cp->nr_relists + 1, cp->alloc_relists);
+    cp->relists[cp->nr_relists++] =
+        (struct relist){ s, until, created, created };
+}
+
 void checkpoint_owe(struct checkpoint *cp, const struct stream *s,
                     const char *id, int64_t event_time)
 {
@@ -205,6 +224,8 @@ void checkpoint_release(struct checkpoint *cp)
     set_release(&cp->sync);
     stream_state_reset(&cp->history);
     strset_release(&cp->owed);
+    FREE_AND_NULL(cp->relists);
+    cp->nr_relists = cp->alloc_relists = 0;
     for (size_t i = 0; i < cp->nr_backfills; i++) {
         free(cp->backfills[i].range);
         set_release(&cp->backfills[i].set);

@@ -152,6 +152,17 @@ struct checkpoint {
      * sink holds a copy at least that new (reader/rereads.c).
      */
     struct strset owed;
+    /*
+     * Objects to list again (a stream with relist_until): those read
+     * while their 'until' (a balance transaction's available_on) was
+     * still ahead, by 'until': the created range [lo, hi] holding them.
+     * Once 'until' has passed, a sync lists that range again.
+     */
+    struct relist {
+        const struct stream *stream;
+        int64_t until, lo, hi;
+    } * relists;
+    size_t nr_relists, alloc_relists;
     struct stream_set sync;
     struct backfill_state *backfills;
     size_t nr_backfills, alloc_backfills;
@@ -199,6 +210,10 @@ void recent_list_release(struct recent_list *l);
  * event is kept); the key is "<stream>:<id>". */
 void checkpoint_owe(struct checkpoint *cp, const struct stream *s,
                     const char *id, int64_t event_time);
+
+/* Remember that object 'created' of 's' changes at 'until'. */
+void checkpoint_relist(struct checkpoint *cp, const struct stream *s,
+                       int64_t until, int64_t created);
 
 /* Serialise (to 'out', appended) and parse.  Parsing checks every field;
  * a checkpoint that does not parse (or a NULL 'json') is ERR_CONFIG

@@ -151,6 +151,16 @@ void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
     if (strset_count(&cp->owed)) {
         owed_json(&cp->owed, out);
     }
+    for (size_t i = 0; i < cp->nr_relists; i++) {
+        const struct relist *r = &cp->relists[i];
+
+        buf_addf(out, "%s[\"%s\",%lld,%lld,%lld]", i ? "," : ",\"relist\":[",
+                 r->stream->name, (long long)r->until, (long long)r->lo,
+                 (long long)r->hi);
+    }
+    if (cp->nr_relists) {
+        buf_addch(out, ']');
+    }
     buf_addstr(out, ",\"backfills\":{");
     for (size_t i = 0; i < cp->nr_backfills; i++) {
         if (i) {
@@ -377,6 +387,39 @@ static int owed_from_json(struct checkpoint *cp, const cJSON *root,
     return 0;
 }
 
+static int relist_from_json(struct checkpoint *cp, const cJSON *root,
+                            struct err *err)
+{
+    const cJSON *arr = NULL, *it;
+
+    if (json_get_array(root, "", "relist", 0, &arr, err) < 0) {
+        return -1;
+    }
+    if (arr && cJSON_GetArraySize(arr) > 1000) {
+        /* one entry per day a transaction becomes available: a few */
+        return err_set(err, ERR_CONFIG, "'relist': more than 1000 items");
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        const cJSON *name = cJSON_GetArrayItem(it, 0);
+        const struct stream *s =
+            cJSON_IsString(name) ? stream_find(name->valuestring) : NULL;
+        int64_t until = 0, lo = 0, hi = 0;
+
+        if (!s || !s->relist_until ||
+            json_int64(cJSON_GetArrayItem(it, 1), &until) < 0 ||
+            json_int64(cJSON_GetArrayItem(it, 2), &lo) < 0 ||
+            json_int64(cJSON_GetArrayItem(it, 3), &hi) < 0 || lo > hi) {
+            return err_set(err, ERR_CONFIG,
+                           "'relist': expected [stream, until, lo, hi] items "
+                           "naming a stream that is re-listed");
+        }
+        checkpoint_relist(cp, s, until, lo);
+        checkpoint_relist(cp, s, until, hi);
+    }
+    return 0;
+}
+
 static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
 {
     const char *account = NULL, *mode = NULL;
@@ -410,7 +453,8 @@ static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
     if (set_from_json(&cp->sync, jstreams, "streams", err) < 0 ||
         (jhist &&
          stream_from_json(&cp->history, jhist, "events_history", err) < 0) ||
-        owed_from_json(cp, root, err) < 0) {
+        owed_from_json(cp, root, err) < 0 ||
+        relist_from_json(cp, root, err) < 0) {
         return -1;
     }
     return jback ? backfills_from_json(cp, jback, err) : 0;

@@ -86,6 +86,9 @@ bool engine_lists_after(const struct engine *e, const struct stream *t,
 static void jobs_free(struct engine *e)
 {
     buf_release(&e->scratch);
+    buf_release(&e->child_body);
+    page_items_release(&e->child_items);
+    strset_release(&e->child_seen);
     strset_release(&e->retrieved);
     rereads_release(e);
     job_pool_release(&e->jobs);
@@ -110,6 +113,9 @@ static void build_path(struct buf *path, const struct stream *s,
 
     buf_addstr(path, s->path);
     url_query_add(path, "limit", "100");
+    if (s->list_query) {
+        buf_addf(path, "&%s", s->list_query);
+    }
     snprintf(num, sizeof(num), "%lld", (long long)w->lo);
     url_query_add(path, "created[gte]", num);
     if (w->hi != WINDOW_OPEN || w->cap != INT64_MAX) {
@@ -177,6 +183,11 @@ static bool history_held(struct engine *e, struct lane *l)
     return false;
 }
 
+static bool lane_skipped(const struct engine *e, size_t lane)
+{
+    return lane < e->set->nr && (e->res->unreadable & (1u << lane));
+}
+
 static void schedule(struct engine *e)
 {
     if (e->stopping) {
@@ -185,7 +196,7 @@ static void schedule(struct engine *e)
     for (size_t i = 0; i < e->nr_lanes; i++) {
         struct lane *l = &e->lanes[i];
 
-        if (!l->plan->selected) {
+        if (!l->plan->selected || lane_skipped(e, i)) {
             continue;
         }
         /* until the guard is checked, only the feed's first request goes
@@ -341,6 +352,38 @@ static void begin_streams(struct engine *e)
     }
 }
 
+/*
+ * A sync lists again what changed with no event since it was read: the
+ * created range of each relist entry whose time has passed on Stripe's
+ * clock (the Date of the run's first reply) becomes a closed window of
+ * its stream's pass.
+ */
+static void begin_relists(struct engine *e, int64_t date)
+{
+    int64_t now = date - e->o->settle_secs;
+    size_t kept = 0;
+
+    e->relists_begun = true;
+    for (size_t i = 0; i < e->cp->nr_relists; i++) {
+        struct relist *r = &e->cp->relists[i];
+        struct lane *l = &e->lanes[stream_index(r->stream)];
+
+        if (e->set != &e->cp->sync || r->until > now || !l->plan->selected) {
+            e->cp->relists[kept++] = *r;
+            continue;
+        }
+        stream_state_add_window(l->st, r->lo, r->hi + 1);
+        if (l->st->hi == 0) {
+            l->st->pass_lo = r->lo;
+            l->st->hi = r->hi + 1;
+        }
+        log_info("stream '%s': listing again what became due at %lld",
+                 r->stream->name, (long long)r->until);
+        e->dirty = true;
+    }
+    e->cp->nr_relists = kept;
+}
+
 /* ---- replies: the bookkeeping around reader/apply.c ---- */
 
 /* The first reply of a pass bounds it by Stripe's clock. */
@@ -357,6 +400,9 @@ static void bound_window(struct engine *e, struct job *j)
     }
     if (j->req.server_date) {
         e->cp->server_skew = adapter_clock_skew(e->ad);
+    }
+    if (!e->relists_begun) {
+        begin_relists(e, j->date);
     }
     e->dirty = true;
 }
@@ -396,8 +442,33 @@ static void flush_page(struct engine *e, struct job *j)
     }
 }
 
+/*
+ * A stream the key may not read (403), when the streams were not named:
+ * it is left out of this run, said once, and its state stays as it was.
+ */
+static bool skip_unreadable(struct engine *e, struct job *j,
+                            const struct err *err)
+{
+    size_t i = stream_index(j->st->stream);
+
+    if (!e->o->skip_unreadable || err->kind != ERR_AUTH ||
+        j->req.status != 403 || j->st->stream->is_events ||
+        j->lane != &e->lanes[i]) {
+        return false;
+    }
+    if (!(e->res->unreadable & (1u << i))) {
+        log_warn("stream '%s' skipped: %s", j->st->stream->name, err->msg);
+    }
+    e->res->unreadable |= 1u << i;
+    return true;
+}
+
 static void page_failed(struct engine *e, struct job *j, struct err *err)
 {
+    if (skip_unreadable(e, j, err)) {
+        page_release(e, j);
+        return;
+    }
     if (err->kind != ERR_NONE) {
         err_prefix(err, "stream '%s'", j->st->stream->name);
         engine_fail(e, err);
@@ -420,6 +491,18 @@ static void handle_page(struct engine *e, struct job *j)
         flush_page(e, j);
         return;
     }
+    if (j->req.err.kind != ERR_NONE && !s->is_events && j->w->after &&
+        apply_cursor_gone(j)) {
+        /* the cursor's object was deleted since (SS §4): what is newer
+         * than it is stored, so the window goes on below its second */
+        log_info("stream '%s': cursor '%s' is gone; the window resumes "
+                 "from its created bound",
+                 s->name, j->w->after);
+        j->w->hi = j->w->after_created + 1;
+        window_set_cursor(j->w, NULL, 0);
+        page_release(e, j);
+        return;
+    }
     if (j->req.err.kind != ERR_NONE) {
         err = j->req.err;
         page_failed(e, j, &err);
@@ -427,7 +510,7 @@ static void handle_page(struct engine *e, struct job *j)
     }
     j->date = j->req.server_date ? j->req.server_date : (int64_t)time(NULL);
     if ((e->guard_pending && s->is_events && engine_guard(e, j->date) < 0) ||
-        apply_parse_page(j, &err) < 0) {
+        apply_parse_page(e, j, &err) < 0) {
         page_failed(e, j, &err);
         return;
     }
@@ -564,6 +647,9 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
     e.dirty = true;
     e.guard_pending = rp->guard_cursor != 0;
     e.scratch = (struct buf)BUF_INIT;
+    e.child_body = (struct buf)BUF_INIT;
+    e.child_items = (struct page_items)PAGE_ITEMS_INIT;
+    e.live = !strcmp(cp->mode, "live");
     make_lanes(&e);
     begin_streams(&e);
     rereads_begin(&e);
@@ -574,7 +660,12 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
         }
     }
     for (size_t i = 0; i < e.nr_lanes; i++) {
-        if (e.lanes[i].plan->selected && e.lanes[i].st->hi != 0) {
+        if (lane_skipped(&e, i)) {
+            /* as it was before the run: nothing of it was read */
+            stream_state_prune(e.lanes[i].st, true);
+            e.lanes[i].st->hi = 0;
+        }
+        else if (e.lanes[i].plan->selected && e.lanes[i].st->hi != 0) {
             incomplete = true;
         }
     }

@@ -37,7 +37,10 @@ struct sink;
 
 /* What to do with one stream in this run. */
 struct stream_plan {
-    bool selected;
+    bool selected; /* its list is read (a lane) */
+    /* its objects are stored (a child stream has no lane: its objects
+     * come embedded in its parent's, or by its sub-list) */
+    bool keep;
     /* start a pass when none is under way: over [lo, hi) */
     bool start_pass;
     int64_t lo;
@@ -93,6 +96,9 @@ struct engine_opts {
      * marks forward (never backward) */
     bool seed_sync;
     int64_t seed_since;
+    /* the streams were not named: one the key may not read (403) is
+     * skipped with a warning instead of failing the run */
+    bool skip_unreadable;
     /* called at most every 250 ms, and at the end (progress display) */
     void (*progress)(void *data, const struct stream_set *set,
                      const struct engine_stream_stats *stats);
@@ -101,6 +107,7 @@ struct engine_opts {
 
 struct engine_result {
     struct engine_stream_stats streams[MAX_STREAMS];
+    unsigned unreadable; /* streams skipped: the key may not read them */
     long commits;
     bool partial; /* stopped early (deadline or signal) */
 };

@@ -49,6 +49,7 @@ struct job {
     /* RETRIEVE: the object's stream and its owed key "<stream>:<id>" */
     const struct stream *rstream;
     char *key;
+    char *parent_id;  /* the id it reads (a child's: its parent's) */
     struct job *next; /* free list */
 };
 
@@ -98,6 +99,12 @@ struct engine {
         size_t head, nr, alloc;
     } rq[MAX_STREAMS];
     int rereads_inflight;
+    bool live; /* the key's mode: livemode of objects without one */
+    bool relists_begun;
+    /* a parent's embedded children (reader/children.c) */
+    struct buf child_body;
+    struct page_items child_items;
+    struct strset child_seen; /* "<stream>:<id>:<source>" -> version */
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
     bool no_commit;     /* failed before anything may be stored */

@@ -289,3 +289,12 @@ int fields_string(const char *p, const char *end, const char *key,
     *out = strings->buf + off;
     return 1;
 }
+
+void fields_default_livemode(struct colval *cols, bool live)
+{
+    if (cols[COLUMN_LIVEMODE].kind != COLVAL_BOOL) {
+        cols[COLUMN_LIVEMODE].kind = COLVAL_BOOL;
+        cols[COLUMN_LIVEMODE].text = NULL;
+        cols[COLUMN_LIVEMODE].i = live;
+    }
+}

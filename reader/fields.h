@@ -48,4 +48,11 @@ int fields_string(const char *p, const char *end, const char *key,
  * 'out' with a NUL; -1 if it is not a valid string. */
 int json_unescape(const char *p, const char *end, struct buf *out);
 
+/*
+ * Objects without "livemode" (balance transactions, refunds, subscription
+ * items) are in the mode of the key that read them: their livemode column
+ * is set to 'live' (Stripe's own value wins where there is one).
+ */
+void fields_default_livemode(struct colval *cols, bool live);
+
 #endif

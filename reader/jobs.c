@@ -37,6 +37,7 @@ void job_put(struct job_pool *p, struct job *j)
     page_items_clear(&j->items);
     http_req_reset(&j->req);
     FREE_AND_NULL(j->key);
+    FREE_AND_NULL(j->parent_id);
     j->next = p->free;
     p->free = j;
 }
@@ -49,6 +50,7 @@ void job_pool_release(struct job_pool *p)
         page_items_release(&j->items);
         http_req_release(&j->req);
         free(j->key);
+        free(j->parent_id);
         free(j);
     }
     FREE_AND_NULL(p->all);

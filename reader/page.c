@@ -67,7 +67,7 @@ static const char *add_item(struct page_items *pi, char **dst, const char *v,
         bad(path, "id", "a string", err);
         return NULL;
     }
-    if (f.cols[COLUMN_CREATED].kind != COLVAL_INT) {
+    if (f.cols[COLUMN_CREATED].kind != COLVAL_INT && !s->parent) {
         bad(path, "created", "an integer", err);
         return NULL;
     }
@@ -77,9 +77,11 @@ static const char *add_item(struct page_items *pi, char **dst, const char *v,
                 f.has_object ? pi->strings.buf + f.object_off : "nothing");
         return NULL;
     }
-    it->created = f.cols[COLUMN_CREATED].i;
-    it->livemode = f.cols[COLUMN_LIVEMODE].kind == COLVAL_BOOL &&
-                   f.cols[COLUMN_LIVEMODE].i;
+    it->created = f.cols[COLUMN_CREATED].kind == COLVAL_INT
+                      ? f.cols[COLUMN_CREATED].i
+                      : 0;
+    fields_default_livemode(f.cols, pi->live);
+    it->livemode = f.cols[COLUMN_LIVEMODE].i;
     return after;
 }
 

@@ -41,17 +41,22 @@ struct page_items {
     struct colval *vals;
     size_t vals_alloc;
     bool has_more;
+    /* the livemode of objects that have none (balance transactions,
+     * refunds, subscription items): the key's mode; set by the caller */
+    bool live;
 };
 
 #define PAGE_ITEMS_INIT                                                        \
     {                                                                          \
-        NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, false                       \
+        NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, false, false                \
     }
 
 /*
  * Cut a list envelope {"object":"list","data":[...],"has_more":...} of
  * 'stream' into items.  Every item must be an object with a string "id",
- * an integer "created" and "object" equal to the stream's.  -1 with
+ * an integer "created" (a child stream's may have none: 0, its column
+ * NULL) and "object" equal to the stream's; one without "livemode" takes
+ * pi->live.  -1 with
  * ERR_DATA naming 'what' and the JSON path of a bad field.
  */
 int page_parse_list(struct page_items *pi, const struct stream *stream,

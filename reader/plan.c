@@ -70,7 +70,8 @@ void plan_sync(const struct checkpoint *cp, const struct plan_opts *o,
         int64_t back = events ? o->events_lookback : o->overlap;
 
         /* the change feed carries every stream's updates: always read */
-        p->selected = (o->mask & (1u << i)) || events;
+        p->keep = (o->mask & (1u << i)) || events;
+        p->selected = p->keep && !st->stream->parent;
         p->start_pass = true;
         p->hi_cap = INT64_MAX;
         p->restart_after_resume = true;
@@ -102,7 +103,8 @@ void plan_backfill(const struct stream_set *set, const struct plan_opts *o,
         const struct stream_state *st = &set->streams[i];
         struct stream_plan *p = &rp->streams[i];
 
-        p->selected = (o->mask & (1u << i)) != 0;
+        p->keep = (o->mask & (1u << i)) != 0;
+        p->selected = p->keep && !st->stream->parent;
         p->hi_cap = o->until;
         p->restart_after_resume = false;
         p->overlap = st->stream->is_events ? o->events_lookback : o->overlap;

@@ -11,9 +11,13 @@ lines, each a complete JSON object ending in a newline; every (stream,
 account, id, version, source) appears exactly once across the listed files.
 --no-leftovers: no data or temporary file exists that the manifest does
 not list.  --truth: for account A ('' = the key's own), the newest version
-of each charge and payout (ties: event < list < retrieve, then the larger
-event id) equals the truth's object, and the events are exactly the
-truth's (a superset allowed with --events-subset).  Exits 1 on a problem.
+of each object of every stream named by --streams (charges,payouts; 'all':
+every stream of the truth) (ties: event < list <
+retrieve, then the larger event id) equals the truth's object (a deleted
+one's envelope marks as "deleted": true, "deleted_at"), and the events are
+exactly the truth's (a superset allowed with --events-subset).
+--deleted-before T: objects deleted before T (and their lines) may be
+missing: their delete events expired before any read.  Exits 1 on a problem.
 """
 import argparse
 import gzip
@@ -54,7 +58,7 @@ def read_file(top, entry):
 
 def leftovers(top, listed):
     found = []
-    for stream in ("charges", "payouts", "events"):
+    for stream in sorted(os.listdir(top)):
         d = os.path.join(top, stream)
         for name in os.listdir(d) if os.path.isdir(d) else []:
             rel = stream + "/" + name
@@ -68,18 +72,34 @@ def newest(copies):
                                       r["source_event_id"] or ""))
 
 
-def check_truth(records, truth, account, events_subset):
+def shown(r):
+    """The object as the double's truth shows it: a deleted object's last
+    state with "deleted": true and "deleted_at"."""
+    if not r.get("deleted"):
+        return r["object"]
+    return dict(r["object"], deleted=True, deleted_at=r["deleted_at"])
+
+
+def check_truth(records, truth, account, events_subset, gone_before=None,
+                streams=("charges", "payouts")):
     ok = True
-    for stream in ("charges", "payouts"):
+    gone = {o["id"] for objs in truth.values() for o in objs
+            if gone_before is not None and o.get("deleted")
+            and o.get("deleted_at", 0) < gone_before}
+    if streams == "all":
+        streams = [s for s in truth if s != "events"]
+    for stream in streams:
         by_id = {}
         for r in records:
             if r["stream"] == stream and r["account"] == account:
                 by_id.setdefault(r["id"], []).append(r)
-        want = {o["id"]: o for o in truth[stream]}
+        # deleted before the events reach back: out of any reader's reach
+        want = {o["id"]: o for o in truth[stream] if o["id"] in by_id or not (
+            o["id"] in gone or o.get("invoice") in gone)}
         missing = [i for i in want if i not in by_id]
         extra = [i for i in by_id if i not in want]
         differ = [i for i in want if i in by_id and
-                  newest(by_id[i])["object"] != want[i]]
+                  shown(newest(by_id[i])) != want[i]]
         print("# %s: truth %d, stored ids %d, missing %d, unexpected %d, "
               "newest differs %d" % (stream, len(want), len(by_id),
                                      len(missing), len(extra), len(differ)))
@@ -109,6 +129,9 @@ def main():
     ap.add_argument("--account", default="")
     ap.add_argument("--no-leftovers", action="store_true")
     ap.add_argument("--events-subset", action="store_true")
+    ap.add_argument("--deleted-before", type=int, default=None)
+    ap.add_argument("--streams", default="charges,payouts",
+                    help="streams besides events to check, or 'all'")
     a = ap.parse_args()
     manifest = json.load(open(os.path.join(a.dir, "manifest.json")))
     ok = True
@@ -132,7 +155,9 @@ def main():
             ok = fail("files the manifest does not list: %s" % extra[:5])
     if a.truth:
         truth = json.load(open(a.truth))
-        ok = check_truth(records, truth, a.account, a.events_subset) and ok
+        streams = a.streams if a.streams == "all" else a.streams.split(",")
+        ok = check_truth(records, truth, a.account, a.events_subset,
+                         a.deleted_before, streams) and ok
     sys.exit(0 if ok else 1)
 
 

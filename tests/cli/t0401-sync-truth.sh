@@ -42,10 +42,16 @@ big=$(dctl GET /_double/state | "$PYTHON" -c 'import json,sys; print(json.load(s
 t_ok "a charge with an integer beyond 2^53 keeps it byte for byte" \
     sh -c "sqlite3 '$DB' \"SELECT raw FROM charges WHERE id = '$big'\" | grep -q 99999999999"
 
+# one list request per stream with a list (sorted; prices twice: active
+# and inactive), the children none
+ONE_EACH="GET /v1/application_fees GET /v1/balance_transactions GET /v1/charges \
+GET /v1/checkout/sessions GET /v1/credit_notes GET /v1/customers GET /v1/disputes \
+GET /v1/events GET /v1/invoices GET /v1/payment_intents GET /v1/payouts GET /v1/prices \
+GET /v1/prices GET /v1/products GET /v1/refunds GET /v1/subscriptions GET /v1/transfers "
 # the sync starts where the backfill ended: no second full read
 sync_requests
 t_is "$RC" 0 "first sync after the backfill succeeds"
-t_is "$REQUESTS" "GET /v1/charges GET /v1/events GET /v1/payouts " \
+t_is "$REQUESTS" "$ONE_EACH" \
     "the sync continues from the backfill: one request per stream"
 
 # mutations between runs reach the database
@@ -71,7 +77,7 @@ t_is "$RC" 0 "a sync 12 minutes after the last change succeeds"
 dctl POST /_double/clock '{"advance":120}' >/dev/null
 sync_requests
 t_is "$RC" 0 "no-change sync succeeds"
-t_is "$REQUESTS" "GET /v1/charges GET /v1/events GET /v1/payouts " \
+t_is "$REQUESTS" "$ONE_EACH" \
     "no-change sync: exactly one request per stream plus one events request"
 sync_requests --streams charges
 t_is "$REQUESTS" "GET /v1/charges GET /v1/events " \

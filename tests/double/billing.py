@@ -20,6 +20,8 @@ POST /_double/mutate (billing_ops.py) call the same methods.
   removal emits it is an inference of stripe-streams.md §4).
 """
 
+import json
+
 import billing_shapes as shapes
 import streams
 from books import AnyOf, Books, OpError, add_month
@@ -202,7 +204,12 @@ class Billing(Books):
         obj = self._refresh_sub(sub, t, changes)
         previous = {k: old[k] for k in (changes or {})}
         if edit_items is not None:
-            previous["items"] = old["items"]
+            # previous_attributes is rendered at the event's version, like
+            # data.object: before basil an item has no period of its own
+            items = json.loads(json.dumps(old["items"]))
+            items["data"] = [shapes.item_periods(i, sub.ledger.version.era)
+                             for i in items["data"]]
+            previous["items"] = items
         if shown is not None:
             previous = {k: v for k, v in previous.items() if k in shown}
         status = obj["status"]

@@ -385,7 +385,7 @@ def shape_invoice(text, era):
 # 2025-03-31.basil, Subscription: "`current_period_start/end` moved to
 # `items.data[]`; `discount` removed" (stripe-node 18.0.0; changelog
 # basil/2025-03-31/deprecate-subscription-current-period-start-and-end).
-def _item_periods(item, era):
+def item_periods(item, era):
     if era < BASIL_ERA:
         item.pop("current_period_start", None)
         item.pop("current_period_end", None)
@@ -400,12 +400,12 @@ def shape_subscription(text, era):
             obj.pop(key, None)
     else:
         for item in obj["items"]["data"]:
-            _item_periods(item, era)
+            item_periods(item, era)
     return dumps(obj)
 
 
 def shape_subscription_item(text, era):
-    return dumps(_item_periods(json.loads(text), era))
+    return dumps(item_periods(json.loads(text), era))
 
 
 SHAPERS.update({"in_": shape_invoice, "sub": shape_subscription,

@@ -26,8 +26,18 @@ static void test_table(void)
                       s->columns[c].name);
         }
         CHECK(s->nr_columns <= MAX_COLUMNS, "columns fit MAX_COLUMNS");
-        CHECK(s->is_events == (s->nr_routes == 0),
-              "every stream but events is updated by events");
+        /* events, children (updated through their parent), the twin
+         * (its stream's routes store it) and the relisted (no event):
+         * no routes; every other stream is updated by events */
+        CHECK((s->is_events || s->parent || s->store_as || s->relist_until) ==
+                  (s->nr_routes == 0),
+              "every stream with events is updated by them");
+        CHECK(!s->parent || (s->parent->child == s && s->embed && s->sub_path &&
+                             strstr(s->sub_path, "%s") && !s->path),
+              "a child and its parent name each other; it has no list");
+        CHECK(!s->store_as || (s->path && s->list_query &&
+                               !strcmp(s->object, s->store_as->object)),
+              "a twin lists the objects of its stream");
     }
     CHECK(nr_streams <= MAX_STREAMS, "streams fit MAX_STREAMS");
     CHECK_INT(stream_column(ev, "type"), EVENT_COLUMN_TYPE, "events: type");
