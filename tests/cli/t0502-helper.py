@@ -12,6 +12,15 @@
         - for each ACCOUNT ('' for the platform), the objects equal the
           truth (sr_compare.py's rule: every object, every field).
         Prints '# ' diagnostics; exits 1 on any difference.
+
+    t0502-helper.py fixture --dir OUT --schema-json FILE
+        Writes an NDJSON output folder by hand (no sync: independent of the
+        reader) from `stripe-reader streams --schema bigquery` in FILE: per
+        stream one file, commit 1, with a line for '<stream>_1' and one for
+        '<stream>_2'; for customers, prices, products and invoices a newer
+        line of '<stream>_2' marks it deleted ("deleted": true,
+        "deleted_at"), as the NDJSON sink writes a delete.  A manifest
+        (format 1) names the files with their sizes and sha256.
 """
 import argparse
 import gzip
@@ -85,6 +94,9 @@ def check(a):
             if k in rows:
                 line = dict(want[k])
                 del line["stream"]
+                # only a deleted object's line carries these
+                line.setdefault("deleted", False)
+                line.setdefault("deleted_at", None)
                 if rows[k] != line:
                     differ.append(k)
         print("# %s: %d keys in the files, %d rows, missing %d, unexpected "
@@ -108,6 +120,53 @@ def check(a):
     sys.exit(0 if ok else 1)
 
 
+DELETABLE = ("customers", "prices", "products", "invoices")
+TAIL = ("version", "source", "source_event_id", "source_api_version",
+        "extracted_at", "object", "deleted", "deleted_at")
+
+
+def fixture_line(stream, fields, n, version, deleted_at=None):
+    oid = "%s_%d" % (stream, n)
+    line = {"stream": stream, "account": ""}
+    for f in fields:
+        if f["name"] in ("stream", "account") or f["name"] in TAIL:
+            continue
+        line[f["name"]] = {"id": oid, "livemode": False,
+                           "created": 1700000000 + n}.get(f["name"])
+    line.update(version=version, source="event" if deleted_at else "list",
+                source_event_id="evt_del_%s" % stream if deleted_at else None,
+                source_api_version="2025-03-31.basil" if deleted_at else None,
+                extracted_at=version,
+                object={"id": oid, "n": n, "version": version})
+    if deleted_at:
+        line.update(deleted=True, deleted_at=deleted_at)
+    return json.dumps(line, separators=(",", ":")) + "\n"
+
+
+def fixture(a):
+    with open(a.schema_json, encoding="utf-8") as f:
+        schema = json.load(f)
+    files = []
+    for stream, fields in schema.items():
+        text = fixture_line(stream, fields, 1, 1700000100)
+        text += fixture_line(stream, fields, 2, 1700000100)
+        if stream in DELETABLE:
+            text += fixture_line(stream, fields, 2, 1700000200, 1700000200)
+        rel = "%s/000000000001-000.ndjson" % stream
+        os.makedirs(os.path.join(a.dir, stream), exist_ok=True)
+        data = text.encode()
+        with open(os.path.join(a.dir, rel), "wb") as f:
+            f.write(data)
+        files.append({"path": rel, "stream": stream, "commit": 1,
+                      "records": text.count("\n"), "bytes": len(data),
+                      "sha256": hashlib.sha256(data).hexdigest(),
+                      "format": "envelope", "compression": "none"})
+    with open(os.path.join(a.dir, "manifest.json"), "w",
+              encoding="utf-8") as f:
+        json.dump({"format": 1, "sequence": 1, "files": files,
+                   "commits": [], "states": {}}, f)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -115,8 +174,14 @@ def main():
     c.add_argument("--dir", required=True)
     c.add_argument("--schema", default="public")
     c.add_argument("--truth", action="append", default=[])
+    fx = sub.add_parser("fixture")
+    fx.add_argument("--dir", required=True)
+    fx.add_argument("--schema-json", required=True)
     a = ap.parse_args()
-    check(a)
+    if a.cmd == "fixture":
+        fixture(a)
+    else:
+        check(a)
 
 
 if __name__ == "__main__":
