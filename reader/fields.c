@@ -213,9 +213,34 @@ static int descend(const char *rest, const char **v, const char **ve)
     return 0;
 }
 
+/*
+ * The same below member i of 'ms', whose members one level down were
+ * recorded by the minifier: the first segment is looked up among them
+ * (the first match, as jscan_member finds it), the rest walked.
+ */
+static int descend_recorded(const struct jscan_members *ms, size_t i,
+                            const char *rest, const char **v, const char **ve)
+{
+    size_t n = strcspn(rest, ".");
+
+    for (size_t j = i + 1; j < ms->nr && ms->m[j].parent == (long)i; j++) {
+        const struct jscan_member *c = &ms->m[j];
+
+        if ((size_t)(c->ke - c->k) == n + 2 && !memcmp(c->k + 1, rest, n)) {
+            *v = c->v;
+            *ve = c->ve;
+            return descend(rest + n + (rest[n] == '.'), v, ve);
+        }
+    }
+    return -1;
+}
+
+/* Member [k, k + klen) = [v, ve) (key without its quotes); 'ms' and 'i'
+ * locate it among recorded members, or ms is NULL. */
 static void match_member(const struct stream *s, const char *k, size_t klen,
                          const char *v, const char *ve, struct fields *f,
-                         struct buf *strings)
+                         struct buf *strings, const struct jscan_members *ms,
+                         size_t i)
 {
     if (klen == 6 && !memcmp(k, "object", 6) && *v == '"') {
         size_t off = strings->len;
@@ -225,21 +250,33 @@ static void match_member(const struct stream *s, const char *k, size_t klen,
             f->has_object = true;
         }
     }
-    for (size_t i = 0; i < s->nr_columns; i++) {
-        const char *path = s->columns[i].path;
+    for (size_t c = 0; c < s->nr_columns; c++) {
+        const char *path = s->columns[c].path;
         const char *cv = v, *cve = ve;
 
-        if (s->columns[i].key_len != klen || path[0] != k[0] ||
+        if (s->columns[c].key_len != klen || path[0] != k[0] ||
             memcmp(k, path, klen)) {
             continue;
         }
-        if (path[klen] && descend(path + klen + 1, &cv, &cve) < 0) {
+        if (path[klen] &&
+            (ms ? descend_recorded(ms, i, path + klen + 1, &cv, &cve)
+                : descend(path + klen + 1, &cv, &cve)) < 0) {
             continue;
         }
         if (!(cve - cv == 4 && !memcmp(cv, "null", 4))) {
-            set_value(s->columns[i].type, cv, cve, &f->cols[i], strings);
+            set_value(s->columns[c].type, cv, cve, &f->cols[c], strings);
         }
     }
+}
+
+static void clear_fields(const struct stream *s, struct fields *f)
+{
+    for (size_t i = 0; i < s->nr_columns; i++) {
+        f->cols[i].kind = COLVAL_NULL;
+        f->cols[i].text = NULL;
+        f->cols[i].i = 0;
+    }
+    f->has_object = false;
 }
 
 int fields_extract(const struct stream *s, const char *p, const char *end,
@@ -249,19 +286,29 @@ int fields_extract(const struct stream *s, const char *p, const char *end,
     const char *k, *ke, *v, *ve;
     int ret;
 
-    for (size_t i = 0; i < s->nr_columns; i++) {
-        f->cols[i].kind = COLVAL_NULL;
-        f->cols[i].text = NULL;
-        f->cols[i].i = 0;
-    }
-    f->has_object = false;
+    clear_fields(s, f);
     if (jscan_object(&it, p, end) < 0) {
         return -1;
     }
     while ((ret = jscan_next_member(&it, &k, &ke, &v, &ve)) == 1) {
-        match_member(s, k + 1, (size_t)(ke - k) - 2, v, ve, f, strings);
+        match_member(s, k + 1, (size_t)(ke - k) - 2, v, ve, f, strings, NULL,
+                     0);
     }
     return ret < 0 ? -1 : 0;
+}
+
+void fields_from_members(const struct stream *s, const struct jscan_members *ms,
+                         struct fields *f, struct buf *strings)
+{
+    clear_fields(s, f);
+    for (size_t i = 0; i < ms->nr; i++) {
+        const struct jscan_member *mb = &ms->m[i];
+
+        if (mb->parent < 0) {
+            match_member(s, mb->k + 1, (size_t)(mb->ke - mb->k) - 2, mb->v,
+                         mb->ve, f, strings, ms, i);
+        }
+    }
 }
 
 void fields_finish(struct colval *cols, size_t n, const struct buf *strings)

@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "model/columns.h"
+#include "reader/jscan.h"
 
 struct err;
 struct stream;
@@ -40,12 +41,13 @@ struct page_items {
     struct buf strings; /* unescaped string values */
     struct colval *vals;
     size_t vals_alloc;
+    struct jscan_members members; /* of the item being cut (scratch) */
     bool has_more;
 };
 
 #define PAGE_ITEMS_INIT                                                        \
     {                                                                          \
-        NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, false                       \
+        NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, JSCAN_MEMBERS_INIT, false   \
     }
 
 /*
