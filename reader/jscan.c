@@ -299,13 +299,28 @@ static const char *out_at(const struct mini *s, const char *x)
     return s->dst + (x - s->run);
 }
 
-/* Copy the pending run; in text without white space the output is the
- * input itself, so nothing moves. */
+/*
+ * Copy the pending run; in text without white space the output is the
+ * input itself, so nothing moves.  Pretty-printed text (Stripe's) has a
+ * run per line, a few dozen bytes: once the output is 16 bytes or more
+ * behind, it is copied in 16-byte pieces that cannot overlap, rounded up
+ * (what lands past the run's end is below the input position and is
+ * overwritten next), which costs less than a call to memmove.
+ */
 static void flush(struct mini *s)
 {
     size_t n = (size_t)(s->p - s->run);
 
-    if (s->dst != s->run) {
+    if (s->dst == s->run) {
+        s->dst += n;
+        return;
+    }
+    if (s->run - s->dst >= 16 && (size_t)(s->end - s->run) >= n + 16) {
+        for (size_t i = 0; i < n; i += 16) {
+            memcpy(s->dst + i, s->run + i, 16);
+        }
+    }
+    else {
         memmove(s->dst, s->run, n);
     }
     s->dst += n;
@@ -357,6 +372,35 @@ static void add_key(struct mini *s, const char *k, const char *ke)
     s->cur[s->depth] = (long)m->nr++;
 }
 
+/* Step over white space, if any (pretty text has it after nearly every
+ * token): here, not as a token of its own, to spare a dispatch. */
+static void blank(struct mini *s)
+{
+    if (s->p < s->end && cls[(unsigned char)*s->p] == C_WS) {
+        flush(s);
+        s->p = jscan_ws(s->p, s->end);
+        s->run = s->p;
+    }
+}
+
+/* A value ended at s->p; the ',' that usually follows is taken here. */
+static void after_value(struct mini *s)
+{
+    s->state = S_NEXT;
+    blank(s);
+    if (s->p < s->end && *s->p == ',') {
+        if (s->stack[s->depth - 1] == '}') {
+            member_end(s);
+            s->state = S_KEY;
+        }
+        else {
+            s->state = S_ELEMENT;
+        }
+        s->p++;
+        blank(s);
+    }
+}
+
 static int string_token(struct mini *s)
 {
     const char *q = skip_string(s->p, s->end);
@@ -369,13 +413,14 @@ static int string_token(struct mini *s)
         /* the ':' nearly always follows at once: no token of its own */
         s->state = q < s->end && *q == ':' ? S_MEMBER : S_COLON;
         s->p = q + (s->state == S_MEMBER);
+        blank(s);
         return 0;
     }
     if (value_start(s) < 0) {
         return -1;
     }
-    s->state = S_NEXT;
     s->p = q;
+    after_value(s);
     return 0;
 }
 
@@ -394,7 +439,7 @@ static int scalar_token(struct mini *s)
         return -1; /* runs into the end: may be cut short */
     }
     s->p = p;
-    s->state = S_NEXT;
+    after_value(s);
     return 0;
 }
 
@@ -411,6 +456,7 @@ static int open_token(struct mini *s)
     }
     s->state = c == '{' ? S_OBJ_OPEN : S_ARR_OPEN;
     s->p++;
+    blank(s);
     return 0;
 }
 
@@ -428,8 +474,11 @@ static int close_token(struct mini *s)
         member_end(s);
     }
     s->p++;
-    s->state = S_NEXT;
-    return --s->depth == 0;
+    if (--s->depth == 0) {
+        return 1; /* nothing after the value is taken */
+    }
+    after_value(s);
+    return 0;
 }
 
 static int punct_token(struct mini *s)
@@ -461,9 +510,7 @@ static int token(struct mini *s)
 {
     switch (cls[(unsigned char)*s->p]) {
     case C_WS:
-        flush(s);
-        s->p = jscan_ws(s->p, s->end);
-        s->run = s->p;
+        blank(s);
         return 0;
     case C_QUOTE:
         return string_token(s);

@@ -36,6 +36,17 @@ static int bad(const char *path, const char *field, const char *want,
     return err_set(err, ERR_DATA, "'%s.%s': expected %s", path, field, want);
 }
 
+/* The JSON path of item 'index' (-1: the reply itself), for messages:
+ * formatted only when one is written. */
+static const char *item_path(char buf[32], int index)
+{
+    if (index < 0) {
+        return "(root)";
+    }
+    snprintf(buf, 32, "data[%d]", index);
+    return buf;
+}
+
 /*
  * Minify the object at v (inside 'body') where it is, and read its values
  * from the members found on the way: one walk over its text.  Items are
@@ -44,21 +55,23 @@ static int bad(const char *path, const char *field, const char *want,
  * after it, NULL on error.
  */
 static const char *add_item(struct page_items *pi, char *body, const char *v,
-                            const char *end, const char *path, struct err *err)
+                            const char *end, int index, struct err *err)
 {
     const struct stream *s = pi->stream;
-    char *start = body + (v - body), *stop;
+    char *start = body + (v - body), *stop, path[32];
     struct page_item *it;
     struct fields f;
     const char *after = NULL;
 
     stop = jscan_minify_members(start, v, end, &after, &pi->members);
     if (!stop) {
-        err_set(err, ERR_DATA, "'%s' is malformed or cut short", path);
+        err_set(err, ERR_DATA, "'%s' is malformed or cut short",
+                item_path(path, index));
         return NULL;
     }
     if (*start != '{') {
-        err_set(err, ERR_DATA, "'%s' is not a JSON object", path);
+        err_set(err, ERR_DATA, "'%s' is not a JSON object",
+                item_path(path, index));
         return NULL;
     }
     ALLOC_GROW(pi->items, pi->nr + 1, pi->alloc);
@@ -69,16 +82,16 @@ static const char *add_item(struct page_items *pi, char *body, const char *v,
     f.cols = pi->vals + (pi->nr - 1) * s->nr_columns;
     fields_from_members(s, &pi->members, &f, &pi->strings);
     if (f.cols[COLUMN_ID].kind != COLVAL_TEXT) {
-        bad(path, "id", "a string", err);
+        bad(item_path(path, index), "id", "a string", err);
         return NULL;
     }
     if (f.cols[COLUMN_CREATED].kind != COLVAL_INT) {
-        bad(path, "created", "an integer", err);
+        bad(item_path(path, index), "created", "an integer", err);
         return NULL;
     }
     if (!f.has_object || strcmp(pi->strings.buf + f.object_off, s->object)) {
-        err_set(err, ERR_DATA, "'%s.object': expected '%s', got '%s'", path,
-                s->object,
+        err_set(err, ERR_DATA, "'%s.object': expected '%s', got '%s'",
+                item_path(path, index), s->object,
                 f.has_object ? pi->strings.buf + f.object_off : "nothing");
         return NULL;
     }
@@ -112,7 +125,6 @@ static const char *parse_data(struct page_items *pi, char *body, const char *p,
                               const char *end, const char *what,
                               struct err *err)
 {
-    char path[32];
     int i = 0;
 
     p = jscan_ws(p, end);
@@ -129,8 +141,7 @@ static const char *parse_data(struct page_items *pi, char *body, const char *p,
             }
             p = jscan_ws(p + 1, end);
         }
-        snprintf(path, sizeof(path), "data[%d]", i++);
-        p = add_item(pi, body, p, end, path, err);
+        p = add_item(pi, body, p, end, i++, err);
         if (!p) {
             err_prefix(err, "%s", what);
             return NULL;
@@ -225,7 +236,7 @@ int page_parse_object(struct page_items *pi, const struct stream *stream,
     if (v >= end || *v != '{') {
         return bad_page(what, "the reply is not a JSON object", err);
     }
-    if (!add_item(pi, body, v, end, "(root)", err)) {
+    if (!add_item(pi, body, v, end, -1, err)) {
         return err_prefix(err, "%s", what);
     }
     finish(pi);
