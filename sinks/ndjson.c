@@ -239,13 +239,15 @@ static void add_opt_string(struct buf *b, const char *key, const char *s)
     }
 }
 
-/* The envelope: what a loader needs to deduplicate and audit. */
+/*
+ * The envelope, what a loader needs to deduplicate and audit, up to the
+ * object: the object itself (rec->raw) and the "}\n" after it are written
+ * from where they are, not copied into the line first.
+ */
 static void envelope(struct buf *b, const struct record *rec)
 {
     const struct stream *s = rec->stream;
 
-    /* one allocation check for the large part, the object */
-    buf_grow(b, rec->raw_len + 512);
     buf_addstr(b, "{\"stream\":\"");
     buf_addstr(b, s->name);
     buf_addstr(b, "\",\"account\":");
@@ -263,9 +265,13 @@ static void envelope(struct buf *b, const struct record *rec)
     add_key(b, "extracted_at");
     add_int(b, rec->extracted_at);
     buf_addstr(b, ",\"object\":");
-    buf_add(b, rec->raw, rec->raw_len);
-    buf_add(b, "}\n", 2);
 }
+
+/* A line: the envelope (or nothing), the object, its end. */
+struct line {
+    const char *piece[3];
+    size_t len[3];
+};
 
 static int broken(struct err *err)
 {
@@ -288,7 +294,7 @@ static int rotate(struct ndjson_ctx *c, struct out *o, struct err *err)
 }
 
 static int write_file(struct ndjson_ctx *c, const struct record *rec,
-                      struct err *err)
+                      const struct line *l, struct err *err)
 {
     struct out *o = &c->outs[stream_index(rec->stream)];
 
@@ -300,9 +306,11 @@ static int write_file(struct ndjson_ctx *c, const struct record *rec,
         }
         o->open = true;
     }
-    if (part_write(&o->cur, c->line.buf, c->line.len, err) < 0) {
-        c->broken = true;
-        return -1;
+    for (int i = 0; i < 3; i++) {
+        if (part_write(&o->cur, l->piece[i], l->len[i], err) < 0) {
+            c->broken = true;
+            return -1;
+        }
     }
     o->cur.records++;
     if (rec->created < o->cur.min_created) {
@@ -322,27 +330,29 @@ static int ndjson_write(struct sink *s, const struct record *rec,
                         struct err *err)
 {
     struct ndjson_ctx *c = ctx_of(s);
+    struct line l;
 
     if (c->broken) {
         return broken(err);
     }
     buf_reset(&c->line);
-    if (c->raw) {
-        buf_add(&c->line, rec->raw, rec->raw_len);
-        buf_addch(&c->line, '\n');
-    }
-    else {
+    if (!c->raw) {
         envelope(&c->line, rec);
     }
+    l = (struct line){ { c->line.buf, rec->raw, c->raw ? "\n" : "}\n" },
+                       { c->line.len, rec->raw_len, c->raw ? 1u : 2u } };
     if (!c->dir) {
-        if (fwrite(c->line.buf, 1, c->line.len, stdout) != c->line.len) {
-            c->broken = true;
-            return err_set(err, ERR_IO, "cannot write to standard output: %s",
-                           strerror(errno));
+        for (int i = 0; i < 3; i++) {
+            if (fwrite(l.piece[i], 1, l.len[i], stdout) != l.len[i]) {
+                c->broken = true;
+                return err_set(err, ERR_IO,
+                               "cannot write to standard output: %s",
+                               strerror(errno));
+            }
         }
         return 0;
     }
-    return write_file(c, rec, err);
+    return write_file(c, rec, &l, err);
 }
 
 /* The manifest entry of a published file. */
