@@ -383,20 +383,26 @@ static void blank(struct mini *s)
     }
 }
 
+/* The ',' at s->p, after a value: what may follow it. */
+static void comma(struct mini *s)
+{
+    if (s->stack[s->depth - 1] == '}') {
+        member_end(s);
+        s->state = S_KEY;
+    }
+    else {
+        s->state = S_ELEMENT;
+    }
+    s->p++;
+}
+
 /* A value ended at s->p; the ',' that usually follows is taken here. */
 static void after_value(struct mini *s)
 {
     s->state = S_NEXT;
     blank(s);
     if (s->p < s->end && *s->p == ',') {
-        if (s->stack[s->depth - 1] == '}') {
-            member_end(s);
-            s->state = S_KEY;
-        }
-        else {
-            s->state = S_ELEMENT;
-        }
-        s->p++;
+        comma(s);
         blank(s);
     }
 }
@@ -481,28 +487,19 @@ static int close_token(struct mini *s)
     return 0;
 }
 
+/* A ':' or ',' that was not taken with the token before it. */
 static int punct_token(struct mini *s)
 {
-    if (*s->p == ':') {
-        if (s->state != S_COLON) {
-            return -1;
-        }
+    if (*s->p == ':' && s->state == S_COLON) {
         s->state = S_MEMBER;
+        s->p++;
+        return 0;
     }
-    else {
-        if (s->state != S_NEXT) {
-            return -1;
-        }
-        if (s->stack[s->depth - 1] == '}') {
-            member_end(s);
-            s->state = S_KEY;
-        }
-        else {
-            s->state = S_ELEMENT;
-        }
+    if (*s->p == ',' && s->state == S_NEXT) {
+        comma(s);
+        return 0;
     }
-    s->p++;
-    return 0;
+    return -1;
 }
 
 /* One token at s->p: 1 when the value is complete, 0, -1 if bad. */
