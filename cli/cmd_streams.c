@@ -96,6 +96,19 @@ static void print_reading(const struct stream *s)
     }
 }
 
+/* After the typed columns, every stream's meta columns: name, type, doc. */
+static const char *const meta_columns[][3] = {
+    { "version", "integer", "when this copy was observed (unix s)" },
+    { "source", "text", "list, event or retrieve" },
+    { "source_event_id", "text", "the event it came from" },
+    { "source_api_version", "text", "that event's api_version" },
+    { "extracted_at", "integer", "when stripe-reader stored it (unix s)" },
+    { "raw", "json", "the Stripe object, exactly as returned" },
+    { "deleted", "boolean", "1: deleted (raw is its last state), else 0" },
+    { "deleted_at", "integer",
+      "when it was deleted (unix s), NULL unless deleted" },
+};
+
 static void print_stream(const struct stream *s)
 {
     if (s->path) {
@@ -113,21 +126,10 @@ static void print_stream(const struct stream *s)
 
         printf("  %-22s %-8s %s\n", c->name, col_type_name(c->type), c->doc);
     }
-    printf("  %-22s %-8s %s\n", "version", "integer",
-           "when this copy was observed (unix s)");
-    printf("  %-22s %-8s %s\n", "source", "text", "list, event or retrieve");
-    printf("  %-22s %-8s %s\n", "source_event_id", "text",
-           "the event it came from");
-    printf("  %-22s %-8s %s\n", "source_api_version", "text",
-           "that event's api_version");
-    printf("  %-22s %-8s %s\n", "extracted_at", "integer",
-           "when stripe-reader stored it (unix s)");
-    printf("  %-22s %-8s %s\n", "raw", "json",
-           "the Stripe object, exactly as returned");
-    printf("  %-22s %-8s %s\n", "deleted", "boolean",
-           "1: deleted (raw is its last state), else 0");
-    printf("  %-22s %-8s %s\n", "deleted_at", "integer",
-           "when it was deleted (unix s), NULL unless deleted");
+    for (size_t i = 0; i < ARRAY_SIZE(meta_columns); i++) {
+        printf("  %-22s %-8s %s\n", meta_columns[i][0], meta_columns[i][1],
+               meta_columns[i][2]);
+    }
 }
 
 /* --schema FORMAT [--stream NAME]: a loader schema on stdout. */
