@@ -7,6 +7,7 @@ memory small (the fragments are shared between objects).
 """
 
 import base64
+import functools
 import json
 import random
 import unicodedata
@@ -77,15 +78,10 @@ def _metadata_pool(rng):
     return tuple(pool)
 
 
-_FRAGMENTS = {}
-
-
+@functools.cache
 def frag(value):
     """Shared JSON text of a small value (one copy per distinct value)."""
-    text = _FRAGMENTS.get(value)
-    if text is None:
-        text = _FRAGMENTS[value] = dumps(value)
-    return text
+    return dumps(value)
 
 
 class Profile:
