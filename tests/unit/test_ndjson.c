@@ -62,22 +62,12 @@ static int write_inactive_price(struct sink *s, int64_t deleted_at,
     struct record rec;
     struct colval cols[MAX_COLUMNS];
 
-    memset(cols, 0, sizeof(cols));
-    cols[COLUMN_ID].kind = COLVAL_TEXT;
-    cols[COLUMN_ID].text = "price_1";
-    cols[COLUMN_LIVEMODE].kind = COLVAL_BOOL;
-    memset(&rec, 0, sizeof(rec));
-    rec.stream = stream_find("prices_inactive");
-    rec.id = "price_1";
-    rec.account = "";
-    rec.created = 1700000000;
-    rec.version = 1700000300;
+    test_record(&rec, cols, "prices_inactive", "price_1", 1700000300,
+                deleted_at, raw);
     rec.source = SOURCE_EVENT;
+    rec.event_id = NULL;
+    rec.extracted_at = 0;
     rec.deleted = true;
-    rec.deleted_at = deleted_at;
-    rec.raw = raw;
-    rec.raw_len = strlen(raw);
-    rec.cols = cols;
     return s->type->write(s, &rec, err);
 }
 

@@ -62,24 +62,7 @@ static int write_price(struct sink *s, const char *stream, const char *id,
              "{\"id\":\"%s\",\"object\":\"price\",\"created\":1700000000,"
              "\"version\":%lld}",
              id, (long long)version);
-    memset(cols, 0, sizeof(cols));
-    cols[COLUMN_ID].kind = COLVAL_TEXT;
-    cols[COLUMN_ID].text = id;
-    cols[COLUMN_LIVEMODE].kind = COLVAL_BOOL;
-    memset(&rec, 0, sizeof(rec));
-    rec.stream = stream_find(stream);
-    rec.id = id;
-    rec.account = "";
-    rec.created = 1700000000;
-    rec.version = version;
-    rec.source = deleted_at ? SOURCE_EVENT : SOURCE_LIST;
-    rec.event_id = deleted_at ? "evt_del" : NULL;
-    rec.extracted_at = 1;
-    rec.deleted = deleted_at != 0;
-    rec.deleted_at = deleted_at;
-    rec.raw = raw;
-    rec.raw_len = strlen(raw);
-    rec.cols = cols;
+    test_record(&rec, cols, stream, id, version, deleted_at, raw);
     return s->type->write(s, &rec, err);
 }
 
