@@ -145,8 +145,7 @@ BILLING = {
                               "checkout_complete", "checkout_expire",
                               "checkout_async_succeeded",
                               "checkout_async_failed")),
-    "payment_intents": (2, ("new_payment_intent", "payment_intent_update",
-                            "payment_intent_cancel")),
+    "payment_intents": (2, ("new_payment_intent", "payment_intent_cancel")),
     "transfers": (1.5, ("new_transfer", "transfer_update",
                         "transfer_reverse")),
     "application_fees": (1.5, ("new_application_fee",
@@ -156,6 +155,10 @@ BILLING = {
     "refunds": (1.5, ("refund_partial", "refund_full", "refund_update")),
 }
 PLATFORM_ONLY = ("transfers", "application_fees")
+# Changes no event announces and no list by 'created' shows again: no
+# incremental reader can see them (payment intents have no .updated event,
+# reference/stripe-streams.md §1), so the soak does not make them.
+UNSEEN = {"payment_intent_update"}
 # what appears once across an NDJSON manifest's files (docs/warehouse.md,
 # tests/cli/nd_check.py): a list read and the object's event of the same
 # second are two copies of one version, ranked by source
@@ -575,7 +578,7 @@ class Soak:
         try:
             import billing_ops
             drawn = {k for _, kinds in BILLING.values() for k in kinds}
-            left = sorted(set(billing_ops.KINDS) - drawn)
+            left = sorted(set(billing_ops.KINDS) - drawn - UNSEEN)
             if left:
                 problems.append("mutation kinds the soak never draws: %s"
                                 % left)
