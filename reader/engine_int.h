@@ -124,6 +124,16 @@ bool engine_lists_after(const struct engine *e, const struct stream *t,
 void engine_fail(struct engine *e, const struct err *cause);
 
 /*
+ * A stream the key may not read (a 403 on its list or a re-read) when the
+ * streams were not named: left out of this run, said once; its state
+ * stays as it was.  True when 'req' was that.
+ */
+bool engine_skip_forbidden(struct engine *e, const struct stream *s,
+                           const struct http_req *req);
+/* Is lane 'lane' (a stream of the set) skipped that way? */
+bool engine_lane_skipped(const struct engine *e, size_t lane);
+
+/*
  * Re-reads owed (reader/rereads.c): queue what the checkpoint owes at the
  * start; owe one more (an apply_rereads() callback); send what can be
  * sent (from the scheduler); take a retrieve's reply; free the queues.

@@ -97,12 +97,16 @@ void rereads_owe(struct engine *e, struct job *page UNUSED,
  * all of them makes the outcome independent of the order replies arrive
  * in (a run killed and resumed stores what one clean run stores).
  */
+static bool lane_idle(const struct engine *e, size_t i)
+{
+    return !e->lanes[i].plan->selected || e->lanes[i].st->hi == 0 ||
+           engine_lane_skipped(e, i);
+}
+
 static bool settled(const struct engine *e)
 {
     for (size_t i = 0; i < e->nr_lanes; i++) {
-        bool skipped = i < e->set->nr && (e->res->unreadable & (1u << i));
-
-        if (e->lanes[i].plan->selected && e->lanes[i].st->hi != 0 && !skipped) {
+        if (!lane_idle(e, i)) {
             return false;
         }
     }
@@ -116,14 +120,7 @@ static bool settled(const struct engine *e)
  */
 static bool settled_for(const struct engine *e, const struct stream *t)
 {
-    const struct lane *l;
-
-    if (!t->parent) {
-        return settled(e);
-    }
-    l = &e->lanes[stream_index(t->parent)];
-    return !l->plan->selected || l->st->hi == 0 ||
-           (e->res->unreadable & (1u << stream_index(t->parent)));
+    return t->parent ? lane_idle(e, stream_index(t->parent)) : settled(e);
 }
 
 static void settle(struct engine *e, const char *key)
@@ -207,7 +204,7 @@ static void drain_one(struct engine *e, const struct stream *t, const char *key)
     if (!strset_get(&e->cp->owed, key, &owed)) {
         return; /* settled since it was queued */
     }
-    if (e->res->unreadable & (1u << stream_index(t))) {
+    if (engine_lane_skipped(e, stream_index(t))) {
         settle(e, key); /* the key may not read it: this run skips it */
         return;
     }
@@ -250,25 +247,6 @@ void rereads_schedule(struct engine *e)
             q->head = q->nr = 0;
         }
     }
-}
-
-/*
- * A stream the key may not read, when the streams were not named: its
- * re-reads are dropped and it is said once (the engine skips its list).
- */
-static bool forbidden(struct engine *e, const struct job *r)
-{
-    size_t i = stream_index(r->rstream);
-
-    if (r->req.err.kind != ERR_AUTH || r->req.status != 403 ||
-        !e->o->skip_unreadable) {
-        return false;
-    }
-    if (!(e->res->unreadable & (1u << i))) {
-        log_warn("stream '%s' skipped: %s", r->rstream->name, r->req.err.msg);
-    }
-    e->res->unreadable |= 1u << i;
-    return true;
 }
 
 /* Is the retrieved object a deleted stub (a deleted customer)? */
@@ -331,7 +309,7 @@ static void sublist_reply(struct engine *e, struct job *r)
         return;
     }
     if ((r->req.err.kind != ERR_NONE && r->req.status == 404) ||
-        forbidden(e, r)) {
+        engine_skip_forbidden(e, r->rstream, &r->req)) {
         if (r->req.status == 404) {
             log_warn("%s: not found; skipped (Request-Id %s)", r->req.path,
                      r->req.request_id);
@@ -374,7 +352,7 @@ void rereads_handle(struct engine *e, struct job *r)
                  r->req.path, r->req.request_id);
         settle(e, r->key);
     }
-    else if (forbidden(e, r)) {
+    else if (engine_skip_forbidden(e, r->rstream, &r->req)) {
         settle(e, r->key);
     }
     else if (is_stub(r)) {
