@@ -89,6 +89,8 @@ static void jobs_free(struct engine *e)
     buf_release(&e->child_body);
     page_items_release(&e->child_items);
     strset_release(&e->child_seen);
+    strset_release(&e->sub_seen);
+    strset_release(&e->kids_final);
 
     strset_release(&e->retrieved);
     rereads_release(e);

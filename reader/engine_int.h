@@ -105,6 +105,10 @@ struct engine {
     struct buf child_body;
     struct page_items child_items;
     struct strset child_seen; /* "<stream>:<id>:<source>" -> version */
+    /* "<stream>:<parent>:<id>" listed by a sub-list read under way */
+    struct strset sub_seen;
+    /* "<stream>:<parent>:" whose children can no longer go */
+    struct strset kids_final;
 
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
