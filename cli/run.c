@@ -256,7 +256,6 @@ static int execute(struct run *r, struct err *err)
     eo.concurrency =
         r->o->concurrency ? r->o->concurrency : DEFAULT_CONCURRENCY;
     eo.settle_secs = r->settle;
-    eo.late_secs = po.events_lookback;
     eo.api_version = adapter_cfg_header(&r->p.adapter, "Stripe-Version");
     eo.commit_records = 20000;
     eo.commit_ms = r->commit_ms;

@@ -117,13 +117,6 @@ struct engine {
     bool stopping;
 };
 
-/*
- * Is (t, created) listed by this run's passes after 'event_time', so that
- * a copy re-read for that event would be redundant? (reader/engine.c)
- */
-bool engine_lists_after(const struct engine *e, const struct stream *t,
-                        int64_t created, int64_t event_time);
-
 /* Record the first failure; the run stops starting requests. */
 void engine_fail(struct engine *e, const struct err *cause);
 
