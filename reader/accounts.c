@@ -15,6 +15,7 @@
 int shard_parse(const char *s, const char *what, struct shard *out,
                 struct err *err)
 {
+    const char *arg = s;
     char *end;
     unsigned long i, n;
 
@@ -35,7 +36,7 @@ bad:
     return err_set(err, ERR_USAGE,
                    "%s expects I/N with 0 <= I < N <= %d (e.g. 0/4), got "
                    "'%s'",
-                   what, SHARDS_MAX, s);
+                   what, SHARDS_MAX, arg);
 }
 
 uint64_t account_hash(const char *id)
