@@ -105,6 +105,16 @@ run "$BIN" sync --profile "$TMP/multi.yaml" --sink "sqlite:$DB"
 t_is "$RC" 4 "the next sync (past the events look-back) exits 4 again"
 all_are_truth "the other accounts were read (account 4's changes included)" 3 $((N + 2))
 
+# state show: one checkpoint per account, the known accounts not shown
+run "$BIN" state show --profile "$TMP/multi.yaml" --sink "sqlite:$DB"
+t_is "$RC" 0 "state show of a multi-account profile"
+t_is "$(printf '%s\n' "$OUT" | grep -c "^profile 'multi/acct_")" $((N + 2)) "one checkpoint per account"
+run "$BIN" state show --profile "$TMP/multi.yaml" --sink "sqlite:$DB" --accounts "$(acct 3)"
+t_match "$OUT" "^profile 'multi/$(acct 3)': account $(acct 3), test mode" "state show --accounts ID: that account"
+t_is "$(printf '%s\n' "$OUT" | grep -c "^profile ")" 1 "only it"
+run "$BIN" state show --sink "sqlite:$DB"
+t_is "$RC" 0 "state show of every key skips the known-accounts entry"
+
 # --accounts overrides the profile: a list, and the accounts list command
 rm -f "$TMP/list.db"
 run "$BIN" sync --profile "$TMP/multi.yaml" --sink "sqlite:$TMP/list.db" --accounts "$(acct 1),$(acct 3)"
