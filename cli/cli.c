@@ -20,6 +20,8 @@ static const struct command commands[] = {
     { "profiles", "list the profiles found, or show one resolved",
       cmd_profiles },
     { "streams", "list the streams and their columns", cmd_streams },
+    { "accounts", "list the platform's connected accounts and their shards",
+      cmd_accounts },
 };
 
 static const struct {
