@@ -20,6 +20,8 @@ static const struct command commands[] = {
     { "profiles", "list the profiles found, or show one resolved",
       cmd_profiles },
     { "streams", "list the streams and their columns", cmd_streams },
+    { "merge", "merge SQLite shards into one database to query together",
+      cmd_merge },
 };
 
 static const struct {

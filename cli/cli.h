@@ -55,5 +55,6 @@ int cmd_curl(int argc, char **argv, struct err *err);
 int cmd_state(int argc, char **argv, struct err *err);
 int cmd_profiles(int argc, char **argv, struct err *err);
 int cmd_streams(int argc, char **argv, struct err *err);
+int cmd_merge(int argc, char **argv, struct err *err);
 
 #endif
