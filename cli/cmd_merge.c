@@ -14,14 +14,15 @@ struct merge_opts {
 static const char merge_usage[] =
     "stripe-reader merge --into sqlite:ALL.db sqlite:A.db [sqlite:B.db ...]";
 static const char merge_desc[] =
-    "Merge SQLite databases written by stripe-reader (the shards of\n"
-    "`sync --shard I/N`, or the files of several profiles) into one, to\n"
-    "query them together.  Every stream's rows of every input go into the\n"
-    "output's table, the newest copy of each (account, livemode, id)\n"
-    "winning as in a sync; merging the same inputs again changes nothing,\n"
-    "so merging after every round of syncs keeps the output current.\n"
-    "The output (created when missing) gets the data only, not the\n"
-    "checkpoints or run history: keep syncing into the inputs.\n\n"
+    "Merge SQLite databases written by stripe-reader (the shards of a\n"
+    "sharded sync, one file per shard, or the files of several profiles)\n"
+    "into one, to query them together.  Every stream's rows of every\n"
+    "input go into the output's table, the newest copy of each (account,\n"
+    "livemode, id) winning as in a sync; merging the same inputs again\n"
+    "changes nothing, so merging after every round of syncs keeps the\n"
+    "output current.  The output (created when missing) gets the data\n"
+    "only, not the checkpoints or run history: keep syncing into the\n"
+    "inputs.\n\n"
     "Inputs are sqlite:PATH or plain paths (so that a shell glob works).\n"
     "All or nothing: every input is checked first, and the output is\n"
     "written in one transaction; if anything fails (exit 3: an input is\n"
