@@ -22,6 +22,8 @@ static const struct command commands[] = {
     { "streams", "list the streams and their columns", cmd_streams },
     { "accounts", "list the platform's connected accounts and their shards",
       cmd_accounts },
+    { "merge", "merge SQLite shards into one database to query together",
+      cmd_merge },
 };
 
 static const struct {

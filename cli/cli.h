@@ -56,5 +56,6 @@ int cmd_state(int argc, char **argv, struct err *err);
 int cmd_profiles(int argc, char **argv, struct err *err);
 int cmd_streams(int argc, char **argv, struct err *err);
 int cmd_accounts(int argc, char **argv, struct err *err);
+int cmd_merge(int argc, char **argv, struct err *err);
 
 #endif
