@@ -93,9 +93,9 @@ dctl POST /_double/connect "{\"revoke\":[\"$(acct 2)\"]}" >/dev/null
 dctl POST /_double/mutate "{\"count\":30,\"seed\":7,\"account\":\"$(acct 4)\",\"kinds\":$KINDS,\"step\":1}" >/dev/null
 dctl POST /_double/clock '{"advance":30}' >/dev/null
 run "$BIN" sync --profile "$TMP/multi.yaml" --sink "sqlite:$DB" --summary-json "$TMP/s3.json"
-t_is "$RC" 4 "a revoked account: exit 4 (the worst outcome)"
 t_match "$ERR" "error: account $(acct 2) skipped: stream 'events': GET /v1/events: 403 Forbidden: .*Application access may have been revoked" \
-    "the revoked account is named, with Stripe's message"
+    "a revoked account is named, with Stripe's message"
+t_is "$RC" 4 "  ... exit 4 (the worst outcome)"
 t_match "$ERR" "error: 1 of $((N + 2)) accounts not read: $(acct 2) \(account_invalid\); the other $((N + 1)) completed" \
     "the run's error names it and counts the others"
 t_is "$("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["accounts"]["items"]; print(d["status"], d["exit_code"], i[sys.argv[2]]["status"], i[sys.argv[2]]["exit_code"], sum(v["status"] == "ok" for v in i.values()))' "$TMP/s3.json" "$(acct 2)")" \
