@@ -237,14 +237,9 @@ static int accounts_to_check(struct adapter *a, const char *accounts,
 static enum err_kind probe_account(struct adapter *a, const char *id,
                                    const char *path, struct buf *out)
 {
-    struct http_req req;
     struct err rerr = ERR_INIT;
 
-    http_req_init(&req);
-    req.path = xstrfmt("%s?limit=1", path);
-    req.endpoint = path;
-    adapter_set_account(a, id);
-    if (adapter_perform(a, &req, &rerr) == 0) {
+    if (accounts_probe(a, id, path, &rerr) == 0) {
         buf_addf(out, "%-24s readable\n", id);
     }
     else {
@@ -252,7 +247,6 @@ static enum err_kind probe_account(struct adapter *a, const char *id,
                  rerr.kind == ERR_ACCOUNT ? "account_invalid: " : "",
                  after_path(rerr.msg));
     }
-    http_req_release(&req);
     return rerr.kind;
 }
 
@@ -283,7 +277,6 @@ static int probe_accounts(struct adapter *a, const struct stream *s,
                      err_kind_name(k));
         }
     }
-    adapter_set_account(a, NULL);
     if (bad) {
         err_set(err, worst,
                 "%zu of %zu accounts not readable: %s%s; the other %zu "
