@@ -16,10 +16,13 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/strutil.h"
 #include "core/xalloc.h"
 #include "reader/accounts.h"
 #include "reader/plan.h"
 #include "sinks/sink.h"
+
+#include <time.h>
 
 #define DEFAULT_IN_PROGRESS 8
 /* discovery re-lists accounts connected this long before the newest one
@@ -136,6 +139,21 @@ static int discovered(const struct account_info *a, void *data)
     return 0;
 }
 
+/* Store the known accounts ("<profile>/accounts"). */
+static int store_set(struct run *r, const struct account_set *set,
+                     struct err *err)
+{
+    struct buf key = BUF_INIT, json = BUF_INIT;
+    int ret;
+
+    buf_addf(&key, "%s/accounts", r->p.name);
+    account_set_to_json(set, &json);
+    ret = r->sink->type->commit(r->sink, key.buf, json.buf, err);
+    buf_release(&key);
+    buf_release(&json);
+    return ret;
+}
+
 /*
  * "all": the accounts known from earlier runs (the sink's state under
  * "<profile>/accounts") plus those GET /v1/accounts lists from the newest
@@ -144,7 +162,7 @@ static int discovered(const struct account_info *a, void *data)
 static int discover(struct run *r, struct account_set *set, struct err *err)
 {
     struct discovery d = { set, &r->shard };
-    struct buf key = BUF_INIT, json = BUF_INIT;
+    struct buf key = BUF_INIT;
     char *stored = NULL, shard[24] = "";
     int64_t since = 0;
     int ret;
@@ -173,15 +191,13 @@ static int discover(struct run *r, struct account_set *set, struct err *err)
     }
     if (ret == 0) {
         account_set_finish(set);
-        account_set_to_json(set, &json);
-        ret = r->sink->type->commit(r->sink, key.buf, json.buf, err);
+        ret = store_set(r, set, err);
     }
     if (ret < 0) {
         err_prefix(err, "discovering the connected accounts");
     }
     free(stored);
     buf_release(&key);
-    buf_release(&json);
     return ret;
 }
 
@@ -264,9 +280,29 @@ static void entry_json(struct run *r, const char *id, const char *status,
     buf_addch(&r->acct_json, '}');
 }
 
+/*
+ * An account found revoked before (a->refused) is first asked one
+ * request, so that while access stays revoked it costs a run one request,
+ * not one per stream; -1 with ERR_ACCOUNT when it is still refused.
+ */
+static int still_refused(struct run *r, const struct account_entry *a,
+                         struct err *err)
+{
+    char since[32];
+
+    if (!a->refused || accounts_probe(r->ad, a->id, "/v1/events", err) == 0 ||
+        err->kind != ERR_ACCOUNT) {
+        *err = (struct err)ERR_INIT;
+        return 0;
+    }
+    format_time(a->refused, since, sizeof(since));
+    return err_prefix(err, "still refused (access revoked since %s)", since);
+}
+
 /* Read account 'a' with its own checkpoint; its stats are added to
- * 'total'.  0, or -1 with err (the account's outcome). */
-static int read_one(struct run *r, const struct account_entry *a,
+ * 'total'; a->refused follows the outcome.  0, or -1 with err (the
+ * account's outcome). */
+static int read_one(struct run *r, struct account_entry *a,
                     struct engine_result *total, struct err *err)
 {
     char key[STATE_KEY_MAX];
@@ -275,10 +311,21 @@ static int read_one(struct run *r, const struct account_entry *a,
 
     account_enter(r, a->id, key, sizeof(key));
     memset(&r->res, 0, sizeof(r->res));
+    ret = still_refused(r, a, err);
     adapter_set_account(r->ad, a->id);
-    ret = run_load_checkpoint(r, err);
+    if (ret == 0) {
+        ret = run_load_checkpoint(r, err);
+    }
     if (ret == 0) {
         ret = run_execute(r, err);
+    }
+    if (ret < 0 && err->kind == ERR_ACCOUNT) {
+        int64_t now = adapter_server_time(r->ad);
+
+        a->refused = a->refused ? a->refused : now ? now : (int64_t)time(NULL);
+    }
+    else if (ret == 0) {
+        a->refused = 0;
     }
     add_stats(total, &r->res);
     entry_json(r, a->id, ret == 0 ? "ok" : err_kind_name(err->kind),
@@ -363,7 +410,7 @@ static void read_all(struct run *r, struct account_set *set,
         busy += set->items[i].started && !set->items[i].synced;
     }
     for (size_t i = 0; i < set->nr; i++) {
-        const struct account_entry *a = &set->items[i];
+        struct account_entry *a = &set->items[i];
         struct err aerr = ERR_INIT;
         bool holds = a->started && !a->synced;
 
@@ -419,6 +466,11 @@ int run_accounts(struct run *r, struct err *err)
     log_info("%zu connected accounts to read%s", set.nr,
              r->shard.count ? " in this shard" : "");
     read_all(r, &set, &total, &w);
+    if (!strcmp(r->accounts, "all") && !stops_all(w.kind) &&
+        store_set(r, &set, err) < 0) {
+        err_prefix(err, "storing the connected accounts");
+        goto out;
+    }
     ret = final_error(r, &w, err) < 0 ? -1 : 0;
 out:
     r->res = total;

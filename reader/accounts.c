@@ -236,8 +236,14 @@ void account_set_to_json(const struct account_set *s, struct buf *out)
     buf_addf(out, ",\"newest_created\":%lld,\"accounts\":[",
              (long long)s->newest_created);
     for (size_t i = 0; i < s->nr; i++) {
-        buf_addf(out, "%s[\"%s\",%lld]", i ? "," : "", s->items[i].id,
-                 (long long)s->items[i].created);
+        const struct account_entry *e = &s->items[i];
+
+        buf_addf(out, "%s[\"%s\",%lld", i ? "," : "", e->id,
+                 (long long)e->created);
+        if (e->refused) {
+            buf_addf(out, ",%lld", (long long)e->refused);
+        }
+        buf_addch(out, ']');
     }
     buf_addstr(out, "]}");
 }
@@ -245,14 +251,17 @@ void account_set_to_json(const struct account_set *s, struct buf *out)
 static int read_pair(struct account_set *s, const cJSON *pair)
 {
     const cJSON *id = cJSON_GetArrayItem(pair, 0);
-    int64_t created;
+    int size = cJSON_GetArraySize(pair);
+    int64_t created, refused = 0;
 
-    if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 ||
+    if (!cJSON_IsArray(pair) || (size != 2 && size != 3) ||
         !cJSON_IsString(id) || !profile_account_id_valid(id->valuestring) ||
-        json_int64(cJSON_GetArrayItem(pair, 1), &created) < 0) {
+        json_int64(cJSON_GetArrayItem(pair, 1), &created) < 0 ||
+        (size == 3 && json_int64(cJSON_GetArrayItem(pair, 2), &refused) < 0)) {
         return -1;
     }
     account_set_add(s, id->valuestring, created);
+    s->items[s->nr - 1].refused = refused;
     return 0;
 }
 
@@ -278,7 +287,7 @@ int account_set_from_json(struct account_set *s, const char *json,
         if (read_pair(s, pair) < 0) {
             err_set(err, ERR_CONFIG,
                     "%s: an entry of 'accounts' is not "
-                    "[\"acct_...\", created]",
+                    "[\"acct_...\", created(, refused)]",
                     where);
             goto out;
         }
@@ -290,6 +299,21 @@ out:
         err->kind = ERR_CONFIG;
     }
     cJSON_Delete(root);
+    return ret;
+}
+
+int accounts_probe(struct adapter *ad, const char *id, const char *path,
+                   struct err *err)
+{
+    struct http_req req = HTTP_REQ_INIT;
+    int ret;
+
+    req.path = xstrfmt("%s?limit=1", path);
+    req.endpoint = path;
+    adapter_set_account(ad, id);
+    ret = adapter_perform(ad, &req, err);
+    adapter_set_account(ad, NULL);
+    http_req_release(&req);
     return ret;
 }
 

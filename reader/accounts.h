@@ -73,6 +73,9 @@ struct account_entry {
     bool started; /* it has a checkpoint */
     bool synced;  /* a sync of it ended well (last_ok_at) */
     int64_t feed; /* its change feed's cursor, 0: none */
+    /* kept with the set: when a run first found its access revoked
+     * (403 account_invalid), 0 while readable */
+    int64_t refused;
 };
 
 struct account_set {
@@ -98,11 +101,20 @@ struct account_entry *account_set_find(struct account_set *s, const char *id);
  * profile_accounts_problem) that are in 'sh', in 'list' order. */
 void account_set_from_list(struct account_set *s, const char *list,
                            const struct shard *sh);
-/* As JSON: {"shard":..,"newest_created":..,"accounts":[[id,created]..]} */
+/* As JSON: {"shard":..,"newest_created":..,"accounts":[[id,created]..]};
+ * an account refused has its time third: [id,created,refused]. */
 void account_set_to_json(const struct account_set *s, struct buf *out);
 /* Read what account_set_to_json() wrote; ERR_CONFIG naming 'where'. */
 int account_set_from_json(struct account_set *s, const char *json,
                           const char *where, struct err *err);
+
+/*
+ * One GET 'path'?limit=1 acting for account 'id' (Stripe-Account); the
+ * adapter then acts for no account.  0, or -1 with err (ERR_ACCOUNT when
+ * the key's access to the account was revoked).
+ */
+int accounts_probe(struct adapter *ad, const char *id, const char *path,
+                   struct err *err);
 
 /*
  * Sort 'items' into the order a run reads them: accounts whose first

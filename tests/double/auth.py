@@ -131,8 +131,9 @@ class Auth:
                            "new one." % key.masked, code="api_key_expired")
         return key
 
-    def account_for(self, key, stripe_account):
-        """The account a request acts on, or raises 403."""
+    def account_for(self, key, stripe_account, now):
+        """The account a request acts on, or raises 403 (a request counts
+        towards a planned revocation, connect.Registry.admit)."""
         if not stripe_account or stripe_account == key.account:
             return key.account
         if key.permissions is not None and not key.connect:
@@ -140,8 +141,8 @@ class Auth:
         # a revoked (deauthorized) account answers like an unknown one
         # (connect.py)
         allowed = (stripe_account in self.store.accounts and
-                   not self.store.connect.revoked(stripe_account) and
-                   (key.connect == "*" or stripe_account in key.connect))
+                   (key.connect == "*" or stripe_account in key.connect) and
+                   self.store.connect.admit(stripe_account, now))
         if not allowed:
             raise ApiError(
                 403, "The provided key '%s' does not have access to account "

@@ -17,12 +17,15 @@
   revoked", the message of auth.py), and the account is no longer listed
   (it is no longer connected).
 - `POST /_double/connect` creates connected accounts, each with a small
-  dataset of its own, and revokes them (control.py, README.md).
+  dataset of its own, revokes them at once or after their next N
+  requests (a run meets the 403 in the middle of an account), and
+  restores access (control.py, README.md).
 """
 
 import copy
 import json
 import os
+import threading
 
 import listing
 from errors import ApiError
@@ -52,6 +55,9 @@ class AccountMeta:
         self.charges_enabled = n % 5 != 0
         self.payouts_enabled = n % 7 != 0
         self.revoked_at = None
+        # requests with its Stripe-Account still answered before it is
+        # revoked (None: no revocation planned)
+        self.revoke_after = None
 
     def json(self):
         doc = copy.deepcopy(_TEMPLATE)
@@ -79,6 +85,7 @@ class Registry:
         accounts are newer, and the types in turn)."""
         self.metas = {}
         self.order = []
+        self.lock = threading.Lock()     # revoke_after counts down
         count = len(entries)
         for n, entry in enumerate(entries, 1):
             created = int(entry.get("created", start - DAY * (count - n + 1)))
@@ -96,6 +103,22 @@ class Registry:
         meta = self.metas.get(acct)
         return meta is not None and meta.revoked_at is not None
 
+    def admit(self, acct, now):
+        """False when a request with acct's Stripe-Account meets revoked
+        access: revoked before, or its planned revocation is due (the
+        request after the last one revoke_after allowed)."""
+        meta = self.metas.get(acct)
+        if meta is None:
+            return True
+        with self.lock:
+            if meta.revoked_at is None and meta.revoke_after is not None:
+                if meta.revoke_after == 0:
+                    meta.revoked_at = int(now)
+                    meta.revoke_after = None
+                else:
+                    meta.revoke_after -= 1
+            return meta.revoked_at is None
+
     def listed(self):
         """The connected accounts a list shows, oldest first."""
         return sorted((m for m in self.order if m.revoked_at is None),
@@ -106,7 +129,8 @@ class Registry:
             {"id": m.id, "created": m.created, "type": m.type,
              "charges_enabled": m.charges_enabled,
              "payouts_enabled": m.payouts_enabled,
-             "revoked_at": m.revoked_at} for m in self.order]}
+             "revoked_at": m.revoked_at, "revoke_after": m.revoke_after}
+            for m in self.order]}
 
 
 def list_accounts(registry, query, path):

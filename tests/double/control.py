@@ -315,7 +315,10 @@ class Control:
         """{"create": N, "charges": C, "payouts": P} connects N new
         accounts (created now, each with C charges and P payouts of its
         own from the week before); {"revoke": ["acct_..."]} revokes the
-        platform's access to accounts (connect.py). Both may be given."""
+        platform's access to accounts (connect.py); {"revoke_after":
+        {"acct_...": N}} revokes it after the account's next N requests
+        (the N+1st is refused); {"restore": ["acct_..."]} gives access
+        back. Any of them may be given."""
         app = self.app
         store = app.store
         sizes = {"charges": int(body.get("charges", 3)),
@@ -329,15 +332,29 @@ class Control:
                 acct = connect.account_id(n)
                 dataset.add_account(store, app.cfg, acct, sizes, now, n)
                 created.append(acct)
-            for acct in body.get("revoke", []):
-                meta = store.connect.metas.get(acct)
-                if meta is None:
-                    raise ControlError(400, "unknown connected account %s"
-                                       % acct)
-                meta.revoked_at = now
+            self._revocations(store.connect, body, now)
         result = store.connect.describe()
         result["created"] = created
         return result
+
+    @staticmethod
+    def _revocations(registry, body, now):
+        def meta_of(acct):
+            meta = registry.metas.get(acct)
+            if meta is None:
+                raise ControlError(400, "unknown connected account %s"
+                                   % acct)
+            return meta
+        for acct in body.get("revoke", []):
+            meta_of(acct).revoked_at = now
+        for acct, n in (body.get("revoke_after") or {}).items():
+            if not isinstance(n, int) or n < 0:
+                raise ControlError(400, "revoke_after: %s: a count >= 0, "
+                                   "not %r" % (acct, n))
+            meta_of(acct).revoke_after = n
+        for acct in body.get("restore", []):
+            meta = meta_of(acct)
+            meta.revoked_at = meta.revoke_after = None
 
     # -- request log and state -------------------------------------------
 

@@ -127,23 +127,41 @@ class LedgerGen:
 
     full_objects = False
 
+    # the pools, drawn on first use (_build_pools): a ledger that never
+    # makes a charge (the other mode's, a tiny connected account's) costs
+    # no draws, and the pools' generator is their own, so the dataset is
+    # the same whenever they are drawn
+    POOLS = frozenset(("customers", "guests", "metadata", "auth_codes",
+                       "destination", "full"))
+
     def __init__(self, store, ledger, seed, n_charges):
         self.store = store
         self.ledger = ledger
-        rng = random.Random("%s/%s/%s/pools" % (seed, ledger.account,
-                                                ledger.mode))
-        index = store.accounts.index(ledger.account)
+        self._seed = seed
+        self._n_charges = n_charges
+        index = store.account_index(ledger.account)
         self.currency = HOME_CURRENCIES[index % len(HOME_CURRENCIES)]
-        self.customers = [_profile(rng, "cus_" + rand_alnum(rng, 14))
-                          for _ in range(max(5, n_charges // 6))]
-        self.guests = [_profile(rng, None) for _ in range(50)]
-        self.metadata = _metadata_pool(rng)
-        self.auth_codes = tuple(dumps("%06d" % rng.randrange(10 ** 6))
-                                for _ in range(100))
         name = "DOUBLE* SHOP %d" % index if index else "DOUBLE* PLATFORM"
         self.descriptor = dumps(name)
         self.acct_b64 = base64.b64encode(ledger.account.encode()).decode(
             ).rstrip("=").replace("+", "A").replace("/", "B")
+
+    def __getattr__(self, name):
+        if name not in LedgerGen.POOLS:
+            raise AttributeError(name)
+        self._build_pools()
+        return self.__dict__[name]
+
+    def _build_pools(self):
+        seed, ledger = self._seed, self.ledger
+        rng = random.Random("%s/%s/%s/pools" % (seed, ledger.account,
+                                                ledger.mode))
+        self.customers = [_profile(rng, "cus_" + rand_alnum(rng, 14))
+                          for _ in range(max(5, self._n_charges // 6))]
+        self.guests = [_profile(rng, None) for _ in range(50)]
+        self.metadata = _metadata_pool(rng)
+        self.auth_codes = tuple(dumps("%06d" % rng.randrange(10 ** 6))
+                                for _ in range(100))
         self.destination = dumps("ba_1" + rand_alnum(rng, 23))
         # a generator of its own: the default dataset stays byte for byte
         # what it was, whatever this option draws

@@ -346,6 +346,15 @@ class Store:
     def ledger(self, account, mode):
         return self.ledgers.get((account, mode))
 
+    def account_index(self, account):
+        """The account's position in self.accounts (0: the platform),
+        without a linear search per ledger (10,000 accounts)."""
+        index = getattr(self, "_index", None)
+        if index is None or len(index) != len(self.accounts):
+            index = self._index = {a: i for i, a in
+                                   enumerate(self.accounts)}
+        return index[account]
+
     def ledgers_by_account(self):
         return {account for account, _ in self.ledgers}
 

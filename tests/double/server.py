@@ -174,7 +174,7 @@ class App:
             key = self.auth.authenticate(req.headers.get("Authorization"),
                                          self.clock.now())
             account = self.auth.account_for(
-                key, req.headers.get("Stripe-Account"))
+                key, req.headers.get("Stripe-Account"), self.clock.now())
             self.auth.check_permission(key, resource, account)
             reason = self.limiter.take((account, key.mode), endpoint)
             if reason is not None:

@@ -553,6 +553,22 @@ def t_connect_accounts(t):
         state = d.ctl("GET", "/_double/connect")["accounts"]
         equal([a["revoked_at"] is not None for a in state],
               [n == 2 for n in range(1, 10)], "revoked_at")
+        # revoked after its next 2 requests, then restored
+        d.ctl("POST", "/_double/connect",
+              {"revoke_after": {connected(3): 2}})
+        for _ in range(2):
+            d.get("/v1/charges?limit=1", account=connected(3))
+        err = api_error(d, "/v1/payouts", 403, account=connected(3))
+        equal(err["code"], "account_invalid", "revoked after 2 requests")
+        check(connected(3) not in [a["id"] for a in
+                                   d.list_all("/v1/accounts")],
+              "no longer listed")
+        d.ctl("POST", "/_double/connect",
+              {"restore": [connected(2), connected(3)]})
+        equal(len(d.list_all("/v1/charges", account=connected(3))),
+              len(truth(d, connected(3))["charges"]), "restored: readable")
+        check(connected(2) in [a["id"] for a in d.list_all("/v1/accounts")],
+              "restored: listed again")
 
 # -- 4. OAuth ----------------------------------------------------------------
 

@@ -118,15 +118,17 @@ static void test_set(void)
     CHECK(account_set_find(&s, "acct_c") && !account_set_find(&s, "acct_d"),
           "find");
     s.newest_created = 42;
+    s.items[1].refused = 9;
     snprintf(s.shard, sizeof(s.shard), "1/3");
     account_set_to_json(&s, &json);
     CHECK_STR(json.buf,
               "{\"shard\":\"1/3\",\"newest_created\":42,\"accounts\":"
-              "[[\"acct_a\",0],[\"acct_b\",0],[\"acct_c\",7]]}",
-              "as JSON");
+              "[[\"acct_a\",0],[\"acct_b\",0,9],[\"acct_c\",7]]}",
+              "as JSON, a refused account with when");
     CHECK(account_set_from_json(&back, json.buf, "test", &err) == 0 &&
               back.nr == 3 && back.newest_created == 42 &&
-              !strcmp(back.shard, "1/3") && back.items[2].created == 7,
+              !strcmp(back.shard, "1/3") && back.items[2].created == 7 &&
+              back.items[1].refused == 9 && back.items[2].refused == 0,
           "read back");
     account_set_release(&back);
     CHECK(account_set_from_json(&back,
