@@ -21,10 +21,10 @@
 
 struct accounts_opts {
     struct common_opts common;
+    int json;
     const char *profile;
     const char *shard;
     const char *sink;
-    int json;
 };
 
 struct listing {
@@ -183,13 +183,12 @@ out:
 
 int cmd_accounts(int argc, char **argv, struct err *err)
 {
-    struct accounts_opts o = { { 0, NULL }, NULL, NULL, NULL, 0 };
+    struct accounts_opts o = { { 0, NULL }, 0, NULL, NULL, NULL };
     struct strlist args = STRLIST_INIT;
     const struct opt table[] = {
         OPT_STRING('p', "profile", struct accounts_opts, profile, "NAME|PATH",
                    "profile to use (default $STRIPE_READER_PROFILE)"),
-        OPT_BOOL(0, "json", struct accounts_opts, json,
-                 "print a JSON array instead of a table"),
+        OPT_BOOL(0, "json", struct accounts_opts, json, "JSON, not a table"),
         OPT_STRING(0, "shard", struct accounts_opts, shard, "I/N",
                    "only the accounts of shard I of N"),
         OPT_STRING(0, "sink", struct accounts_opts, sink, "URI",
