@@ -188,7 +188,9 @@ void account_set_finish(struct account_set *s)
     for (size_t i = 0; i < s->nr; i++) {
         s->items[i].feed = (int64_t)i;
     }
-    qsort(s->items, s->nr, sizeof(*s->items), cmp_id);
+    if (s->nr) { /* items may be NULL: not for qsort */
+        qsort(s->items, s->nr, sizeof(*s->items), cmp_id);
+    }
     for (size_t i = 0; i < s->nr; i++) {
         if (n && !strcmp(s->items[n - 1].id, s->items[i].id)) {
             if (s->items[i].feed < s->items[n - 1].feed) {
@@ -208,6 +210,9 @@ struct account_entry *account_set_find(struct account_set *s, const char *id)
 {
     struct account_entry key;
 
+    if (!s->nr) {
+        return NULL; /* items may be NULL: not for bsearch */
+    }
     snprintf(key.id, sizeof(key.id), "%s", id);
     return bsearch(&key, s->items, s->nr, sizeof(*s->items), cmp_id);
 }
@@ -342,5 +347,7 @@ static int cmp_order(const void *a, const void *b)
 
 void accounts_order(struct account_entry *items, size_t nr)
 {
-    qsort(items, nr, sizeof(*items), cmp_order);
+    if (nr) { /* items may be NULL: not for qsort */
+        qsort(items, nr, sizeof(*items), cmp_order);
+    }
 }

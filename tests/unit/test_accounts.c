@@ -111,6 +111,10 @@ static void test_set(void)
     struct buf json = BUF_INIT;
     struct err err = ERR_INIT;
 
+    account_set_finish(&s);
+    accounts_order(s.items, s.nr);
+    CHECK(!account_set_find(&s, "acct_a"),
+          "an empty set (no table yet) finds nothing");
     account_set_from_list(&s, "acct_b,acct_a,acct_b", &none);
     account_set_add(&s, "acct_c", 7);
     account_set_finish(&s);
