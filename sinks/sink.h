@@ -115,6 +115,7 @@ struct sink {
 
 extern const struct sink_type sink_sqlite;
 extern const struct sink_type sink_ndjson;
+extern const struct sink_type sink_singer;
 
 /* The sink type of 'uri' ("sqlite:x" -> sink_sqlite), or NULL. */
 const struct sink_type *sink_type_of(const char *uri);
