@@ -288,14 +288,8 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
                 const struct opt *table, int argc, char **argv, struct err *err)
 {
     struct run_opts o = RUN_OPTS_INIT;
-    struct strlist args = STRLIST_INIT;
-    int ret = cli_parse(usage, desc, table, &o, argc, argv, &args, err);
+    int ret = cli_parse_options(usage, desc, table, &o, argc, argv, err);
 
-    if (ret == 0 && args.nr > 0) {
-        ret =
-            err_set(err, ERR_USAGE, "unexpected argument '%s'", args.items[0]);
-    }
-    strlist_release(&args);
     if (ret != 0) {
         return ret < 0 ? -1 : 0;
     }
@@ -318,7 +312,8 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
     r.started_at = (int64_t)time(NULL);
     r.started_ms = engine_now_ms();
     if (common_apply(&o->common, err) < 0 ||
-        run_load_profile(o->profile, &r.p, err) < 0 ||
+        (o->load_profile ? o->load_profile : run_load_profile)(o->profile, &r.p,
+                                                               err) < 0 ||
         parse_options(&r, err) < 0) {
         goto out;
     }

@@ -35,6 +35,10 @@ struct run_opts {
     int rescan;        /* sync: re-list after a retention gap */
     const char *since; /* backfill */
     const char *until; /* backfill */
+    /* how 'profile' is loaded; NULL: run_load_profile() (`singer` gives
+     * its --config file and profile_load_singer()) */
+    int (*load_profile)(const char *profile, struct profile *p,
+                        struct err *err);
 };
 
 #define RUN_OPTS_INIT                                                          \
