@@ -2,7 +2,8 @@
 /*
  * stripe-reader check: validate the profile, authenticate, and probe
  * every selected stream with a limit=1 list request (all at once through
- * the adapter), then print a table of what the credential can read.
+ * the adapter; a child stream through its parent's list), then print a
+ * table of what the credential can read.
  * It never calls /v1/account, which restricted keys often cannot read.
  */
 #include "core/compat.h"
@@ -26,6 +27,8 @@ struct check_opts {
 
 struct probe {
     const struct stream *stream;
+    /* a child stream whose parent is probed too: its result, no request */
+    const struct probe *as;
     struct http_req req;
     bool readable;
     enum err_kind kind;
@@ -103,23 +106,63 @@ static void print_header(const struct profile *p, struct adapter *a,
     buf_addf(out, "base URL: %s\n\n", p->adapter.base_url);
 }
 
+/*
+ * A child stream (invoice lines) has no list of its own and needs its
+ * parent's permission: it takes the parent's probe when the parent is
+ * probed too, else probes the parent's list.
+ */
+static void link_children(struct probe *probes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; probes[i].stream->parent && k < n; k++) {
+            if (probes[k].stream == probes[i].stream->parent) {
+                probes[i].as = &probes[k];
+            }
+        }
+    }
+}
+
 static int run_probes(struct adapter *a, struct probe *probes, size_t n,
                       struct err *err)
 {
+    size_t sent = 0;
+
+    link_children(probes, n);
     for (size_t i = 0; i < n; i++) {
+        const struct stream *s = probes[i].stream;
+        const char *path = s->parent ? s->parent->path : s->path;
+
         http_req_init(&probes[i].req);
-        probes[i].req.path = xstrfmt("%s?limit=1", probes[i].stream->path);
-        probes[i].req.endpoint = probes[i].stream->path;
+        if (probes[i].as) {
+            continue;
+        }
+        probes[i].req.path = xstrfmt("%s?limit=1", path);
+        probes[i].req.endpoint = path;
         probes[i].req.user = &probes[i];
         adapter_submit(a, &probes[i].req);
+        sent++;
     }
-    for (size_t done = 0; done < n; done++) {
+    for (size_t done = 0; done < sent; done++) {
         struct http_req *req = adapter_next(a, -1);
 
         if (!req) {
             return err_set(err, ERR_INTERNAL, "a probe was lost");
         }
         judge(req->user);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct probe *as = probes[i].as;
+
+        if (as) {
+            probes[i].readable = as->readable;
+            probes[i].kind = as->kind;
+            snprintf(probes[i].detail, sizeof(probes[i].detail), "%s",
+                     as->detail);
+        }
+        if (probes[i].stream->parent && probes[i].readable) {
+            snprintf(probes[i].detail, sizeof(probes[i].detail), "read with %s",
+                     probes[i].stream->parent->name);
+        }
     }
     return 0;
 }
@@ -129,11 +172,11 @@ static int report(const struct probe *probes, size_t n, struct buf *out,
 {
     size_t bad = 0, auth = 0;
 
-    buf_addf(out, "%-10s %-14s %s\n", "STREAM", "STATUS", "DETAIL");
+    buf_addf(out, "%-20s %-14s %s\n", "STREAM", "STATUS", "DETAIL");
     for (size_t i = 0; i < n; i++) {
         const struct probe *pr = &probes[i];
 
-        buf_addf(out, "%-10s %-14s %s\n", pr->stream->name,
+        buf_addf(out, "%-20s %-14s %s\n", pr->stream->name,
                  pr->readable ? "readable" : "not readable", pr->detail);
         if (!pr->readable) {
             bad++;

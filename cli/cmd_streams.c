@@ -29,16 +29,95 @@ static void print_routes(const struct stream *s, enum route_how how,
         if (*r->type_prefix) {
             printf("%s* ", r->type_prefix);
         }
-        printf("events carrying a %s", r->object);
+        printf("events carrying %s %s",
+               strchr("aeiou", r->object[0]) ? "an" : "a", r->object);
         first = false;
     }
 }
 
-static void print_stream(const struct stream *s)
+/* The hidden twin read with 's' (inactive prices), or NULL. */
+static const struct stream *twin_of(const struct stream *s)
 {
-    printf("%s  %s  (%s objects", s->name, s->path, s->object);
+    for (size_t i = 0; i < nr_streams; i++) {
+        if (streams[i].store_as == s) {
+            return &streams[i];
+        }
+    }
+    return NULL;
+}
+
+/* A sub-list path with "{id}" for the parent's id and no trailing "?"
+ * or "&": "/v1/invoices/{id}/lines". */
+static void print_sub_path(const char *p)
+{
+    const char *id = strstr(p, "%s");
+    size_t len = strlen(p);
+
+    while (len && (p[len - 1] == '?' || p[len - 1] == '&')) {
+        len--;
+    }
+    if (!id) {
+        printf("%.*s", (int)len, p);
+        return;
+    }
+    printf("%.*s{id}%.*s", (int)(id - p), p, (int)(len - (size_t)(id - p) - 2),
+           id + 2);
+}
+
+/* How the stream is read, after its endpoint and object type. */
+static void print_reading(const struct stream *s)
+{
+    const struct stream *twin = twin_of(s);
+
+    if (s->parent) {
+        printf("; embedded in %s.%s, paged by ", s->parent->name, s->embed);
+        print_sub_path(s->sub_path);
+        printf(" when has_more");
+    }
+    else if (twin) {
+        printf("; listed by created: active and inactive %s (two lists, "
+               "%s and %s)",
+               s->name, s->list_query, twin->list_query);
+    }
+    else if (!s->is_events) {
+        printf("; listed by created");
+        if (s->list_query) {
+            printf(" with %s", s->list_query);
+        }
+    }
     print_routes(s, ROUTE_SELF, "updated by");
     print_routes(s, ROUTE_REREAD, "re-read after");
+    if (s->delete_type) {
+        printf("; %s marks the row deleted", s->delete_type);
+    }
+    if (s->relist_until) {
+        printf("; re-read until %s passes (status changes with no event)",
+               s->relist_until);
+    }
+}
+
+/* After the typed columns, every stream's meta columns: name, type, doc. */
+static const char *const meta_columns[][3] = {
+    { "version", "integer", "when this copy was observed (unix s)" },
+    { "source", "text", "list, event or retrieve" },
+    { "source_event_id", "text", "the event it came from" },
+    { "source_api_version", "text", "that event's api_version" },
+    { "extracted_at", "integer", "when stripe-reader stored it (unix s)" },
+    { "raw", "json", "the Stripe object, exactly as returned" },
+    { "deleted", "boolean", "1: deleted (raw is its last state), else 0" },
+    { "deleted_at", "integer",
+      "when it was deleted (unix s), NULL unless deleted" },
+};
+
+static void print_stream(const struct stream *s)
+{
+    if (s->path) {
+        printf("%s  %s  (%s objects", s->name, s->path, s->object);
+    }
+    else {
+        printf("%s  (%s objects", s->name, s->object);
+    }
+    print_reading(s);
     printf(")\n");
     printf("  %-22s %-8s %s\n", "account", "text",
            "connected account (Stripe-Account), '' for the key's own");
@@ -47,17 +126,10 @@ static void print_stream(const struct stream *s)
 
         printf("  %-22s %-8s %s\n", c->name, col_type_name(c->type), c->doc);
     }
-    printf("  %-22s %-8s %s\n", "version", "integer",
-           "when this copy was observed (unix s)");
-    printf("  %-22s %-8s %s\n", "source", "text", "list, event or retrieve");
-    printf("  %-22s %-8s %s\n", "source_event_id", "text",
-           "the event it came from");
-    printf("  %-22s %-8s %s\n", "source_api_version", "text",
-           "that event's api_version");
-    printf("  %-22s %-8s %s\n", "extracted_at", "integer",
-           "when stripe-reader stored it (unix s)");
-    printf("  %-22s %-8s %s\n", "raw", "json",
-           "the Stripe object, exactly as returned");
+    for (size_t i = 0; i < ARRAY_SIZE(meta_columns); i++) {
+        printf("  %-22s %-8s %s\n", meta_columns[i][0], meta_columns[i][1],
+               meta_columns[i][2]);
+    }
 }
 
 /* --schema FORMAT [--stream NAME]: a loader schema on stdout. */
@@ -135,8 +207,12 @@ int cmd_streams(int argc, char **argv, struct err *err)
     if (o.schema) {
         return print_schema(&o, err);
     }
-    for (size_t i = 0; i < nr_streams; i++) {
-        if (i) {
+    for (size_t i = 0, n = 0; i < nr_streams; i++) {
+        /* a hidden twin is described with the stream it is stored as */
+        if (stream_hidden(&streams[i])) {
+            continue;
+        }
+        if (n++) {
             printf("\n");
         }
         print_stream(&streams[i]);

@@ -86,6 +86,52 @@ static void freshness(const struct run *r, struct buf *out)
     }
 }
 
+/*
+ * The counts of stream i as a user knows it: a hidden twin's (inactive
+ * prices) are added to the stream it is stored as and it has none.
+ */
+static struct engine_stream_stats folded(const struct run *r, size_t i)
+{
+    struct engine_stream_stats s = r->res.streams[i];
+
+    for (size_t k = 0; k < nr_streams; k++) {
+        const struct engine_stream_stats *t = &r->res.streams[k];
+
+        if (streams[k].store_as == &streams[i]) {
+            s.pages += t->pages;
+            s.listed += t->listed;
+            s.updated += t->updated;
+            s.retrieved += t->retrieved;
+            s.reread_skipped += t->reread_skipped;
+        }
+    }
+    return s;
+}
+
+/* The visible streams skipped because the key may not read them (a twin
+ * or a child counts as its stream): "a,b" into 'out', or nothing. */
+static void skipped_names(const struct run *r, struct buf *out, bool json)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < nr_streams; i++) {
+        const struct stream *s = &streams[i];
+
+        if (!(r->res.unreadable & (1u << i)) || stream_hidden(s) ||
+            (s->parent &&
+             (r->res.unreadable & (1u << stream_index(s->parent))))) {
+            continue;
+        }
+        buf_addstr(out, n++ ? (json ? "," : ", ") : "");
+        if (json) {
+            json_quote(out, s->name);
+        }
+        else {
+            buf_addstr(out, s->name);
+        }
+    }
+}
+
 void summary_json(const struct run *r, int rc, const struct err *err,
                   struct buf *out)
 {
@@ -116,16 +162,22 @@ void summary_json(const struct run *r, int rc, const struct err *err,
         buf_addf(out, "\"pace\":{\"budget_rps\":%.2f,\"settled_rps\":%.2f},",
                  as->global_budget, as->global_pace);
     }
-    buf_addf(out, "\"rereads_owed\":%zu,\"streams\":{",
+    buf_addf(out, "\"rereads_owed\":%zu,\"skipped_streams\":[",
              r->have_cp ? strset_count(&r->cp.owed) : (size_t)0);
-    for (size_t i = 0; i < nr_streams; i++) {
-        const struct engine_stream_stats *s = &r->res.streams[i];
+    skipped_names(r, out, true);
+    buf_addstr(out, "],\"streams\":{");
+    for (size_t i = 0, n = 0; i < nr_streams; i++) {
+        struct engine_stream_stats f = folded(r, i);
+        const struct engine_stream_stats *s = &f;
 
+        if (stream_hidden(&streams[i])) {
+            continue;
+        }
         buf_addf(out,
                  "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
                  "\"updated\":%ld,\"retrieved\":%ld,\"reread_skipped\":%ld",
-                 i ? "," : "", streams[i].name, s->pages, s->listed, s->updated,
-                 s->retrieved, s->reread_skipped);
+                 n++ ? "," : "", streams[i].name, s->pages, s->listed,
+                 s->updated, s->retrieved, s->reread_skipped);
         checkpoint_summary(r, i, out);
         buf_addch(out, '}');
     }
@@ -140,15 +192,18 @@ void summary_print(const struct run *r, int rc, const struct err *err)
     struct buf line = BUF_INIT;
 
     buf_addf(&line, "%s:", r->kind == RUN_SYNC ? "sync" : "backfill");
-    for (size_t i = 0; i < nr_streams; i++) {
-        const struct engine_stream_stats *s = &r->res.streams[i];
+    for (size_t i = 0, n = 0; i < nr_streams; i++) {
+        struct engine_stream_stats s = folded(r, i);
 
-        buf_addf(&line, " %s %ld", streams[i].name, s->listed);
-        if (s->updated || s->retrieved) {
-            buf_addf(&line, " (+%ld updated)", s->updated + s->retrieved);
+        if (stream_hidden(&streams[i])) {
+            continue;
         }
-        buf_addch(&line, i + 1 < nr_streams ? ',' : ';');
+        buf_addf(&line, "%s %s %ld", n++ ? "," : "", streams[i].name, s.listed);
+        if (s.updated || s.retrieved) {
+            buf_addf(&line, " (+%ld updated)", s.updated + s.retrieved);
+        }
     }
+    buf_addch(&line, ';');
     buf_addf(&line, " %ld requests, %ld retries, %ld 429s, %.1f s",
              as ? as->requests : 0, as ? as->retries : 0,
              as ? as->rate_limited_429 : 0,
@@ -157,6 +212,10 @@ void summary_print(const struct run *r, int rc, const struct err *err)
         /* where the pace settled after slowing down for 429s */
         buf_addf(&line, " (pace %.1f of %.1f requests/s)", as->global_pace,
                  as->global_budget);
+    }
+    if (r->res.unreadable) {
+        buf_addstr(&line, "; skipped, the key may not read them: ");
+        skipped_names(r, &line, false);
     }
     buf_addf(&line, "; %s", rc == 0 ? "ok" : err_kind_name(err->kind));
     log_notice("%s", line.buf);

@@ -184,7 +184,10 @@ static int store_event_object(struct engine *e, struct job *j,
     }
     rec.id = f.cols[COLUMN_ID].text;
     rec.version = it->created;
-    if (derived_seen(j, t, &rec)) {
+    /* "customer.deleted": data.object is the last state (SS §4) */
+    rec.deleted = t->delete_type &&
+                  !strcmp(event_text(it, EVENT_COLUMN_TYPE), t->delete_type);
+    if (derived_seen(j, t, &rec) && !rec.deleted) {
         return 0; /* this version of the object is stored already */
     }
     rec.stream = t;
@@ -195,9 +198,6 @@ static int store_event_object(struct engine *e, struct job *j,
     rec.event_id = it->id;
     rec.api_version = *api ? api : NULL;
     rec.cols = f.cols;
-    /* "customer.deleted": data.object is the last state (SS §4) */
-    rec.deleted = t->delete_type &&
-                  !strcmp(event_text(it, EVENT_COLUMN_TYPE), t->delete_type);
     rec.deleted_at = rec.deleted ? it->created : 0;
     if (children_removed(e, &rec, text, it->len, &out->records, err) < 0 ||
         write_record(e, &rec, out, err) < 0) {
@@ -205,6 +205,42 @@ static int store_event_object(struct engine *e, struct job *j,
     }
     e->res->streams[stream_index(t)].updated++;
     return 0;
+}
+
+/*
+ * Children an event says were removed from their parent, when the
+ * event's copy of the parent is not stored (another API version: the
+ * parent is re-read, and its re-read copy cannot tell what it lost).
+ */
+static int removed_by_event(struct engine *e, struct job *j,
+                            const struct stream *t, size_t i,
+                            struct page_outcome *out, struct err *err)
+{
+    const struct page_item *it = &j->items.items[i];
+    const char *text = page_item_text(&j->items, i);
+    const char *api = event_text(it, EVENT_COLUMN_API_VERSION);
+    struct record rec;
+
+    memset(&rec, 0, sizeof(rec));
+    if (page_event_object(text, it->len, &rec.raw, &rec.raw_len) < 0) {
+        return 0;
+    }
+    rec.stream = t;
+    rec.id = event_text(it, EVENT_COLUMN_OBJECT_ID);
+    rec.version = it->created;
+    rec.source = SOURCE_EVENT;
+    rec.event_id = it->id;
+    rec.api_version = *api ? api : NULL;
+    return children_removed(e, &rec, text, it->len, &out->records, err);
+}
+
+/* Does event 'it' delete its object of 't' ("customer.deleted")? */
+static bool is_delete(const struct stream *t, const struct event_route *r,
+                      const struct page_item *it)
+{
+    return r->how == ROUTE_SELF && t->delete_type &&
+           !strcmp(event_text(it, EVENT_COLUMN_TYPE), t->delete_type) &&
+           !strcmp(event_text(it, EVENT_COLUMN_OBJECT_TYPE), t->object);
 }
 
 /*
@@ -322,15 +358,23 @@ static int route_event(struct engine *e, struct job *j, size_t i,
         const struct stream *t = &streams[k];
         const struct event_route *r = stream_route(t, type, otype);
 
-        if (!r || (r->how == ROUTE_SELF &&
-                   !*event_text(it, EVENT_COLUMN_OBJECT_ID))) {
-            /* invoice.upcoming: "will not have an invoice ID" (SS §3) */
+        if (!r || !e->rp->streams[k].keep ||
+            (r->how == ROUTE_SELF &&
+             !*event_text(it, EVENT_COLUMN_OBJECT_ID))) {
+            /* a stream not read this run; or invoice.upcoming: "will not
+             * have an invoice ID" (SS §3) */
             continue;
         }
-        if (!event_supplies(e, t, r, it) ||
-            (want && same_second_conflict(j, i, t))) {
+        /* a deleted object can no longer be read (a stub, or a 404): its
+         * delete event's copy is its last state, whatever its version */
+        if (!is_delete(t, r, it) && (!event_supplies(e, t, r, it) ||
+                                     (want && same_second_conflict(j, i, t)))) {
             if (want) {
                 ask_reread(e, j, i, t, r, want);
+            }
+            else if (out && t->child && r->how == ROUTE_SELF &&
+                     removed_by_event(e, j, t, i, out, err) < 0) {
+                return -1;
             }
         }
         else if (out && store_event_object(e, j, t, i, out, err) < 0) {

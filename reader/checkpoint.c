@@ -86,7 +86,7 @@ bool recent_seen(struct recent_list *l, const char *key, int64_t version)
     memmove(l->items + lo + 1, l->items + lo, (l->nr - lo) * sizeof(*l->items));
     l->items[lo].id = xstrdup(key);
     l->items[lo].version = version;
-    l->items[lo].created = 0;
+    l->items[lo].created = version; /* its age, for recent_compact() */
     l->nr++;
     return false;
 }

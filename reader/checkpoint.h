@@ -200,6 +200,8 @@ void recent_add(struct stream_state *st, const char *id, int64_t version,
  * (created >= hwm - overlap), from both lists, sorted for lookups.
  */
 void recent_roll(struct stream_state *st, int64_t overlap);
+/* Sort 'l', drop duplicates and the items created before 'floor'. */
+void recent_compact(struct recent_list *l, int64_t floor);
 /* True if (key, version) is in 'l'; otherwise insert it (sorted). */
 bool recent_seen(struct recent_list *l, const char *key, int64_t version);
 /* Copy 'from's remembered items into 'to' (a backfill seeding a sync). */

@@ -15,8 +15,6 @@ struct stream_set;
 /* Append (id, version, created) to 'l', unsorted. */
 void recent_push(struct recent_list *l, const char *id, int64_t version,
                  int64_t created);
-/* Sort 'l', drop duplicates and the items created before 'floor'. */
-void recent_compact(struct recent_list *l, int64_t floor);
 /* A new, empty backfill state for 'range' (no lookup). */
 struct stream_set *backfill_add(struct checkpoint *cp, const char *range);
 

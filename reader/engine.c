@@ -88,6 +88,8 @@ static void jobs_free(struct engine *e)
     buf_release(&e->scratch);
     buf_release(&e->child_body);
     page_items_release(&e->child_items);
+    strset_release(&e->child_seen);
+
     strset_release(&e->retrieved);
     rereads_release(e);
     job_pool_release(&e->jobs);
@@ -182,7 +184,7 @@ static bool history_held(struct engine *e, struct lane *l)
     return false;
 }
 
-static bool lane_skipped(const struct engine *e, size_t lane)
+bool engine_lane_skipped(const struct engine *e, size_t lane)
 {
     return lane < e->set->nr && (e->res->unreadable & (1u << lane));
 }
@@ -195,7 +197,7 @@ static void schedule(struct engine *e)
     for (size_t i = 0; i < e->nr_lanes; i++) {
         struct lane *l = &e->lanes[i];
 
-        if (!l->plan->selected || lane_skipped(e, i)) {
+        if (!l->plan->selected || engine_lane_skipped(e, i)) {
             continue;
         }
         /* until the guard is checked, only the feed's first request goes
@@ -371,6 +373,13 @@ static void begin_relists(struct engine *e, int64_t date)
             e->cp->relists[kept++] = *r;
             continue;
         }
+        if (l->st->hi != 0 && r->hi >= l->st->pass_lo) {
+            /* the pass under way (a first sync, a rescan) reads the rest */
+            r->hi = l->st->pass_lo - 1;
+        }
+        if (r->hi < r->lo) {
+            continue;
+        }
         stream_state_add_window(l->st, r->lo, r->hi + 1);
         if (l->st->hi == 0) {
             l->st->pass_lo = r->lo;
@@ -441,22 +450,17 @@ static void flush_page(struct engine *e, struct job *j)
     }
 }
 
-/*
- * A stream the key may not read (403), when the streams were not named:
- * it is left out of this run, said once, and its state stays as it was.
- */
-static bool skip_unreadable(struct engine *e, struct job *j,
-                            const struct err *err)
+bool engine_skip_forbidden(struct engine *e, const struct stream *s,
+                           const struct http_req *req)
 {
-    size_t i = stream_index(j->st->stream);
+    size_t i = stream_index(s);
 
-    if (!e->o->skip_unreadable || err->kind != ERR_AUTH ||
-        j->req.status != 403 || j->st->stream->is_events ||
-        j->lane != &e->lanes[i]) {
+    if (!e->o->skip_unreadable || req->err.kind != ERR_AUTH ||
+        req->status != 403 || s->is_events) {
         return false;
     }
     if (!(e->res->unreadable & (1u << i))) {
-        log_warn("stream '%s' skipped: %s", j->st->stream->name, err->msg);
+        log_warn("stream '%s' skipped: %s", s->name, req->err.msg);
     }
     e->res->unreadable |= 1u << i;
     return true;
@@ -464,7 +468,7 @@ static bool skip_unreadable(struct engine *e, struct job *j,
 
 static void page_failed(struct engine *e, struct job *j, struct err *err)
 {
-    if (skip_unreadable(e, j, err)) {
+    if (engine_skip_forbidden(e, j->st->stream, &j->req)) {
         page_release(e, j);
         return;
     }
@@ -659,7 +663,7 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
         }
     }
     for (size_t i = 0; i < e.nr_lanes; i++) {
-        if (lane_skipped(&e, i)) {
+        if (engine_lane_skipped(&e, i)) {
             /* as it was before the run: nothing of it was read */
             stream_state_prune(e.lanes[i].st, true);
             e.lanes[i].st->hi = 0;

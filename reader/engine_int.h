@@ -104,6 +104,8 @@ struct engine {
     /* a parent's embedded children (reader/children.c) */
     struct buf child_body;
     struct page_items child_items;
+    struct strset child_seen; /* "<stream>:<id>:<source>" -> version */
+
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
     bool no_commit;     /* failed before anything may be stored */
@@ -120,6 +122,16 @@ bool engine_lists_after(const struct engine *e, const struct stream *t,
 
 /* Record the first failure; the run stops starting requests. */
 void engine_fail(struct engine *e, const struct err *cause);
+
+/*
+ * A stream the key may not read (a 403 on its list or a re-read) when the
+ * streams were not named: left out of this run, said once; its state
+ * stays as it was.  True when 'req' was that.
+ */
+bool engine_skip_forbidden(struct engine *e, const struct stream *s,
+                           const struct http_req *req);
+/* Is lane 'lane' (a stream of the set) skipped that way? */
+bool engine_lane_skipped(const struct engine *e, size_t lane);
 
 /*
  * Re-reads owed (reader/rereads.c): queue what the checkpoint owes at the

@@ -213,33 +213,147 @@ static int descend(const char *rest, const char **v, const char **ve)
     return 0;
 }
 
-static void match_member(const struct stream *s, const char *k, size_t klen,
-                         const char *v, const char *ve, struct fields *f,
+/*
+ * The same below member i of 'ms', whose members one level down were
+ * recorded by the minifier: the first segment is looked up among them
+ * (the first match, as jscan_member finds it), the rest walked.
+ */
+static int descend_recorded(const struct jscan_members *ms, size_t i,
+                            const char *rest, const char **v, const char **ve)
+{
+    size_t n = strcspn(rest, ".");
+
+    for (size_t j = i + 1; j < ms->nr && ms->m[j].parent == (long)i; j++) {
+        const struct jscan_member *c = &ms->m[j];
+
+        if ((size_t)(c->ke - c->k) == n + 2 && !memcmp(c->k + 1, rest, n)) {
+            *v = c->v;
+            *ve = c->ve;
+            return descend(rest + n + (rest[n] == '.'), v, ve);
+        }
+    }
+    return -1;
+}
+
+/*
+ * Which columns a member key may be the first segment of: one mask by the
+ * key's length and one by its first byte, built once per stream, so that
+ * a key is compared only with the columns in both (most keys of a charge
+ * match none).  Columns past the 64th are compared one by one.
+ */
+#define MASKED_COLUMNS 64
+#define MASKED_LENGTHS 64
+
+struct key_masks {
+    bool built;
+    uint64_t by_len[MASKED_LENGTHS];
+    uint64_t by_first[256];
+};
+
+static struct key_masks key_masks[MAX_STREAMS];
+
+static size_t lowest_bit(uint64_t x)
+{
+#if defined(__GNUC__)
+    return (size_t)__builtin_ctzll(x);
+#else
+    size_t n = 0;
+
+    while (!(x & 1)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+static uint64_t candidates(const struct stream *s, const char *k, size_t klen)
+{
+    size_t n = stream_index(s);
+    struct key_masks *km = &key_masks[n < MAX_STREAMS ? n : 0];
+
+    if (n >= MAX_STREAMS) {
+        return ~(uint64_t)0; /* not in the table: compare every column */
+    }
+    if (!km->built) {
+        for (size_t c = 0; c < s->nr_columns && c < MASKED_COLUMNS; c++) {
+            size_t len = s->columns[c].key_len;
+
+            km->by_len[len < MASKED_LENGTHS ? len : MASKED_LENGTHS - 1] |=
+                (uint64_t)1 << c;
+            km->by_first[(unsigned char)s->columns[c].path[0]] |= (uint64_t)1
+                                                                  << c;
+        }
+        km->built = true;
+    }
+    return km->by_len[klen < MASKED_LENGTHS ? klen : MASKED_LENGTHS - 1] &
+           km->by_first[(unsigned char)k[0]];
+}
+
+/* A member: key [k, k + klen) without its quotes, value [v, ve); 'ms'
+ * and 'i' locate it among recorded members, or ms is NULL. */
+struct member {
+    const char *k, *v, *ve;
+    size_t klen;
+    const struct jscan_members *ms;
+    size_t i;
+};
+
+static void match_column(const struct stream *s, size_t c,
+                         const struct member *m, struct fields *f,
                          struct buf *strings)
 {
-    if (klen == 6 && !memcmp(k, "object", 6) && *v == '"') {
+    const char *path = s->columns[c].path;
+    const char *cv = m->v, *cve = m->ve;
+    size_t klen = m->klen;
+
+    if (s->columns[c].key_len != klen || memcmp(m->k, path, klen)) {
+        return;
+    }
+    if (path[klen] &&
+        (m->ms ? descend_recorded(m->ms, m->i, path + klen + 1, &cv, &cve)
+               : descend(path + klen + 1, &cv, &cve)) < 0) {
+        return;
+    }
+    if (!(cve - cv == 4 && !memcmp(cv, "null", 4))) {
+        set_value(s->columns[c].type, cv, cve, &f->cols[c], strings);
+    }
+}
+
+static void match_member(const struct stream *s, const struct member *m,
+                         struct fields *f, struct buf *strings)
+{
+    uint64_t cand = candidates(s, m->k, m->klen);
+
+    if (m->klen == 6 && !memcmp(m->k, "object", 6) && *m->v == '"') {
         size_t off = strings->len;
 
-        if (json_unescape(v, ve, strings) == 0) {
+        if (json_unescape(m->v, m->ve, strings) == 0) {
             f->object_off = off;
             f->has_object = true;
         }
     }
-    for (size_t i = 0; i < s->nr_columns; i++) {
-        const char *path = s->columns[i].path;
-        const char *cv = v, *cve = ve;
+    while (cand) {
+        size_t c = lowest_bit(cand);
 
-        if (s->columns[i].key_len != klen || path[0] != k[0] ||
-            memcmp(k, path, klen)) {
-            continue;
-        }
-        if (path[klen] && descend(path + klen + 1, &cv, &cve) < 0) {
-            continue;
-        }
-        if (!(cve - cv == 4 && !memcmp(cv, "null", 4))) {
-            set_value(s->columns[i].type, cv, cve, &f->cols[i], strings);
+        cand &= cand - 1;
+        if (c < s->nr_columns) {
+            match_column(s, c, m, f, strings);
         }
     }
+    for (size_t c = MASKED_COLUMNS; c < s->nr_columns; c++) {
+        match_column(s, c, m, f, strings);
+    }
+}
+
+static void clear_fields(const struct stream *s, struct fields *f)
+{
+    for (size_t i = 0; i < s->nr_columns; i++) {
+        f->cols[i].kind = COLVAL_NULL;
+        f->cols[i].text = NULL;
+        f->cols[i].i = 0;
+    }
+    f->has_object = false;
 }
 
 int fields_extract(const struct stream *s, const char *p, const char *end,
@@ -249,19 +363,33 @@ int fields_extract(const struct stream *s, const char *p, const char *end,
     const char *k, *ke, *v, *ve;
     int ret;
 
-    for (size_t i = 0; i < s->nr_columns; i++) {
-        f->cols[i].kind = COLVAL_NULL;
-        f->cols[i].text = NULL;
-        f->cols[i].i = 0;
-    }
-    f->has_object = false;
+    clear_fields(s, f);
     if (jscan_object(&it, p, end) < 0) {
         return -1;
     }
     while ((ret = jscan_next_member(&it, &k, &ke, &v, &ve)) == 1) {
-        match_member(s, k + 1, (size_t)(ke - k) - 2, v, ve, f, strings);
+        struct member m = { k + 1, v, ve, (size_t)(ke - k) - 2, NULL, 0 };
+
+        match_member(s, &m, f, strings);
     }
     return ret < 0 ? -1 : 0;
+}
+
+void fields_from_members(const struct stream *s, const struct jscan_members *ms,
+                         struct fields *f, struct buf *strings)
+{
+    clear_fields(s, f);
+    for (size_t i = 0; i < ms->nr; i++) {
+        const struct jscan_member *mb = &ms->m[i];
+
+        if (mb->parent < 0) {
+            struct member m = { mb->k + 1, mb->v,
+                                mb->ve,    (size_t)(mb->ke - mb->k) - 2,
+                                ms,        i };
+
+            match_member(s, &m, f, strings);
+        }
+    }
 }
 
 void fields_finish(struct colval *cols, size_t n, const struct buf *strings)

@@ -15,6 +15,7 @@
 #include "model/columns.h"
 
 struct buf;
+struct jscan_members;
 struct stream;
 
 /* Also wanted besides the columns: the "object" type of the item. */
@@ -33,6 +34,13 @@ struct fields {
  */
 int fields_extract(const struct stream *stream, const char *p, const char *end,
                    struct fields *f, struct buf *strings);
+/*
+ * The same from the members jscan_minify_members() recorded while
+ * minifying the object: no second walk over its text.
+ */
+void fields_from_members(const struct stream *stream,
+                         const struct jscan_members *ms, struct fields *f,
+                         struct buf *strings);
 /* Turn text offsets into pointers, once 'strings' stops growing. */
 void fields_finish(struct colval *cols, size_t n, const struct buf *strings);
 

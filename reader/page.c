@@ -22,6 +22,7 @@ void page_items_release(struct page_items *pi)
     FREE_AND_NULL(pi->vals);
     pi->alloc = pi->vals_alloc = 0;
     buf_release(&pi->strings);
+    jscan_members_release(&pi->members);
 }
 
 const char *page_item_text(const struct page_items *pi, size_t i)
@@ -35,45 +36,62 @@ static int bad(const char *path, const char *field, const char *want,
     return err_set(err, ERR_DATA, "'%s.%s': expected %s", path, field, want);
 }
 
+/* The JSON path of item 'index' (-1: the reply itself), for messages:
+ * formatted only when one is written. */
+static const char *item_path(char buf[32], int index)
+{
+    if (index < 0) {
+        return "(root)";
+    }
+    snprintf(buf, 32, "data[%d]", index);
+    return buf;
+}
+
 /*
- * Minify one object in place (to *dst, behind the read position) and read
- * its values.  Returns the input position after it, NULL on error.
+ * Minify the object at v (inside 'body') where it is, and read its values
+ * from the members found on the way: one walk over its text.  Items are
+ * not packed together: text without white space (the double's) then
+ * stays where it is, and nothing is copied.  Returns the input position
+ * after it, NULL on error.
  */
-static const char *add_item(struct page_items *pi, char **dst, const char *v,
-                            const char *end, const char *path, struct err *err)
+static const char *add_item(struct page_items *pi, char *body, const char *v,
+                            const char *end, int index, struct err *err)
 {
     const struct stream *s = pi->stream;
-    char *start = *dst;
+    char *start = body + (v - body), *stop, path[32];
     struct page_item *it;
     struct fields f;
     const char *after = NULL;
 
-    *dst = jscan_minify_into(start, v, end, &after);
-    if (!*dst) {
-        err_set(err, ERR_DATA, "'%s' is malformed or cut short", path);
+    stop = jscan_minify_members(start, v, end, &after, &pi->members);
+    if (!stop) {
+        err_set(err, ERR_DATA, "'%s' is malformed or cut short",
+                item_path(path, index));
+        return NULL;
+    }
+    if (*start != '{') {
+        err_set(err, ERR_DATA, "'%s' is not a JSON object",
+                item_path(path, index));
         return NULL;
     }
     ALLOC_GROW(pi->items, pi->nr + 1, pi->alloc);
     ALLOC_GROW(pi->vals, (pi->nr + 1) * s->nr_columns, pi->vals_alloc);
     it = &pi->items[pi->nr++];
     it->off = (size_t)(start - pi->base);
-    it->len = (size_t)(*dst - start);
+    it->len = (size_t)(stop - start);
     f.cols = pi->vals + (pi->nr - 1) * s->nr_columns;
-    if (fields_extract(s, start, *dst, &f, &pi->strings) < 0) {
-        err_set(err, ERR_DATA, "'%s' is not a JSON object", path);
-        return NULL;
-    }
+    fields_from_members(s, &pi->members, &f, &pi->strings);
     if (f.cols[COLUMN_ID].kind != COLVAL_TEXT) {
-        bad(path, "id", "a string", err);
+        bad(item_path(path, index), "id", "a string", err);
         return NULL;
     }
     if (f.cols[COLUMN_CREATED].kind != COLVAL_INT && !s->parent) {
-        bad(path, "created", "an integer", err);
+        bad(item_path(path, index), "created", "an integer", err);
         return NULL;
     }
     if (!f.has_object || strcmp(pi->strings.buf + f.object_off, s->object)) {
-        err_set(err, ERR_DATA, "'%s.object': expected '%s', got '%s'", path,
-                s->object,
+        err_set(err, ERR_DATA, "'%s.object': expected '%s', got '%s'",
+                item_path(path, index), s->object,
                 f.has_object ? pi->strings.buf + f.object_off : "nothing");
         return NULL;
     }
@@ -104,12 +122,11 @@ static int bad_page(const char *what, const char *why, struct err *err)
     return err_set(err, ERR_DATA, "%s: %s", what, why);
 }
 
-/* The data array at p: its items minified in place from *dst on. */
-static const char *parse_data(struct page_items *pi, char **dst, const char *p,
+/* The data array at p (inside 'body'): its items minified in place. */
+static const char *parse_data(struct page_items *pi, char *body, const char *p,
                               const char *end, const char *what,
                               struct err *err)
 {
-    char path[32];
     int i = 0;
 
     p = jscan_ws(p, end);
@@ -126,8 +143,7 @@ static const char *parse_data(struct page_items *pi, char **dst, const char *p,
             }
             p = jscan_ws(p + 1, end);
         }
-        snprintf(path, sizeof(path), "data[%d]", i++);
-        p = add_item(pi, dst, p, end, path, err);
+        p = add_item(pi, body, p, end, i++, err);
         if (!p) {
             err_prefix(err, "%s", what);
             return NULL;
@@ -158,7 +174,6 @@ int page_parse_list(struct page_items *pi, const struct stream *stream,
                     char *body, size_t len, const char *what, struct err *err)
 {
     const char *end = body + len, *p = jscan_ws(body, end), *k, *ke, *ve;
-    char *dst = body;
     int has_more = -1;
     bool data = false, first = true;
 
@@ -181,7 +196,7 @@ int page_parse_list(struct page_items *pi, const struct stream *stream,
         }
         p = jscan_ws(p + 1, end);
         if (ke - k == 6 && !memcmp(k, "\"data\"", 6)) {
-            p = parse_data(pi, &dst, p, end, what, err);
+            p = parse_data(pi, body, p, end, what, err);
             if (!p) {
                 return -1;
             }
@@ -216,7 +231,6 @@ int page_parse_object(struct page_items *pi, const struct stream *stream,
 {
     const char *end = body + len;
     const char *v = jscan_ws(body, end);
-    char *dst = body;
 
     page_items_clear(pi);
     pi->stream = stream;
@@ -224,7 +238,7 @@ int page_parse_object(struct page_items *pi, const struct stream *stream,
     if (v >= end || *v != '{') {
         return bad_page(what, "the reply is not a JSON object", err);
     }
-    if (!add_item(pi, &dst, v, end, "(root)", err)) {
+    if (!add_item(pi, body, v, end, -1, err)) {
         return err_prefix(err, "%s", what);
     }
     finish(pi);

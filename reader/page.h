@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "model/columns.h"
+#include "reader/jscan.h"
 
 struct err;
 struct stream;
@@ -40,6 +41,7 @@ struct page_items {
     struct buf strings; /* unescaped string values */
     struct colval *vals;
     size_t vals_alloc;
+    struct jscan_members members; /* of the item being cut (scratch) */
     bool has_more;
     /* the livemode of objects that have none (balance transactions,
      * refunds, subscription items): the key's mode; set by the caller */
@@ -48,7 +50,8 @@ struct page_items {
 
 #define PAGE_ITEMS_INIT                                                        \
     {                                                                          \
-        NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, false, false                \
+        NULL, NULL, NULL, 0, 0, BUF_INIT, NULL, 0, JSCAN_MEMBERS_INIT, false,  \
+            false                                                              \
     }
 
 /*

@@ -11,6 +11,20 @@ static size_t events_index(void)
     return stream_index(stream_find("events"));
 }
 
+/*
+ * How far a pass re-reads before the last mark.  Stripe has listed new
+ * objects minutes after their 'created' (reference §9): events look back
+ * 10 minutes for that, and so does a stream no event carries (balance
+ * transactions): its list is its only source.  Other streams' late
+ * objects come with their events.
+ */
+static int64_t looks_back(const struct stream *s, const struct plan_opts *o)
+{
+    bool eventless = !s->nr_routes && !s->parent && !s->store_as;
+
+    return s->is_events || eventless ? o->events_lookback : o->overlap;
+}
+
 int64_t plan_feed_cursor(const struct checkpoint *cp)
 {
     const struct stream_state *st = &cp->sync.streams[events_index()];
@@ -67,7 +81,7 @@ void plan_sync(const struct checkpoint *cp, const struct plan_opts *o,
         const struct stream_state *st = &cp->sync.streams[i];
         struct stream_plan *p = &rp->streams[i];
         bool events = st->stream->is_events;
-        int64_t back = events ? o->events_lookback : o->overlap;
+        int64_t back = looks_back(st->stream, o);
 
         /* the change feed carries every stream's updates: always read */
         p->keep = (o->mask & (1u << i)) || events;
@@ -107,7 +121,7 @@ void plan_backfill(const struct stream_set *set, const struct plan_opts *o,
         p->selected = p->keep && !st->stream->parent;
         p->hi_cap = o->until;
         p->restart_after_resume = false;
-        p->overlap = st->stream->is_events ? o->events_lookback : o->overlap;
+        p->overlap = looks_back(st->stream, o);
         /* a finished backfill with an end date has nothing left */
         p->start_pass = !(st->has_hwm && o->until != INT64_MAX);
         p->lo = st->has_hwm ? st->hwm - o->overlap : o->since;

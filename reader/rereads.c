@@ -22,6 +22,7 @@
 #include "model/record.h"
 #include "reader/apply.h"
 #include "reader/engine_int.h"
+#include "reader/jscan.h"
 #include "sinks/sink.h"
 
 #include <string.h>
@@ -58,7 +59,15 @@ static const struct stream *key_stream(const char *key, const char **id)
 void rereads_begin(struct engine *e)
 {
     const struct strset_entry **all = strset_sorted(&e->cp->owed);
+    int64_t now = (int64_t)time(NULL) + e->cp->server_skew;
 
+    /* a child's sub-list copies are remembered for a few minutes only:
+     * enough for a run soon after in the same second */
+    for (size_t i = 0; i < nr_streams; i++) {
+        if (streams[i].parent) {
+            recent_compact(&e->set->streams[i].retrieved, now - 600);
+        }
+    }
     for (size_t i = 0; i < strset_count(&e->cp->owed); i++) {
         const char *id;
         const struct stream *t = key_stream(all[i]->key, &id);
@@ -88,16 +97,30 @@ void rereads_owe(struct engine *e, struct job *page UNUSED,
  * all of them makes the outcome independent of the order replies arrive
  * in (a run killed and resumed stores what one clean run stores).
  */
+static bool lane_idle(const struct engine *e, size_t i)
+{
+    return !e->lanes[i].plan->selected || e->lanes[i].st->hi == 0 ||
+           engine_lane_skipped(e, i);
+}
+
 static bool settled(const struct engine *e)
 {
     for (size_t i = 0; i < e->nr_lanes; i++) {
-        bool skipped = i < e->set->nr && (e->res->unreadable & (1u << i));
-
-        if (e->lanes[i].plan->selected && e->lanes[i].st->hi != 0 && !skipped) {
+        if (!lane_idle(e, i)) {
             return false;
         }
     }
     return true;
+}
+
+/*
+ * A child's sub-list reads only need its parent's list done: they go
+ * beside the events pages (a later event owing the same sub-list again is
+ * older than what was read, which settles it).
+ */
+static bool settled_for(const struct engine *e, const struct stream *t)
+{
+    return t->parent ? lane_idle(e, stream_index(t->parent)) : settled(e);
 }
 
 static void settle(struct engine *e, const char *key)
@@ -181,7 +204,7 @@ static void drain_one(struct engine *e, const struct stream *t, const char *key)
     if (!strset_get(&e->cp->owed, key, &owed)) {
         return; /* settled since it was queued */
     }
-    if (e->res->unreadable & (1u << stream_index(t))) {
+    if (engine_lane_skipped(e, stream_index(t))) {
         settle(e, key); /* the key may not read it: this run skips it */
         return;
     }
@@ -204,12 +227,15 @@ static void drain_one(struct engine *e, const struct stream *t, const char *key)
 
 void rereads_schedule(struct engine *e)
 {
-    if (e->stopping || e->guard_pending || !settled(e)) {
+    if (e->stopping || e->guard_pending) {
         return;
     }
     for (size_t i = 0; i < nr_streams; i++) {
         struct reread_queue *q = &e->rq[i];
 
+        if (q->head == q->nr || !settled_for(e, &streams[i])) {
+            continue;
+        }
         while (q->head < q->nr && e->rereads_inflight < REREADS_INFLIGHT &&
                !e->stopping) {
             char *key = q->keys[q->head++];
@@ -223,23 +249,14 @@ void rereads_schedule(struct engine *e)
     }
 }
 
-/*
- * A stream the key may not read, when the streams were not named: its
- * re-reads are dropped and it is said once (the engine skips its list).
- */
-static bool forbidden(struct engine *e, const struct job *r)
+/* Is the retrieved object a deleted stub (a deleted customer)? */
+static bool is_stub(const struct job *r)
 {
-    size_t i = stream_index(r->rstream);
+    const char *b = r->req.body.buf, *v, *ve;
 
-    if (r->req.err.kind != ERR_AUTH || r->req.status != 403 ||
-        !e->o->skip_unreadable) {
-        return false;
-    }
-    if (!(e->res->unreadable & (1u << i))) {
-        log_warn("stream '%s' skipped: %s", r->rstream->name, r->req.err.msg);
-    }
-    e->res->unreadable |= 1u << i;
-    return true;
+    return r->req.err.kind == ERR_NONE && b &&
+           jscan_member(b, b + r->req.body.len, "deleted", &v, &ve) == 1 &&
+           ve - v == 4 && !memcmp(v, "true", 4);
 }
 
 /* A page of a child's sub-list: stored; the next page, or done. */
@@ -258,6 +275,9 @@ static int sublist_page(struct engine *e, struct job *r, int64_t *version,
     for (size_t k = 0; k < r->items.nr; k++) {
         apply_item_record(&rec, r->rstream, &r->items, k, *version,
                           SOURCE_LIST);
+        if (children_seen(e, &rec, true)) {
+            continue;
+        }
         if (apply_write(e, &rec, &records, err) < 0) {
             return -1;
         }
@@ -289,7 +309,7 @@ static void sublist_reply(struct engine *e, struct job *r)
         return;
     }
     if ((r->req.err.kind != ERR_NONE && r->req.status == 404) ||
-        forbidden(e, r)) {
+        engine_skip_forbidden(e, r->rstream, &r->req)) {
         if (r->req.status == 404) {
             log_warn("%s: not found; skipped (Request-Id %s)", r->req.path,
                      r->req.request_id);
@@ -332,7 +352,13 @@ void rereads_handle(struct engine *e, struct job *r)
                  r->req.path, r->req.request_id);
         settle(e, r->key);
     }
-    else if (forbidden(e, r)) {
+    else if (engine_skip_forbidden(e, r->rstream, &r->req)) {
+        settle(e, r->key);
+    }
+    else if (is_stub(r)) {
+        /* {"id":..,"deleted":true}: deleted since; its delete event
+         * stores its last state, marked (SS §2, §4) */
+        log_info("%s: deleted since the event that named it", r->req.path);
         settle(e, r->key);
     }
     else if (r->req.err.kind != ERR_NONE) {

@@ -76,6 +76,7 @@ static int make_dir(const char *path, struct err *err)
 static int open_dir(struct ndjson_ctx *c, const char *dir, struct err *err)
 {
     const char *names[MAX_STREAMS];
+    size_t n = 0;
     char *path;
     int ret;
 
@@ -84,7 +85,10 @@ static int open_dir(struct ndjson_ctx *c, const char *dir, struct err *err)
         return -1;
     }
     for (size_t i = 0; i < nr_streams; i++) {
-        names[i] = streams[i].name;
+        if (stream_hidden(&streams[i])) {
+            continue; /* stored in its store_as stream's folder */
+        }
+        names[n++] = streams[i].name;
         path = xstrfmt("%s/%s", dir, streams[i].name);
         ret = make_dir(path, err);
         free(path);
@@ -99,7 +103,7 @@ static int open_dir(struct ndjson_ctx *c, const char *dir, struct err *err)
         return -1;
     }
     c->have_manifest = true;
-    return manifest_cleanup(&c->m, dir, names, nr_streams, err);
+    return manifest_cleanup(&c->m, dir, names, n, err);
 }
 
 /* The options: --ndjson-format, --gzip, --rotate-records, --rotate-size. */
@@ -182,59 +186,129 @@ static int ndjson_open(struct sink *s, const char *arg,
     return 0;
 }
 
+/*
+ * The envelope is built for every record, from some forty pieces (a third
+ * of an NDJSON run's own CPU once went to printf-style formatting): keys
+ * and integers are appended directly, and a piece that fits in the line's
+ * memory is copied without a call to buf_add.
+ */
+static void put(struct buf *b, const char *s, size_t n)
+{
+    if (n < b->alloc - b->len) { /* room for the piece and the NUL */
+        memcpy(b->buf + b->len, s, n);
+        b->len += n;
+        b->buf[b->len] = '\0';
+    }
+    else {
+        buf_add(b, s, n);
+    }
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+static void add_int(struct buf *b, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof(tmp);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        *--p = '-';
+    }
+    put(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* ,"key": */
+static void add_key(struct buf *b, const char *key)
+{
+    put(b, ",\"", 2);
+    put_str(b, key);
+    put(b, "\":", 2);
+}
+
 static void add_value(struct buf *b, const struct colval *v)
 {
     switch (v->kind) {
     case COLVAL_NULL:
-        buf_addstr(b, "null");
+        put(b, "null", 4);
         break;
     case COLVAL_TEXT:
         json_quote(b, v->text);
         break;
     case COLVAL_INT:
-        buf_addf(b, "%lld", (long long)v->i);
+        add_int(b, v->i);
         break;
     case COLVAL_BOOL:
-        buf_addstr(b, v->i ? "true" : "false");
+        put_str(b, v->i ? "true" : "false");
         break;
     }
 }
 
 static void add_opt_string(struct buf *b, const char *key, const char *s)
 {
-    buf_addf(b, ",\"%s\":", key);
+    add_key(b, key);
     if (s) {
         json_quote(b, s);
     }
     else {
-        buf_addstr(b, "null");
+        put(b, "null", 4);
     }
 }
 
-/* The envelope: what a loader needs to deduplicate and audit. */
+/*
+ * A deleted object's line says so; other lines carry nothing more, so
+ * files and loaders of the earlier format stay valid.
+ */
+static void add_deleted(struct buf *b, const struct record *rec)
+{
+    if (rec->deleted) {
+        put_str(b, ",\"deleted\":true");
+        add_key(b, "deleted_at");
+        add_int(b, rec->deleted_at);
+    }
+}
+
+/*
+ * The envelope, what a loader needs to deduplicate and audit, up to the
+ * object: the object itself (rec->raw) and the "}
+" after it are written
+ * from where they are, not copied into the line first.
+ */
 static void envelope(struct buf *b, const struct record *rec)
 {
-    const struct stream *s = rec->stream;
+    const struct stream *s = sink_stream(rec->stream);
 
-    buf_addstr(b, "{\"stream\":\"");
-    buf_addstr(b, s->name);
-    buf_addstr(b, "\",\"account\":");
+    put_str(b, "{\"stream\":\"");
+    put_str(b, s->name);
+    put_str(b, "\",\"account\":");
     json_quote(b, rec->account);
     for (size_t i = 0; i < s->nr_columns; i++) {
-        buf_addstr(b, ",\"");
-        buf_addstr(b, s->columns[i].name);
-        buf_addstr(b, "\":");
+        add_key(b, s->columns[i].name);
         add_value(b, &rec->cols[i]);
     }
-    buf_addf(b, ",\"version\":%lld,\"source\":\"%s\"", (long long)rec->version,
-             record_source_name(rec->source));
+    add_key(b, "version");
+    add_int(b, rec->version);
+    add_key(b, "source");
+    json_quote(b, record_source_name(rec->source));
     add_opt_string(b, "source_event_id", rec->event_id);
+    add_deleted(b, rec);
     add_opt_string(b, "source_api_version", rec->api_version);
-    buf_addf(
-        b, ",\"extracted_at\":%lld,\"object\":", (long long)rec->extracted_at);
-    buf_add(b, rec->raw, rec->raw_len);
-    buf_addstr(b, "}\n");
+    add_key(b, "extracted_at");
+    add_int(b, rec->extracted_at);
+    put_str(b, ",\"object\":");
 }
+
+/* A line: the envelope (or nothing), the object, its end. */
+struct line {
+    const char *piece[3];
+    size_t len[3];
+};
 
 static int broken(struct err *err)
 {
@@ -257,21 +331,24 @@ static int rotate(struct ndjson_ctx *c, struct out *o, struct err *err)
 }
 
 static int write_file(struct ndjson_ctx *c, const struct record *rec,
-                      struct err *err)
+                      const struct line *l, struct err *err)
 {
-    struct out *o = &c->outs[stream_index(rec->stream)];
+    const struct stream *st = sink_stream(rec->stream);
+    struct out *o = &c->outs[stream_index(st)];
 
     if (!o->open) {
-        if (part_open(&o->cur, c->dir, rec->stream->name, c->m.sequence + 1,
+        if (part_open(&o->cur, c->dir, st->name, c->m.sequence + 1,
                       o->next_part++, c->gzip, err) < 0) {
             c->broken = true;
             return -1;
         }
         o->open = true;
     }
-    if (part_write(&o->cur, c->line.buf, c->line.len, err) < 0) {
-        c->broken = true;
-        return -1;
+    for (int i = 0; i < 3; i++) {
+        if (part_write(&o->cur, l->piece[i], l->len[i], err) < 0) {
+            c->broken = true;
+            return -1;
+        }
     }
     o->cur.records++;
     if (rec->created < o->cur.min_created) {
@@ -291,27 +368,29 @@ static int ndjson_write(struct sink *s, const struct record *rec,
                         struct err *err)
 {
     struct ndjson_ctx *c = ctx_of(s);
+    struct line l;
 
     if (c->broken) {
         return broken(err);
     }
     buf_reset(&c->line);
-    if (c->raw) {
-        buf_add(&c->line, rec->raw, rec->raw_len);
-        buf_addch(&c->line, '\n');
-    }
-    else {
+    if (!c->raw) {
         envelope(&c->line, rec);
     }
+    l = (struct line){ { c->line.buf, rec->raw, c->raw ? "\n" : "}\n" },
+                       { c->line.len, rec->raw_len, c->raw ? 1u : 2u } };
     if (!c->dir) {
-        if (fwrite(c->line.buf, 1, c->line.len, stdout) != c->line.len) {
-            c->broken = true;
-            return err_set(err, ERR_IO, "cannot write to standard output: %s",
-                           strerror(errno));
+        for (int i = 0; i < 3; i++) {
+            if (fwrite(l.piece[i], 1, l.len[i], stdout) != l.len[i]) {
+                c->broken = true;
+                return err_set(err, ERR_IO,
+                               "cannot write to standard output: %s",
+                               strerror(errno));
+            }
         }
         return 0;
     }
-    return write_file(c, rec, err);
+    return write_file(c, rec, &l, err);
 }
 
 /* The manifest entry of a published file. */

@@ -53,6 +53,9 @@ int part_write(struct part *p, const char *data, size_t n, struct err *err)
     if (p->error) {
         return failed(p, "write", err);
     }
+    if (n == 0) {
+        return 0; /* a raw line has no envelope piece (data may be NULL) */
+    }
     if (p->gz) {
         if (gzwrite(p->gz, data, (unsigned)n) != (int)n) {
             int zerr = 0;

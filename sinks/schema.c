@@ -14,6 +14,10 @@ struct field {
     enum field_type type;
     bool required;
     const char *doc;
+    /* PostgreSQL: the value of a line without the field, and the
+     * column's definition when an older table lacks it (ADD COLUMN) */
+    const char *pg_default;
+    bool added;
 };
 
 /*
@@ -22,21 +26,34 @@ struct field {
  * loads keep it; a PostgreSQL table is one stream).
  */
 static const struct field head_fields[] = {
-    { "stream", FIELD_TEXT, true, "the stream: charges, payouts or events" },
+    { "stream", FIELD_TEXT, true,
+      "the stream, as `stripe-reader streams` names it", NULL, false },
     { "account", FIELD_TEXT, true,
-      "connected account (Stripe-Account), '' for the key's own" },
+      "connected account (Stripe-Account), '' for the key's own", NULL, false },
 };
 
 static const struct field tail_fields[] = {
     { "version", FIELD_INT, true,
-      "when this copy was observed (unix s); the newest copy wins" },
-    { "source", FIELD_TEXT, true, "list, event or retrieve" },
+      "when this copy was observed (unix s); the newest copy wins", NULL,
+      false },
+    { "source", FIELD_TEXT, true, "list, event or retrieve", NULL, false },
     { "source_event_id", FIELD_TEXT, false,
-      "id of the event the copy came from, if any" },
-    { "source_api_version", FIELD_TEXT, false, "that event's api_version" },
+      "id of the event the copy came from, if any", NULL, false },
+    { "source_api_version", FIELD_TEXT, false, "that event's api_version", NULL,
+      false },
     { "extracted_at", FIELD_INT, false,
-      "when stripe-reader extracted it (unix s)" },
-    { "object", FIELD_JSON, true, "the Stripe object, exactly as returned" },
+      "when stripe-reader extracted it (unix s)", NULL, false },
+    { "object", FIELD_JSON, true, "the Stripe object, exactly as returned",
+      NULL, false },
+    /*
+     * Only a deleted object's line has them (its object is the last
+     * state).  Last, where ADD COLUMN puts them in an older table.
+     */
+    { "deleted", FIELD_BOOL, false,
+      "true: the object was deleted (kept, marked); else absent or false",
+      "false", true },
+    { "deleted_at", FIELD_INT, false,
+      "when it was deleted (unix s), NULL unless deleted", NULL, true },
 };
 
 static enum field_type column_field_type(enum col_type t)
@@ -71,6 +88,8 @@ static bool envelope_field(const struct stream *s, size_t i, struct field *f)
         /* the key, as in the SQLite tables */
         f->required = !strcmp(c->name, "id") || !strcmp(c->name, "livemode");
         f->doc = c->doc;
+        f->pg_default = NULL;
+        f->added = false;
         return true;
     }
     i -= s->nr_columns;
@@ -177,18 +196,37 @@ void schema_postgres(struct buf *out, const struct stream *s)
     buf_addf(out, "CREATE TABLE IF NOT EXISTS %s (\n", s->name);
     /* from 1: the table is the stream, no "stream" column */
     for (size_t i = 1; envelope_field(s, i, &f); i++) {
-        buf_addf(out, "  %s %s%s,\n", f.name, postgres_type(f.type),
+        buf_addf(out, "  %s %s%s", f.name, postgres_type(f.type),
                  f.required ? " NOT NULL" : "");
+        if (f.pg_default) {
+            buf_addf(out, " NOT NULL DEFAULT %s", f.pg_default);
+        }
+        buf_addstr(out, ",\n");
     }
     buf_addstr(out, "  PRIMARY KEY (account, livemode, id)\n);\n");
+    /* a table created by an earlier stripe-reader gains the new columns */
+    for (size_t i = 1; envelope_field(s, i, &f); i++) {
+        if (f.added) {
+            buf_addf(out, "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s",
+                     s->name, f.name, postgres_type(f.type));
+            if (f.pg_default) {
+                buf_addf(out, " NOT NULL DEFAULT %s", f.pg_default);
+            }
+            buf_addstr(out, ";\n");
+        }
+    }
     buf_addf(out, "CREATE INDEX IF NOT EXISTS %s_created ON %s (created);\n",
              s->name, s->name);
     buf_addf(out, "COMMENT ON TABLE %s IS ", s->name);
-    buf_addf(out,
-             "'Stripe %s objects from %s, loaded from stripe-reader "
-             "NDJSON: the newest version of each (account, livemode, "
-             "id)';\n",
-             s->object, s->path);
+    if (s->parent) {
+        buf_addf(out, "'Stripe %s objects embedded in %s.%s", s->object,
+                 s->parent->name, s->embed);
+    }
+    else {
+        buf_addf(out, "'Stripe %s objects from %s", s->object, s->path);
+    }
+    buf_addstr(out, ", loaded from stripe-reader NDJSON: the newest version "
+                    "of each (account, livemode, id)';\n");
     for (size_t i = 1; envelope_field(s, i, &f); i++) {
         buf_addf(out, "COMMENT ON COLUMN %s.%s IS ", s->name, f.name);
         sql_quote(out, f.doc);
@@ -208,19 +246,24 @@ void schema_generate(struct buf *out, enum schema_format f,
         }
         return;
     }
+    /* a hidden twin's lines are its store_as stream's: no table */
     if (f == SCHEMA_POSTGRES) {
         for (size_t i = 0; i < nr_streams; i++) {
-            schema_postgres(out, &streams[i]);
+            if (!stream_hidden(&streams[i])) {
+                schema_postgres(out, &streams[i]);
+            }
         }
         return;
     }
-    buf_addstr(out, "{\n");
-    for (size_t i = 0; i < nr_streams; i++) {
-        buf_addstr(out, "  ");
+    buf_addstr(out, "{");
+    for (size_t i = 0, n = 0; i < nr_streams; i++) {
+        if (stream_hidden(&streams[i])) {
+            continue;
+        }
+        buf_addstr(out, n++ ? ",\n  " : "\n  ");
         json_quote(out, streams[i].name);
         buf_addstr(out, ": ");
         bigquery_array(out, &streams[i], 2);
-        buf_addstr(out, i + 1 < nr_streams ? ",\n" : "\n");
     }
-    buf_addstr(out, "}\n");
+    buf_addstr(out, "\n}\n");
 }

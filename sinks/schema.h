@@ -6,16 +6,20 @@
  * Both describe one row of the NDJSON sink's envelope format: "stream"
  * (BigQuery only: a PostgreSQL table holds one stream), "account", the
  * stream's typed columns in table order, then "version", "source",
- * "source_event_id", "source_api_version", "extracted_at" and "object",
- * the Stripe object as JSON.
+ * "source_event_id", "source_api_version", "extracted_at", "object",
+ * the Stripe object as JSON, and "deleted", "deleted_at" (only in the
+ * line of a deleted object).  A hidden twin (inactive prices) has no
+ * schema of its own: its lines are its store_as stream's.
  *
  * - BigQuery: a JSON schema (an array of {"name","type","mode",
  *   "description"}) for `bq load --schema=FILE`; text -> STRING,
  *   integer -> INTEGER, boolean -> BOOLEAN, the object -> JSON.
  * - PostgreSQL: `CREATE TABLE IF NOT EXISTS <stream>` (text, bigint,
  *   boolean, jsonb) keyed by (account, livemode, id), an index on
- *   created, and a COMMENT per table and column.  Names are unqualified:
- *   set search_path to choose the schema.  Idempotent.
+ *   created, ALTER TABLE ... ADD COLUMN IF NOT EXISTS for the columns an
+ *   older table lacks (deleted NOT NULL DEFAULT false, deleted_at), and
+ *   a COMMENT per table and column.  Names are unqualified: set
+ *   search_path to choose the schema.  Idempotent.
  *
  * The output is appended to a struct buf; nothing here fails.
  */

@@ -21,10 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/streams.h"
+
 struct err;
 struct record;
 struct sink;
-struct stream;
 
 /* One stored state, for listing. */
 struct sink_state {
@@ -112,6 +113,16 @@ struct sink {
     void *ctx;
     char *uri;
 };
+
+/*
+ * The stream whose table, files and schema hold the records of 's': a
+ * hidden twin (inactive prices) is stored as its 'store_as' stream, so
+ * every sink maps the record's stream through this.
+ */
+static inline const struct stream *sink_stream(const struct stream *s)
+{
+    return stream_hidden(s) ? s->store_as : s;
+}
 
 extern const struct sink_type sink_sqlite;
 extern const struct sink_type sink_ndjson;

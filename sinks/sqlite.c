@@ -85,6 +85,19 @@ static int create_schema(struct sqlite_ctx *c, struct err *err)
 
     buf_addstr(&sql, "BEGIN IMMEDIATE;\n");
     sqlite_schema_ddl(&sql);
+    /* the upgrade looks at the tables inside the transaction: two runs
+     * opening an old database at once do not both add a column */
+    if (sqlite3_exec(c->db, sql.buf, NULL, NULL, NULL) != SQLITE_OK) {
+        db_error(c, "cannot create the schema", err);
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        goto out;
+    }
+    buf_reset(&sql);
+    if (sqlite_schema_upgrade(c->db, &sql) < 0) {
+        db_error(c, "cannot upgrade the schema", err);
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        goto out;
+    }
     buf_addf(&sql, "PRAGMA user_version = %d;\nCOMMIT;\n",
              SQLITE_SCHEMA_VERSION);
     if (sqlite3_exec(c->db, sql.buf, NULL, NULL, NULL) != SQLITE_OK) {
@@ -265,7 +278,7 @@ static int sqlite_write(struct sink *s, const struct record *rec,
                         struct err *err)
 {
     struct sqlite_ctx *c = ctx_of(s);
-    const struct stream *stream = rec->stream;
+    const struct stream *stream = sink_stream(rec->stream);
     sqlite3_stmt *st;
     int idx = 1, rc;
 
@@ -288,6 +301,13 @@ static int sqlite_write(struct sink *s, const struct record *rec,
     bind_opt_text(st, idx++, rec->api_version);
     sqlite3_bind_int64(st, idx++, rec->extracted_at);
     sqlite3_bind_text(st, idx++, rec->raw, (int)rec->raw_len, SQLITE_STATIC);
+    sqlite3_bind_int(st, idx++, rec->deleted);
+    if (rec->deleted) {
+        sqlite3_bind_int64(st, idx, rec->deleted_at);
+    }
+    else {
+        sqlite3_bind_null(st, idx);
+    }
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -305,10 +325,12 @@ static int sqlite_stored_version(struct sink *s, const struct stream *stream,
                                  struct err *err)
 {
     struct sqlite_ctx *c = ctx_of(s);
-    size_t i = stream_index(stream);
+    size_t i;
     sqlite3_stmt *st;
     int rc;
 
+    stream = sink_stream(stream);
+    i = stream_index(stream);
     if (!c->lookup[i]) {
         char *sql = xstrfmt("SELECT max(version) FROM %s WHERE account = ?1 "
                             "AND livemode = ?2 AND id = ?3",

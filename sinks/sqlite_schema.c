@@ -4,12 +4,27 @@
 #include "core/buf.h"
 #include "model/streams.h"
 
-/* After the typed columns, every stream table has these. */
+#include <sqlite3.h>
+
+/*
+ * After the typed columns, every stream table has these.  deleted and
+ * deleted_at came with schema version 2: they are last, where ALTER
+ * TABLE ADD COLUMN puts them in an older database, so old and new
+ * tables have the same columns in the same order.
+ */
 static const char *const meta_columns[SQLITE_META_COLUMNS][2] = {
-    { "version", "INTEGER NOT NULL" },      { "source", "TEXT NOT NULL" },
-    { "source_event_id", "TEXT" },          { "source_api_version", "TEXT" },
-    { "extracted_at", "INTEGER NOT NULL" }, { "raw", "TEXT NOT NULL" },
+    { "version", "INTEGER NOT NULL" },
+    { "source", "TEXT NOT NULL" },
+    { "source_event_id", "TEXT" },
+    { "source_api_version", "TEXT" },
+    { "extracted_at", "INTEGER NOT NULL" },
+    { "raw", "TEXT NOT NULL" },
+    { "deleted", "INTEGER NOT NULL DEFAULT 0" },
+    { "deleted_at", "INTEGER" },
 };
+
+/* The meta columns an older schema lacks (from this index on). */
+#define FIRST_ADDED_META 6
 
 #define SOURCE_RANK(col)                                                       \
     "(CASE " col " WHEN 'event' THEN 0 WHEN 'list' THEN 1 ELSE 2 END)"
@@ -44,7 +59,10 @@ static void table_ddl(struct buf *out, const struct stream *s)
 void sqlite_schema_ddl(struct buf *out)
 {
     for (size_t i = 0; i < nr_streams; i++) {
-        table_ddl(out, &streams[i]);
+        /* a hidden twin's records go to its store_as table */
+        if (!stream_hidden(&streams[i])) {
+            table_ddl(out, &streams[i]);
+        }
     }
     buf_addstr(out, "CREATE INDEX IF NOT EXISTS events_object ON events "
                     "(object_id);\n"
@@ -118,4 +136,52 @@ void sqlite_schema_upsert(struct buf *out, const struct stream *s)
              "coalesce(excluded.source_event_id, '') >= "
              "coalesce(%s.source_event_id, ''))))",
              s->name);
+}
+
+/* Whether table 'table' has column 'col' (-1: the query failed). */
+static int has_column(sqlite3 *db, const char *table, const char *col)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, found = 0;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM pragma_table_info(?1) "
+                           "WHERE name = ?2",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        found = 1;
+    }
+    else if (rc != SQLITE_DONE) {
+        found = -1;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int sqlite_schema_upgrade(sqlite3 *db, struct buf *out)
+{
+    for (size_t i = 0; i < nr_streams; i++) {
+        const struct stream *s = &streams[i];
+
+        if (stream_hidden(s)) {
+            continue;
+        }
+        for (size_t k = FIRST_ADDED_META; k < SQLITE_META_COLUMNS; k++) {
+            int have = has_column(db, s->name, meta_columns[k][0]);
+
+            if (have < 0) {
+                return -1;
+            }
+            if (!have) {
+                buf_addf(out, "ALTER TABLE %s ADD COLUMN %s %s;\n", s->name,
+                         meta_columns[k][0], meta_columns[k][1]);
+            }
+        }
+    }
+    return 0;
 }

@@ -27,14 +27,28 @@ t_match "$OUT" "^account: +\(key's own account\)" "shows the account"
 t_match "$OUT" '^mode: +test' "shows the mode"
 t_nomatch "$OUT$ERR" 'sk_test_double_platform' "the key is never printed"
 t_match "$OUT" '^key: +.*\.\.\.form$' "the key is identified by its last 4"
-t_is "$(requests_count /v1/)" 3 "one request per stream"
+# the streams with a list of their own (children are read with their parent)
+listed=$("$BIN" streams | sed -n 's|^[a-z_]*  \(/v1/[a-z_/]*\)  .*|\1?limit=1|p' | sort)
+t_is "$(requests_count /v1/)" "$(wc -l <<<"$listed")" \
+    "one request per stream with a list"
 t_is "$(requests_count /v1/account)" 0 "never calls /v1/account"
 q=$(dctl GET /_double/requests | "$PYTHON" -c '
 import json, sys
-print(" ".join(sorted(r["path"] + "?" + r["query"]
-                      for r in json.load(sys.stdin)["requests"])))')
-t_is "$q" "/v1/charges?limit=1 /v1/events?limit=1 /v1/payouts?limit=1" \
-    "each probe is a limit=1 list request"
+print("\n".join(sorted(r["path"] + "?" + r["query"]
+                       for r in json.load(sys.stdin)["requests"])))')
+t_is "$q" "$listed" "each probe is a limit=1 list request"
+t_is "$(grep -cE '^[a-z_]+ +readable' <<<"$OUT")" \
+    "$("$BIN" streams | grep -c '^[a-z]')" "every stream is listed, readable"
+t_match "$OUT" '^invoice_line_items +readable +read with invoices$' \
+    "a child stream is read with its parent"
+t_nomatch "$OUT" 'prices_inactive' "the hidden twin is no stream of its own"
+dctl DELETE /_double/requests >/dev/null
+run "$BIN" check --profile "$P" --streams subscription_items
+t_is "$RC" 0 "a child stream alone"
+t_is "$(dctl GET /_double/requests | jq -r '.requests[] | .path + "?" + .query')" \
+    "/v1/subscriptions?limit=1" "  ... is probed through its parent's list"
+run "$BIN" check --profile "$P" --streams prices_inactive
+t_is "$RC" 2 "the hidden twin is no --streams name"
 
 # STRIPE_READER_PROFILE is the default profile
 STRIPE_READER_PROFILE=$P run "$BIN" check
@@ -42,7 +56,7 @@ t_is "$RC" 0 "--profile defaults to \$STRIPE_READER_PROFILE"
 
 # a restricted key without payouts
 export STRIPE_TEST_KEY=rk_test_double_nopayouts
-run "$BIN" check --profile "$P"
+run "$BIN" check --profile "$P" --streams charges,events,payouts
 t_is "$RC" 4 "restricted key lacking payouts: exit 4"
 t_match "$OUT" '^charges +readable' "restricted key: charges readable"
 t_match "$OUT" '^payouts +not readable +missing permission rak_payout_read \(Request-Id req_[A-Za-z0-9]+\)' \

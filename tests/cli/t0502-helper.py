@@ -12,6 +12,15 @@
         - for each ACCOUNT ('' for the platform), the objects equal the
           truth (sr_compare.py's rule: every object, every field).
         Prints '# ' diagnostics; exits 1 on any difference.
+
+    t0502-helper.py fixture --dir OUT --schema-json FILE
+        Writes an NDJSON output folder by hand (no sync: independent of the
+        reader) from `stripe-reader streams --schema bigquery` in FILE: per
+        stream one file, commit 1, with a line for '<stream>_1' and one for
+        '<stream>_2'; for customers, prices, products and invoices a newer
+        line of '<stream>_2' marks it deleted ("deleted": true,
+        "deleted_at"), as the NDJSON sink writes a delete.  A manifest
+        (format 1) names the files with their sizes and sha256.
 """
 import argparse
 import gzip
@@ -63,6 +72,14 @@ def psql_rows(sql):
     return p.stdout.decode("utf-8").splitlines()
 
 
+def marked(row):
+    """The row's object as the double's truth shows it: a deleted one with
+    "deleted": true and "deleted_at"."""
+    if not row.get("deleted"):
+        return row["object"]
+    return dict(row["object"], deleted=True, deleted_at=row["deleted_at"])
+
+
 def check(a):
     winners = {}
     for line in manifest_lines(a.dir):
@@ -71,7 +88,14 @@ def check(a):
         if old is None or newness(line) > newness(old):
             winners[key] = line
     ok = True
-    for stream in STREAMS:
+    streams = a.streams.split(",")
+    if a.streams == "all":
+        streams = sorted({k[0] for k in winners})
+    gone = set()
+    for spec in a.truth:
+        with open(spec.split("=", 1)[1], encoding="utf-8") as f:
+            gone |= sr_compare.gone_ids(json.load(f), a.deleted_before)
+    for stream in streams:
         rows = {}
         for text in psql_rows("SELECT to_jsonb(t)::text FROM %s.%s t"
                               % (a.schema, stream)):
@@ -85,6 +109,9 @@ def check(a):
             if k in rows:
                 line = dict(want[k])
                 del line["stream"]
+                # only a deleted object's line carries these
+                line.setdefault("deleted", False)
+                line.setdefault("deleted_at", None)
                 if rows[k] != line:
                     differ.append(k)
         print("# %s: %d keys in the files, %d rows, missing %d, unexpected "
@@ -102,10 +129,58 @@ def check(a):
             account, path = spec.split("=", 1)
             with open(path, encoding="utf-8") as f:
                 truth = json.load(f)
-            stored = {k[3]: r["object"] for k, r in rows.items()
+            stored = {k[3]: marked(r) for k, r in rows.items()
                       if k[1] == account}
-            ok = sr_compare.compare(stream, truth[stream], stored) and ok
+            ok = sr_compare.compare(stream, truth[stream], stored,
+                                    gone=gone) and ok
     sys.exit(0 if ok else 1)
+
+
+DELETABLE = ("customers", "prices", "products", "invoices")
+TAIL = ("version", "source", "source_event_id", "source_api_version",
+        "extracted_at", "object", "deleted", "deleted_at")
+
+
+def fixture_line(stream, fields, n, version, deleted_at=None):
+    oid = "%s_%d" % (stream, n)
+    line = {"stream": stream, "account": ""}
+    for f in fields:
+        if f["name"] in ("stream", "account") or f["name"] in TAIL:
+            continue
+        line[f["name"]] = {"id": oid, "livemode": False,
+                           "created": 1700000000 + n}.get(f["name"])
+    line.update(version=version, source="event" if deleted_at else "list",
+                source_event_id="evt_del_%s" % stream if deleted_at else None,
+                source_api_version="2025-03-31.basil" if deleted_at else None,
+                extracted_at=version,
+                object={"id": oid, "n": n, "version": version})
+    if deleted_at:
+        line.update(deleted=True, deleted_at=deleted_at)
+    return json.dumps(line, separators=(",", ":")) + "\n"
+
+
+def fixture(a):
+    with open(a.schema_json, encoding="utf-8") as f:
+        schema = json.load(f)
+    files = []
+    for stream, fields in schema.items():
+        text = fixture_line(stream, fields, 1, 1700000100)
+        text += fixture_line(stream, fields, 2, 1700000100)
+        if stream in DELETABLE:
+            text += fixture_line(stream, fields, 2, 1700000200, 1700000200)
+        rel = "%s/000000000001-000.ndjson" % stream
+        os.makedirs(os.path.join(a.dir, stream), exist_ok=True)
+        data = text.encode()
+        with open(os.path.join(a.dir, rel), "wb") as f:
+            f.write(data)
+        files.append({"path": rel, "stream": stream, "commit": 1,
+                      "records": text.count("\n"), "bytes": len(data),
+                      "sha256": hashlib.sha256(data).hexdigest(),
+                      "format": "envelope", "compression": "none"})
+    with open(os.path.join(a.dir, "manifest.json"), "w",
+              encoding="utf-8") as f:
+        json.dump({"format": 1, "sequence": 1, "files": files,
+                   "commits": [], "states": {}}, f)
 
 
 def main():
@@ -115,8 +190,17 @@ def main():
     c.add_argument("--dir", required=True)
     c.add_argument("--schema", default="public")
     c.add_argument("--truth", action="append", default=[])
+    c.add_argument("--streams", default="charges,payouts,events",
+                   help="'all': every stream the files hold")
+    c.add_argument("--deleted-before", type=int, default=None)
+    fx = sub.add_parser("fixture")
+    fx.add_argument("--dir", required=True)
+    fx.add_argument("--schema-json", required=True)
     a = ap.parse_args()
-    check(a)
+    if a.cmd == "fixture":
+        fixture(a)
+    else:
+        check(a)
 
 
 if __name__ == "__main__":

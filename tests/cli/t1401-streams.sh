@@ -57,7 +57,9 @@ dctl POST /_double/mutate "{\"ops\":[{\"op\":\"customer_delete\",\"id\":\"$cus\"
     {\"op\":\"subscription_item_remove\",\"id\":\"$si\"},
     {\"op\":\"new_invoice\",\"customer\":\"$(sqlite3 "$DB" "SELECT id FROM customers ORDER BY id DESC LIMIT 1")\",\"lines\":3}],\"step\":2}" >"$TMP/m2.json"
 inv=$("$PYTHON" -c 'import json,sys; print([a["id"] for a in json.load(open(sys.argv[1]))["applied"] if a["op"] == "new_invoice"][0])' "$TMP/m2.json")
-dctl POST /_double/mutate "{\"ops\":[{\"op\":\"invoice_add_lines\",\"id\":\"$inv\",\"lines\":11}],\"step\":2}" >/dev/null
+# finalized: the random changes below delete drafts only
+dctl POST /_double/mutate "{\"ops\":[{\"op\":\"invoice_add_lines\",\"id\":\"$inv\",\"lines\":11},
+    {\"op\":\"invoice_finalize\",\"id\":\"$inv\"}],\"step\":2}" >/dev/null
 dctl POST /_double/mutate "{\"count\":150,\"seed\":7,\"kinds\":$KINDS,\"step\":2}" >"$TMP/m.json"
 dctl POST /_double/clock '{"advance":60}' >/dev/null
 t_ok "a sync after 150 changes of every kind (SQLite and NDJSON)" both sync

@@ -12,8 +12,14 @@ double_start --seed 142 --charges 200 --payouts 20 --billing 5 \
 # charges read, events read, everything else none (tests/double/README.md)
 SR_KEY=rk_test_double_nopayouts profile_for rk
 export SR_KEY=rk_test_double_nopayouts
-run "$BIN" sync --profile "$TMP/rk.yaml" --sink "sqlite:$TMP/a.db"
+run "$BIN" sync --profile "$TMP/rk.yaml" --sink "sqlite:$TMP/a.db" \
+    --summary-json "$TMP/a.sum"
 t_is "$RC" 0 "a sync naming no streams succeeds with a restricted key"
+t_match "$ERR" "; skipped, the key may not read them: payouts, balance_transactions, disputes, customers, payment_intents, invoices, subscriptions, products, prices, transfers, application_fees, checkout_sessions, credit_notes; ok" \
+    "the run summary names the streams it skipped"
+t_is "$(jq -c .skipped_streams "$TMP/a.sum")" \
+    '["payouts","balance_transactions","disputes","customers","payment_intents","invoices","subscriptions","products","prices","transfers","application_fees","checkout_sessions","credit_notes"]' \
+    "and so does --summary-json"
 t_is "$(grep -c "stream 'payouts' skipped" <<<"$ERR")" 1 "it names a stream it cannot read once"
 t_match "$ERR" "stream 'payouts' skipped: .*rak_payout_read" "with the permission it lacks"
 t_match "$ERR" "stream 'invoices' skipped: .*rak_invoice_read" "for every such stream"

@@ -10,7 +10,7 @@
 END=1767225600
 double_start --seed 143 --charges 600 --payouts 40 --billing 45 --accounts 1 \
     --start $((END - 60 * 86400)) --end $END --frozen-clock --smooth \
-    --latency-ms 20 --quiet
+    --latency-ms 80 --quiet
 profile_for plat
 now() { dctl GET /_double/state | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["now"])'; }
 GONE=$(($(now) - 30 * 86400))
@@ -33,12 +33,14 @@ truth_to "$TMP/t.json" $PLATFORM
 COMPARE_OPTS="--deleted-before $GONE" t_ok "equals the truth, every stream" \
     compare_db "$TMP/k.db" "$TMP/t.json" "" all
 
-# a run stops between two pages of customers (the second is slow and the
-# run's deadline comes first); the customer its cursor names is deleted
+# a run stops between two pages of customers (one request at a time; the
+# second page is slow and the run's deadline comes first); the customer its
+# cursor names is deleted
 DB=$TMP/c.db
-dctl POST /_double/faults '{"faults":[{"kind":"slow","path":"/v1/customers","nth":2,"delay_ms":8000}]}' >/dev/null
+dctl POST /_double/limits '{"latency_ms":0}' >/dev/null
+dctl POST /_double/faults '{"faults":[{"kind":"slow","path":"/v1/customers","nth":2,"delay_ms":20000}]}' >/dev/null
 run "$BIN" backfill --profile "$TMP/plat.yaml" --since 2025-01-01 --sink "sqlite:$DB" \
-    --max-duration 3s
+    --max-duration 6s --concurrency 1
 dctl DELETE /_double/faults >/dev/null
 t_is "$RC" 8 "a backfill stopped by its deadline while paging customers"
 cursor=$(sqlite3 "$DB" "SELECT json FROM state" | "$PYTHON" -c '
@@ -56,6 +58,7 @@ t_is "$RC" 0 "the next run completes"
 t_match "$ERR" "stream 'customers': cursor '$cursor' is gone; the window resumes from its created bound" \
     "after Stripe refused the deleted cursor"
 # the backfill's range ended before the delete: the sync it seeds reads it
+dctl POST /_double/clock '{"advance":30}' >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
 t_is "$RC" 0 "a sync after it"
 t_is "$(sqlite3 "$DB" "SELECT deleted FROM customers WHERE id = '$cursor'")" 1 \

@@ -172,6 +172,40 @@ def run(store, kind, ledger, doc, t, rng, args):
     return doc, emitted
 
 
+def random_args(store, kind, ledger, t, rng):
+    """The args of a new_* op drawn as a random kind ({"kinds": [...]}):
+    what its explicit form names, drawn from the ledger (a live customer,
+    an active product, a captured charge of a connected account); None
+    when nothing is eligible. Transfers and application fees are the
+    platform's: "transfers ... to a connected account", "fees ... taken
+    from" one (stripe-streams.md §8), so a connected ledger draws none."""
+    bill = writers(store).billing
+    if kind in ("new_subscription", "new_invoice"):
+        live = bill.live(ledger, "customers", t)
+        return {"customer": rng.choice(live).id} if live else None
+    if kind == "new_price":
+        live = bill.live(ledger, "products", t,
+                         lambda p: p.status == "active")
+        return {"product": rng.choice(live).id,
+                "amount": rng.choice((500, 1500, 2900, 9900)),
+                "interval": rng.choice(("month", "month", "year"))} \
+            if live else None
+    if kind in ("new_transfer", "new_application_fee"):
+        connected = [store.ledger(a, ledger.mode)
+                     for a in store.accounts[1:]]
+        connected = [led for led in connected if led is not None]
+        if not ledger.is_platform or not connected:
+            return None
+        if kind == "new_transfer":
+            return {"destination": rng.choice(connected).account}
+        charges = [rec for led in connected
+                   for rec in led.tables["charges"].items
+                   if rec.created <= t and rec.captured
+                   and rec.status == "succeeded"]
+        return {"charge": rng.choice(charges).id} if charges else None
+    return {}
+
+
 def target(store, kind, item_id):
     """The object an explicit target op names, or raises OpError."""
     resource = TARGET_OPS[kind][0]

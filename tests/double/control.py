@@ -193,7 +193,10 @@ class Control:
         store = self.app.store
         t = self.app.clock.now() + int(step)
         if kind in billing_ops.NEW_OPS:
-            return self._apply_billing(kind, ledger, None, step, rng, {})
+            args = billing_ops.random_args(store, kind, ledger, t, rng)
+            if args is None:
+                return {"op": kind, "skipped": "no eligible object"}
+            return self._apply_billing(kind, ledger, None, step, rng, args)
         for doc in billing_ops.pick(store, kind, ledger, t, rng):
             try:
                 return self._apply_billing(kind, ledger, doc, step, rng, {})

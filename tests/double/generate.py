@@ -7,8 +7,11 @@ memory small (the fragments are shared between objects).
 """
 
 import base64
+import functools
+import json
 import random
 import unicodedata
+import uuid
 
 from ids import rand_alnum
 from model import Charge, Payout
@@ -75,15 +78,10 @@ def _metadata_pool(rng):
     return tuple(pool)
 
 
-_FRAGMENTS = {}
-
-
+@functools.cache
 def frag(value):
     """Shared JSON text of a small value (one copy per distinct value)."""
-    text = _FRAGMENTS.get(value)
-    if text is None:
-        text = _FRAGMENTS[value] = dumps(value)
-    return text
+    return dumps(value)
 
 
 class Profile:
@@ -91,7 +89,7 @@ class Profile:
 
     __slots__ = ("customer", "customer_id", "billing", "email", "brand",
                  "funding", "country", "exp_month", "exp_year", "fingerprint",
-                 "last4", "pm", "sepa_country", "bank_code")
+                 "last4", "pm", "sepa_country", "bank_code", "full_billing")
 
 
 def _profile(rng, customer_id):
@@ -121,7 +119,13 @@ def _profile(rng, customer_id):
 
 
 class LedgerGen:
-    """Generation context of one ledger: pools, customers, constants."""
+    """Generation context of one ledger: pools, customers, constants.
+
+    full_objects (stripe_double.py --full-objects) fills what the default
+    leaves null or short (FullPools): the size of real charges, for the
+    benchmark of CPU per object."""
+
+    full_objects = False
 
     def __init__(self, store, ledger, seed, n_charges):
         self.store = store
@@ -141,6 +145,12 @@ class LedgerGen:
         self.acct_b64 = base64.b64encode(ledger.account.encode()).decode(
             ).rstrip("=").replace("+", "A").replace("/", "B")
         self.destination = dumps("ba_1" + rand_alnum(rng, 23))
+        # a generator of its own: the default dataset stays byte for byte
+        # what it was, whatever this option draws
+        self.full = FullPools(
+            random.Random("%s/%s/%s/full" % (seed, ledger.account,
+                                             ledger.mode)),
+            self.customers + self.guests) if self.full_objects else None
 
     def _amount(self, rng, currency):
         if rng.random() < 0.55:
@@ -193,8 +203,11 @@ class LedgerGen:
                              else rng.choice(DESCRIPTIONS)),
              "metadata": rng.choice(self.metadata),
              "failure_code": "null", "failure_message": "null",
-             "outcome": OUTCOME_OK, "auth_code": rng.choice(self.auth_codes)}
+             "outcome": OUTCOME_OK, "auth_code": rng.choice(self.auth_codes),
+             "three_d_secure": "null", "wallet": "null", "receipt": "KP" + sfx}
         captured = self._set_status(v, status, rng, amount)
+        if self.full:
+            self.full.fill(v, prof, sepa, status)
         tmpl = CHARGE_TEMPLATES[(bool(sepa), captured)]
         rec = Charge(charge_id, created, tmpl, tmpl.pack(v))
         rec.customer = prof.customer_id
@@ -248,3 +261,84 @@ class LedgerGen:
         rec.status = status
         rec.arrival_date = arrival
         return rec
+
+
+# Street addresses by the billing country of a profile (--full-objects).
+ADDRESSES = {
+    "US": (("San Francisco", "510 Townsend St", "CA"),
+           ("New York", "350 5th Ave", "NY")),
+    "GB": (("London", "1 Poultry", None),),
+    "DE": (("Berlin", "Friedrichstraße 68", None),),
+    "FR": (("Paris", "8 Rue de Rivoli", None),),
+    "CA": (("Toronto", "290 Bremner Blvd", "ON"),),
+    "AU": (("Sydney", "1 Macquarie St", "NSW"),),
+    "JP": (("Chiyoda-ku", "1-1 Chiyoda", "Tokyo"),),
+}
+_RECEIPT_CHARS = ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                  "0123456789-_")
+
+
+class FullPools:
+    """What a real charge carries and the default dataset leaves out
+    (--full-objects): a street address and a phone in billing_details, a
+    3-D Secure result on about half of the card charges, a wallet on a
+    quarter, a network transaction id, merchant metadata of several keys,
+    and a receipt token of real length. The keys stay the fixture's
+    (stripe-objects/charge.json); only values fill in. Fragments come from
+    pools, so the double's memory grows little."""
+
+    def __init__(self, rng, profiles):
+        self.rng = rng
+        for p in profiles:
+            billing = json.loads(p.billing)
+            address = billing["address"]
+            city, line1, state = rng.choice(ADDRESSES[address["country"]])
+            address.update(city=city, line1=line1, state=state)
+            if rng.random() < 0.3:
+                address["line2"] = "Apt %d" % rng.randint(1, 40)
+            billing["phone"] = "+1415555%04d" % rng.randrange(10000)
+            p.full_billing = dumps(billing)
+        self.three_d_secure = tuple(dumps({
+            "authentication_flow": ("challenge" if n % 5 == 0
+                                    else "frictionless"),
+            "electronic_commerce_indicator": "05",
+            "exemption_indicator": None, "result": "authenticated",
+            "result_reason": None, "transaction_id": str(uuid.UUID(
+                bytes=rng.randbytes(16), version=4)),
+            "version": "2.2.0"}) for n in range(256))
+        self.wallets = tuple(dumps({
+            "dynamic_last4": "%04d" % rng.randrange(10000),
+            "type": ("apple_pay", "google_pay")[n % 2]}) for n in range(64))
+        self.network_txns = tuple(dumps("%015d" % rng.randrange(10 ** 15))
+                                  for _ in range(128))
+        self.metadata = tuple(self._metadata(n) for n in range(64))
+        self.receipts = tuple(
+            "KI" + "".join(rng.choice(_RECEIPT_CHARS) for _ in range(6)) +
+            "GMgY" + "".join(rng.choice(_RECEIPT_CHARS) for _ in range(70))
+            for _ in range(256))
+
+    def _metadata(self, n):
+        rng = self.rng
+        meta = {"order_id": "ORD-%08d" % rng.randrange(10 ** 8),
+                "cart_id": "cart_" + rand_alnum(rng, 20),
+                "customer_ref": "C%07d" % rng.randrange(10 ** 7),
+                "channel": ("web", "ios", "android", "pos")[n % 4]}
+        if n % 2 == 0:
+            meta["campaign"] = "spring-sale-%d" % (2024 + n % 2)
+        if n % 3 == 0:
+            meta["items"] = str(1 + n % 5)
+        return dumps(meta)
+
+    def fill(self, v, prof, sepa, status):
+        rng = self.rng
+        v["billing_details"] = prof.full_billing
+        v["metadata"] = rng.choice(self.metadata)
+        v["receipt"] = rng.choice(self.receipts)
+        if sepa:
+            return
+        if rng.random() < 0.5:
+            v["three_d_secure"] = rng.choice(self.three_d_secure)
+        if rng.random() < 0.25:
+            v["wallet"] = rng.choice(self.wallets)
+        if status != "failed":
+            v["network_txn"] = rng.choice(self.network_txns)

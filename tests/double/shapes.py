@@ -88,8 +88,8 @@ def _card_details():
             "network_token": {"used": False},
             "overcapture": {"maximum_amount_capturable": Slot("amount"),
                             "status": "unavailable"},
-            "three_d_secure": None,
-            "wallet": None,
+            "three_d_secure": Slot("three_d_secure"),
+            "wallet": Slot("wallet"),
             "authorization_code": Slot("auth_code"),
             "regulated_status": "unregulated",
             "network_transaction_id": Slot("network_txn"),
@@ -150,8 +150,9 @@ def _charge(prefix, details, captured):
         "payment_method_details": details,
         "receipt_email": Slot("receipt_email"),
         "receipt_number": None,
+        # receipt: "KP" + the id's suffix, or a real-length token (generate.py)
         "receipt_url": ("https://pay.stripe.com/receipts/payment/CAcaFwoV"
-                        + raw("acct_b64") + "KP" + raw("sfx")),
+                        + raw("acct_b64") + raw("receipt")),
         "refunded": False,
         # Embedded before 2022-11-15 (versions.py): "The 10 most recent
         # refunds are always available by default on the Charge object"

@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from dataset import build_store  # noqa: E402
+from generate import LedgerGen  # noqa: E402
 from model import ROUGH, SMOOTH  # noqa: E402
 from server import App, Server  # noqa: E402
 from versions import (OLD_CONNECTED_DEFAULT, PLATFORM_DEFAULT,  # noqa: E402
@@ -37,6 +38,7 @@ DEFAULTS = {
     "event_disorder": 0.0, "retention_days": 30,
     "api_version": PLATFORM_DEFAULT, "rough": True,
     "consistency_lag": None, "late_fraction": None, "late_max": 300,
+    "full_objects": False,
 }
 LIMIT_KEYS = ("global_rps", "endpoint_rps", "max_concurrency",
               "cotenant_endpoint_rps")
@@ -79,6 +81,9 @@ def parse_args(argv):
         add("--" + name, type=kind, default=None)
     add("--mode", choices=("test", "live", "both"), default=None)
     add("--frozen-clock", action="store_true", default=None)
+    add("--full-objects", action="store_true", default=None,
+        help="charges carry what real ones do (3-D Secure, wallet, street "
+        "address, metadata...): about 2.5 KB each instead of 2.2 KB")
     add("--smooth", action="store_true", default=None,
         help='"rough": false: no consistency lag, no late visibility, '
         "every account at the platform's API version")
@@ -188,6 +193,7 @@ def main(argv=None):
     started = time.monotonic()
     try:
         cfg = load_config(args)
+        LedgerGen.full_objects = bool(cfg["full_objects"])
         store = build_store(cfg)
         app = App(cfg, store)
     except (OSError, ValueError, KeyError, TypeError) as err:

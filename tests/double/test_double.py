@@ -194,6 +194,38 @@ def t_shapes(t):
         _same_keys(dispute, _load_fixture("dispute"), "dispute")
 
 
+@test("data: --full-objects gives charges of real size, the fixture's keys, "
+      "the same ids")
+def t_full_objects(t):
+    args = ("--charges", "1000", "--payouts", "0", "--frozen-clock")
+    with Double(*args) as plain, Double(*args, "--full-objects") as full:
+        small, big = truth(plain)["charges"], truth(full)["charges"]
+        equal([c["id"] for c in big], [c["id"] for c in small], "same ids")
+        fixture = _load_fixture("charge")
+        no_refunds = {k: v for k, v in fixture.items() if k != "refunds"}
+        sizes = []
+        for c in big:
+            if c["id"].startswith("ch_"):
+                _same_keys(c, dict(no_refunds, invoice=None), "charge")
+            sizes.append(len(json.dumps(c, separators=(",", ":"),
+                                        ensure_ascii=False).encode()))
+        mean = sum(sizes) / len(sizes)
+        t.diag("mean charge %.0f bytes minified (%d to %d)"
+               % (mean, min(sizes), max(sizes)))
+        check(2300 <= mean <= 2700, "mean size %.0f" % mean)
+        cards = [c["payment_method_details"]["card"] for c in big
+                 if c["id"].startswith("ch_")]
+        secured = [c for c in cards if c["three_d_secure"]]
+        check(0.35 * len(cards) < len(secured) < 0.65 * len(cards),
+              "3-D Secure share")
+        _same_keys(secured[0]["three_d_secure"],
+                   fixture["payment_method_details"]["card"][
+                       "three_d_secure"], "three_d_secure")
+        check(any(c["wallet"] for c in cards), "a wallet")
+        check(all(c["billing_details"]["address"]["line1"] for c in big),
+              "street addresses")
+
+
 @test("data: creation events carry the object as created; same seed, "
       "same data")
 def t_deterministic(t):

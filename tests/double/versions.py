@@ -23,6 +23,7 @@ version is mapped to an "era", the range between two shape changes.
 """
 
 import bisect
+import functools
 import re
 
 from shapes import dumps
@@ -83,20 +84,16 @@ class Version:
         self.era = era_of(name)
 
 
-_VERSIONS = {}
-
 # id prefix (3 characters after '{"id":"') -> function(text, era) giving the
 # JSON text of an object whose canonical shape is not the one above
 # (invoices and subscriptions, billing_shapes.py).
 SHAPERS = {}
 
 
+@functools.cache
 def version(name):
     """The shared Version of name (which must be valid())."""
-    v = _VERSIONS.get(name)
-    if v is None:
-        v = _VERSIONS[name] = Version(name)
-    return v
+    return Version(name)
 
 
 def render(text, era):

@@ -83,9 +83,97 @@ static void test_malformed(void)
           "an escape at the end is cut short");
 }
 
+/* Minify 'in' (a copy) with member recording; the output, NUL-terminated,
+ * in 'out', or NULL if refused. */
+static char *minify(const char *in, char *out, size_t size,
+                    struct jscan_members *m)
+{
+    const char *after = NULL;
+    char *dst;
+
+    snprintf(out, size, "%s", in);
+    dst = jscan_minify_members(out, out, out + strlen(out), &after, m);
+    if (!dst) {
+        return NULL;
+    }
+    *dst = '\0';
+    return out;
+}
+
+static void test_members(void)
+{
+    struct jscan_members m = JSCAN_MEMBERS_INIT;
+    char buf[512];
+    const char *pretty = "{\n  \"id\": \"ch_1\",\n  \"n\" : [ 1, { \"x\": "
+                         "{} } ],\n  \"pmd\": {\n    \"card\": {\"a\": 1},\n"
+                         "    \"type\": \"card\"\n  },\n  \"e\": {}\n}";
+    char *out = minify(pretty, buf, sizeof(buf), &m);
+
+    CHECK_STR(out,
+              "{\"id\":\"ch_1\",\"n\":[1,{\"x\":{}}],\"pmd\":{\"card\":{\"a\":"
+              "1},\"type\":\"card\"},\"e\":{}}",
+              "pretty text minified");
+    CHECK_INT(m.nr, 6, "members at depth 1 and 2 (not inside arrays)");
+    if (m.nr == 6) {
+        CHECK_STR(slice(m.m[0].k, m.m[0].ke), "\"id\"", "first key");
+        CHECK_STR(slice(m.m[0].v, m.m[0].ve), "\"ch_1\"", "first value");
+        CHECK_STR(slice(m.m[1].v, m.m[1].ve), "[1,{\"x\":{}}]", "an array");
+        CHECK_STR(slice(m.m[2].v, m.m[2].ve),
+                  "{\"card\":{\"a\":1},\"type\":\"card\"}", "an object");
+        CHECK_INT(m.m[2].parent, -1, "depth 1");
+        CHECK_STR(slice(m.m[3].k, m.m[3].ke), "\"card\"", "depth 2 key");
+        CHECK_INT(m.m[3].parent, 2, "under its member");
+        CHECK_STR(slice(m.m[4].v, m.m[4].ve), "\"card\"", "depth 2 value");
+        CHECK_INT(m.m[4].parent, 2, "under its member too");
+        CHECK_STR(slice(m.m[5].v, m.m[5].ve), "{}", "the last member");
+    }
+    CHECK_STR(minify("[{\"a\": {\"b\": 1}}]", buf, sizeof(buf), &m),
+              "[{\"a\":{\"b\":1}}]", "an array minified");
+    CHECK_INT(m.nr, 0, "no members in an array");
+    CHECK_STR(minify("{\"s\": \"a\\\\\\\"b\\\\\", \"t\": \"12345678\\\\\"}",
+                     buf, sizeof(buf), &m),
+              "{\"s\":\"a\\\\\\\"b\\\\\",\"t\":\"12345678\\\\\"}",
+              "escaped quotes and backslashes, before and after 8 bytes");
+    CHECK_INT(m.nr, 2, "both members");
+    jscan_members_release(&m);
+}
+
+static void test_structure(void)
+{
+    static const char *const bad[] = {
+        "[1 2]",
+        "{\"a\" 1}",
+        "{\"a\":1,}",
+        "{\"a\":1 \"b\":2}",
+        "[1,]",
+        "{,}",
+        "{\"a\":}",
+        "[:]",
+        "{1:2}",
+        "{\"a\":1]",
+        "[\"a\":1]",
+        "{\"a\"}",
+        "{\"a\":\"b\" x}",
+        "{\"a\":[1],,2}",
+        "{\"a\":tr ue}",
+    };
+    char buf[64];
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char what[96];
+
+        snprintf(what, sizeof(what), "refused: %s", bad[i]);
+        CHECK(minify(bad[i], buf, sizeof(buf), NULL) == NULL, what);
+    }
+    CHECK_STR(minify("{ \"a\" : [ ] , \"b\" : { } }", buf, sizeof(buf), NULL),
+              "{\"a\":[],\"b\":{}}", "empty containers");
+}
+
 int main(void)
 {
     test_page();
     test_malformed();
+    test_members();
+    test_structure();
     return check_done();
 }

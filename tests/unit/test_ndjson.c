@@ -54,6 +54,23 @@ static int write_charges(struct sink *s, int from, int n, struct err *err)
     return 0;
 }
 
+/* An inactive price (the hidden twin's), deleted at 'deleted_at'. */
+static int write_inactive_price(struct sink *s, int64_t deleted_at,
+                                struct err *err)
+{
+    const char *raw = "{\"id\":\"price_1\",\"object\":\"price\"}";
+    struct record rec;
+    struct colval cols[MAX_COLUMNS];
+
+    test_record(&rec, cols, "prices_inactive", "price_1", 1700000300,
+                deleted_at, raw);
+    rec.source = SOURCE_EVENT;
+    rec.event_id = NULL;
+    rec.extracted_at = 0;
+    rec.deleted = true;
+    return s->type->write(s, &rec, err);
+}
+
 /* The manifest of folder 'top', parsed (cJSON_Delete() it). */
 static cJSON *manifest_of(const char *top)
 {
@@ -136,6 +153,49 @@ static void test_round_trip(void)
           "  ... gone from the manifest");
     cJSON_Delete(m);
     free(data);
+    free(uri);
+    free(top);
+}
+
+/* A deleted record's line says so, others do not; a hidden twin's
+ * records are written to its store_as stream's files. */
+static void test_deleted(void)
+{
+    char *top = files_path(dir, "del");
+    char *uri = xstrfmt("ndjson:%s", top);
+    char *prices = files_path(top, "prices/000000000001-000.ndjson");
+    char *charges = files_path(top, "charges/000000000001-000.ndjson");
+    struct sink_opts opts = { 0 };
+    struct sink *s = NULL;
+    struct err err = ERR_INIT;
+    char *text;
+    cJSON *line;
+
+    CHECK_INT(sink_open(&s, uri, &opts, &err), 0, "open");
+    CHECK_INT(files_count(top, "inactive"), 0, "no folder for a hidden twin");
+    CHECK_INT(write_inactive_price(s, 1700000300, &err), 0,
+              "write a deleted inactive price");
+    CHECK_INT(write_charges(s, 1, 1, &err), 0, "write a charge");
+    CHECK_INT(s->type->commit(s, "prof", "{\"streams\":{}}", &err), 0,
+              "commit");
+    text = files_get(prices);
+    line = text ? cJSON_Parse(text) : NULL;
+    CHECK_STR(string(line, "stream"), "prices", "  ... stored as prices");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line, "deleted")),
+          "  ... \"deleted\": true");
+    CHECK_INT(number(line, "deleted_at"), 1700000300, "  ... and deleted_at");
+    CHECK_STR(string(cJSON_GetObjectItemCaseSensitive(line, "object"), "id"),
+              "price_1", "  ... the object is its last state");
+    cJSON_Delete(line);
+    free(text);
+    text = files_get(charges);
+    CHECK(text && !strstr(text, "deleted"),
+          "a line that is not deleted has no deleted field");
+    free(text);
+    CHECK_INT(files_count(top, "inactive"), 0, "  ... still no twin folder");
+    sink_close(s);
+    free(charges);
+    free(prices);
     free(uri);
     free(top);
 }
@@ -239,6 +299,7 @@ int main(void)
     unprivileged = files_drop_root();
     dir = files_tmpdir("ndjson");
     test_round_trip();
+    test_deleted();
     test_failed_commit("plain", false);
     test_failed_commit("gzip", true);
     test_open_errors();

@@ -118,6 +118,14 @@ static void test_bad(void)
                     &err),
               -1, "a missing comma between items is refused");
     CHECK_STR(err.msg, "page of 'charges': 'data' is malformed", "and named");
+    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[[1]]}", &err), -1,
+              "an item that is not an object is refused");
+    CHECK_STR(err.msg, "page of 'charges': 'data[0]' is not a JSON object",
+              "and named");
+    CHECK_INT(parse(&pi, "{\"has_more\":false,\"data\":[{\"id\" 1}]}", &err),
+              -1, "an item whose members are malformed is refused");
+    CHECK_STR(err.msg, "page of 'charges': 'data[0]' is malformed or cut short",
+              "and named");
     page_items_release(&pi);
 }
 

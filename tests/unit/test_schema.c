@@ -10,9 +10,29 @@
 
 /* Fields of the envelope besides the typed columns: stream, account, then
  * version, source, source_event_id, source_api_version, extracted_at,
- * object. */
+ * object, deleted, deleted_at. */
 #define HEAD 2
-#define TAIL 6
+#define TAIL 8
+
+/* Every name the sinks put beside the typed columns. */
+static const char *const meta_names[] = {
+    "stream",          "account",
+    "version",         "source",
+    "source_event_id", "source_api_version",
+    "extracted_at",    "raw",
+    "object",          "deleted",
+    "deleted_at",
+};
+
+static size_t nr_visible(void)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < nr_streams; i++) {
+        n += !stream_hidden(&streams[i]);
+    }
+    return n;
+}
 
 static const char *str_of(const cJSON *obj, const char *key)
 {
@@ -69,16 +89,21 @@ static void check_bigquery_array(const cJSON *arr, const struct stream *s)
     if (n != HEAD + (int)s->nr_columns + TAIL) {
         return;
     }
-    last = cJSON_GetArrayItem(arr, n - 1);
+    last = cJSON_GetArrayItem(arr, n - 3);
     ok = is(cJSON_GetArrayItem(arr, 0), "name", "stream") &&
          is(cJSON_GetArrayItem(arr, 1), "name", "account") &&
          is(cJSON_GetArrayItem(arr, 1), "mode", "REQUIRED") &&
          is(cJSON_GetArrayItem(arr, HEAD + (int)s->nr_columns), "name",
             "version") &&
-         is(last, "name", "object") && is(last, "type", "JSON");
+         is(last, "name", "object") && is(last, "type", "JSON") &&
+         is(cJSON_GetArrayItem(arr, n - 2), "name", "deleted") &&
+         is(cJSON_GetArrayItem(arr, n - 2), "type", "BOOLEAN") &&
+         is(cJSON_GetArrayItem(arr, n - 2), "mode", "NULLABLE") &&
+         is(cJSON_GetArrayItem(arr, n - 1), "name", "deleted_at") &&
+         is(cJSON_GetArrayItem(arr, n - 1), "type", "INTEGER");
     snprintf(what, sizeof(what),
              "%s: stream, account (required), the typed columns, version "
-             "... object (JSON)",
+             "... object (JSON), deleted (nullable), deleted_at",
              s->name);
     CHECK(ok, what);
     ok = true;
@@ -104,12 +129,19 @@ static void test_bigquery(void)
     schema_generate(&b, SCHEMA_BIGQUERY, NULL);
     doc = cJSON_Parse(b.buf);
     CHECK(cJSON_IsObject(doc), "all streams: one JSON object");
-    CHECK_INT(cJSON_GetArraySize(doc), nr_streams, "one key per stream");
+    CHECK_INT(cJSON_GetArraySize(doc), nr_visible(),
+              "one key per stream that is not a hidden twin");
     for (size_t i = 0; i < nr_streams; i++) {
         const cJSON *arr =
             cJSON_GetObjectItemCaseSensitive(doc, streams[i].name);
         char what[64];
 
+        if (stream_hidden(&streams[i])) {
+            snprintf(what, sizeof(what), "%s: hidden, no schema",
+                     streams[i].name);
+            CHECK(arr == NULL, what);
+            continue;
+        }
         snprintf(what, sizeof(what), "%s: an array", streams[i].name);
         CHECK(cJSON_IsArray(arr), what);
         if (cJSON_IsArray(arr)) {
@@ -159,8 +191,15 @@ static void test_postgres(void)
                           "  source_api_version text,\n"
                           "  extracted_at bigint,\n"
                           "  object jsonb NOT NULL,\n"
+                          "  deleted boolean NOT NULL DEFAULT false,\n"
+                          "  deleted_at bigint,\n"
                           "  PRIMARY KEY (account, livemode, id)\n);\n"),
-          "the metadata columns, the object as jsonb, the key");
+          "the metadata columns, the object as jsonb, deleted, the key");
+    CHECK(contains(b.buf, ");\nALTER TABLE charges ADD COLUMN IF NOT EXISTS "
+                          "deleted boolean NOT NULL DEFAULT false;\n"
+                          "ALTER TABLE charges ADD COLUMN IF NOT EXISTS "
+                          "deleted_at bigint;\n"),
+          "an older table gains deleted and deleted_at");
     CHECK(!contains(b.buf, "  stream "), "no stream column in a table");
     CHECK(contains(b.buf, "CREATE INDEX IF NOT EXISTS charges_created ON "
                           "charges (created);\n"),
@@ -188,16 +227,45 @@ static void test_postgres(void)
     for (size_t i = 0; i < nr_streams; i++) {
         buf_reset(&line);
         buf_addf(&line, "CREATE TABLE IF NOT EXISTS %s (\n", streams[i].name);
-        CHECK(contains(b.buf, line.buf), streams[i].name);
+        CHECK(contains(b.buf, line.buf) == !stream_hidden(&streams[i]),
+              streams[i].name);
     }
+    CHECK(contains(b.buf, "COMMENT ON TABLE invoice_line_items IS 'Stripe "
+                          "line_item objects embedded in invoices.lines, "),
+          "a child stream's table says where its objects come from");
     CHECK(contains(b.buf, "  pending_webhooks bigint,\n"),
           "the events table has its own columns");
     buf_release(&line);
     buf_release(&b);
 }
 
+/* A typed column named like a metadata column would be a duplicate
+ * column in every sink (balance transactions have a "source"). */
+static void test_no_collision(void)
+{
+    for (size_t i = 0; i < nr_streams; i++) {
+        const struct stream *s = &streams[i];
+
+        for (size_t k = 0; k < s->nr_columns; k++) {
+            for (size_t m = 0; m < ARRAY_SIZE(meta_names); m++) {
+                char what[128];
+
+                if (strcmp(s->columns[k].name, meta_names[m])) {
+                    continue;
+                }
+                snprintf(what, sizeof(what),
+                         "%s.%s: a typed column named like a metadata one",
+                         s->name, s->columns[k].name);
+                CHECK(false, what);
+            }
+        }
+    }
+    CHECK(true, "no typed column is named like a metadata column");
+}
+
 int main(void)
 {
+    test_no_collision();
     test_format_parse();
     test_bigquery();
     test_postgres();

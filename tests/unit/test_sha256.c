@@ -43,10 +43,37 @@ static void vectors(const char *impl)
         "a million 'a' in pieces");
 }
 
+/* Pieces of every length from 1 to 130 bytes hash like the whole. */
+static void pieces(const char *impl)
+{
+    static char text[9000];
+    char whole[65], parts[65], what[96];
+    struct sha256 c;
+    size_t off = 0, n = 1;
+
+    for (size_t i = 0; i < sizeof(text); i++) {
+        text[i] = (char)(i * 7 + i / 13);
+    }
+    digest(text, sizeof(text), whole);
+    sha256_init(&c);
+    while (off < sizeof(text)) {
+        size_t take = n < sizeof(text) - off ? n : sizeof(text) - off;
+
+        sha256_update(&c, text + off, take);
+        off += take;
+        n = n % 130 + 1;
+    }
+    sha256_hex(&c, parts);
+    snprintf(what, sizeof(what), "%s: pieces of 1 to 130 bytes", impl);
+    CHECK_STR(parts, whole, what);
+}
+
 int main(void)
 {
     vectors("default (SHA instructions where the CPU has them)");
+    pieces("default");
     sha256_use_portable(true);
     vectors("portable");
+    pieces("portable");
     return check_done();
 }
