@@ -28,6 +28,8 @@ struct singer_opts {
     const char *format;
     const char *commit_interval;
     const char *max_duration;
+    const char *state_recall;
+    const char *summary_json;
     int version;
 };
 
@@ -71,6 +73,11 @@ static const struct opt singer_options[] = {
     OPT_STRING(0, "max-duration", struct singer_opts, max_duration, "DURATION",
                "stop at a commit point before this (exit 8; default: the "
                "config's max_duration)"),
+    OPT_STRING(0, "state-recall", struct singer_opts, state_recall, "N",
+               "objects a STATE recalls the target's copy of (default "
+               "10000); an older event copy of another is re-read"),
+    OPT_STRING(0, "summary-json", struct singer_opts, summary_json, "FILE",
+               "write the run's summary as JSON to FILE"),
     OPT_BOOL(0, "version", struct singer_opts, version,
              "print the version and exit"),
     OPT_COMMON(struct singer_opts),
@@ -170,6 +177,11 @@ static int extract(const struct singer_opts *o, struct err *err)
     if (!o->config) {
         return err_set(err, ERR_USAGE, "singer needs --config FILE");
     }
+    if (o->summary_json && !strcmp(o->summary_json, "-")) {
+        return err_set(err, ERR_USAGE,
+                       "--summary-json needs a file: standard output "
+                       "carries Singer messages only");
+    }
     if (catalog && singer_catalog_select(catalog, &list, err) < 0) {
         buf_release(&list);
         return -1;
@@ -182,6 +194,8 @@ static int extract(const struct singer_opts *o, struct err *err)
     ro.streams = catalog ? list.buf : NULL;
     ro.commit_interval = o->commit_interval;
     ro.max_duration = o->max_duration;
+    ro.state_recall = o->state_recall;
+    ro.summary_json = o->summary_json;
     ret = run_extract(RUN_SYNC, &ro, err);
     buf_release(&list);
     return ret;

@@ -70,6 +70,7 @@ void run_sink_opts(const struct run_opts *o, struct sink_opts *so)
     sink_opts_add(so, "rotate-records", o->rotate_records, "--rotate-records");
     sink_opts_add(so, "rotate-size", o->rotate_size, "--rotate-size");
     sink_opts_add(so, "state", o->state_file, "--state");
+    sink_opts_add(so, "recall", o->state_recall, "--state-recall");
 }
 
 /* --rate-share G[,E]: the shares of Stripe's limits, each 0.01 to 1. */

@@ -28,6 +28,7 @@ struct run_opts {
     const char *rotate_records;
     const char *rotate_size;
     const char *state_file;
+    const char *state_recall; /* singer: objects a STATE recalls */
     const char *max_duration;
     const char *rate_share; /* "G[,E]": shares of Stripe's limits */
     int progress;           /* -1: on a terminal */
