@@ -16,12 +16,16 @@
         sr_compare.py reads them), committed at each STATE, whose value is
         then written to STATE_OUT; a truncated last line (a killed tap) is
         ignored
+    singer_check.py target DB STATE_OUT --kill PID STATES LINES   the same,
+        and once it has read STATES STATE messages and LINES lines more,
+        kill -9 PID (the tap), then read on to the end of the output
 Needs the jsonschema module (Debian: python3-jsonschema).
 """
 import datetime
 import json
 import os
 import re
+import signal
 import sqlite3
 import sys
 
@@ -170,10 +174,15 @@ def unix(when):
         when.replace("Z", "+00:00")).timestamp())
 
 
-def target(db_path, state_out):
+def target(db_path, state_out, kill=None):
     db = sqlite3.connect(db_path)
     keys = {}
+    states, after = 0, 0
     for line in sys.stdin:
+        if kill and states >= kill[1]:
+            after += 1
+            if after == kill[2] + 1:
+                os.kill(kill[0], signal.SIGKILL)
         if not line.endswith("\n"):
             break  # the tap was killed while writing this line
         msg = json.loads(line)
@@ -191,6 +200,7 @@ def target(db_path, state_out):
                        (rec["id"], json.dumps(rec), 1 if gone else 0,
                         unix(gone) if gone else None))
         elif msg["type"] == "STATE":
+            states += 1
             db.commit()
             with open(state_out + ".tmp", "w", encoding="utf-8") as f:
                 json.dump(msg["value"], f)
@@ -208,7 +218,9 @@ def main():
     elif cmd == "select":
         select(args[0], args[1], set(args[2:]))
     elif cmd == "target":
-        target(args[0], args[1])
+        target(args[0], args[1],
+               [int(a) for a in args[3:6]] if args[2:3] == ["--kill"]
+               else None)
     else:
         sys.exit("unknown command " + cmd)
 
