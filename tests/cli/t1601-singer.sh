@@ -90,6 +90,9 @@ t_is "$(printf '%s' "$OUT" | jq -c '.capabilities')" '["catalog","discover","sta
 mkdir -p "$TMP/bin"
 ln -s "$BIN" "$TMP/bin/tap-stripe-reader"
 t_is "$("$TMP/bin/tap-stripe-reader" --about --format json)" "$OUT" "tap-stripe-reader is stripe-reader singer"
+run "$BIN" singer --about
+t_match "$RC $(printf '%s' "$OUT" | tr '\n' ' ')" \
+    "^0 Name: tap-stripe-reader .*Capabilities: catalog discover state about" "--about (text)"
 run "$TMP/bin/tap-stripe-reader" --help
 t_match "$RC $OUT" "^0 usage: stripe-reader singer --config FILE" "tap-stripe-reader --help is the singer help"
 run "$BIN" help
@@ -145,6 +148,8 @@ t_is "$(jq -c 'select(.type == "SCHEMA" and .stream == "charges") | .schema' "$T
     "$(jq -c '.streams[] | select(.stream == "charges") | .schema' "$TMP/catalog.json")" \
     "the SCHEMA is the catalog's schema"
 t_is "$(tail -n 1 "$TMP/full.jsonl" | jq -r .type)" STATE "the output ends with a STATE"
+t_is "$(jq -r 'select(.type == "RECORD") | has("time_extracted")' "$TMP/full.jsonl" | sort -u)" true \
+    "every RECORD has time_extracted"
 sc target "$TMP/a.db" "$TMP/a.state" <"$TMP/full.jsonl"
 t_ok "the target equals the truth, every stream" equal "$TMP/a.db"
 run "$BIN" singer --config "$C" --state "$TMP/a.state"
@@ -158,6 +163,12 @@ t_is "$RC" 0 "a run with a catalog (config naming a profile)"
 printf '%s\n' "$OUT" >"$TMP/sel.jsonl"
 t_is "$(sc messages "$TMP/sel.jsonl" | sed -n 's/^streams: //p')" "charges,customers" \
     "only the selected streams are written"
+mkdir -p "$STRIPE_READER_CONFIG_DIR"
+cp "$TMP/plat.yaml" "$STRIPE_READER_CONFIG_DIR/"
+printf '{"profile": "plat"}\n' >"$TMP/byname.json"
+run "$BIN" singer --config "$TMP/byname.json" --catalog "$TMP/sel.json"
+t_is "$RC:$(printf '%s\n' "$OUT" | grep -c '"RECORD"')" "0:$(grep -c '"RECORD"' "$TMP/sel.jsonl")" \
+    "a config naming a profile by its name reads the same"
 jq '.streams[0].tap_stream_id = "charge"' "$TMP/catalog.json" >"$TMP/badcat.json"
 run "$BIN" singer --config "$C" --catalog "$TMP/badcat.json"
 t_match "$RC $ERR" "^3 .*catalog '$TMP/badcat.json': unknown stream 'charge'" "a catalog naming no stream of the table: exit 3"
@@ -170,7 +181,12 @@ t_match "$RC $ERR" "^3 .*selects no stream" "a catalog that selects nothing: exi
 KINDS='["customer_update","customer_delete","product_update","price_archive","subscription_update","subscription_cancel","subscription_item_remove","invoice_pay","invoice_void","invoice_delete","checkout_complete","refund_full","dispute","capture","update","payout_paid","new_charge","new_customer","new_invoice"]'
 dctl POST /_double/mutate "{\"count\":120,\"seed\":16,\"kinds\":$KINDS,\"step\":2}" >/dev/null
 dctl POST /_double/clock '{"advance":60}' >/dev/null
-sc target "$TMP/a.db" "$TMP/a.state" < <("$BIN" singer --config "$C" --state "$TMP/a.state" -q)
+"$BIN" singer --config "$C" --state "$TMP/a.state" -q >"$TMP/changes.jsonl"
+t_ok "... its messages follow the spec" sc messages "$TMP/changes.jsonl"
+t_is "$(jq -r 'select(.type == "RECORD" and .record._sdc_deleted_at != null) | .stream' "$TMP/changes.jsonl" | sort -u | tr '\n' ' ')" \
+    "customers invoice_line_items invoices subscription_items " \
+    "deleted objects carry _sdc_deleted_at (customers, draft invoices and their lines, removed items)"
+sc target "$TMP/a.db" "$TMP/a.state" <"$TMP/changes.jsonl"
 t_ok "after 120 changes of every kind, a run from the state: no object missing" lossless "$TMP/a.db"
 t_ok "... and the target equals the truth" equal "$TMP/a.db"
 
