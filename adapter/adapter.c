@@ -91,8 +91,8 @@ static void build_headers(struct adapter *a)
     l = add_header(l, "Authorization", auth.buf);
     memset(auth.buf, 0, auth.len);
     buf_release(&auth);
-    if (a->p->account_id && *a->p->account_id) {
-        l = add_header(l, "Stripe-Account", a->p->account_id);
+    if (a->account) {
+        l = add_header(l, "Stripe-Account", a->account);
     }
     for (size_t i = 0; i < a->cfg->nr_headers; i++) {
         l = add_header(l, a->cfg->headers[i].name, a->cfg->headers[i].value);
@@ -169,6 +169,9 @@ int adapter_open(struct adapter **out, const struct profile *p, struct err *err)
     a = xcalloc(1, sizeof(*a));
     a->p = p;
     a->cfg = &p->adapter;
+    if (p->account_id && *p->account_id) {
+        a->account = xstrdup(p->account_id);
+    }
     if (auth_open(&a->auth, p, err) < 0 || auth_ready(a->auth, err) < 0) {
         adapter_close(a);
         return -1;
@@ -219,7 +222,23 @@ void adapter_close(struct adapter *a)
     free(a->retired);
     rl_free(a->rl);
     auth_close(a->auth);
+    free(a->account);
     free(a);
+}
+
+void adapter_set_account(struct adapter *a, const char *account)
+{
+    struct rl_config rc;
+
+    free(a->account);
+    a->account = account && *account ? xstrdup(account) : NULL;
+    build_headers(a);
+    if (a->cfg->account_budget == ADAPTER_BUDGET_PER_ACCOUNT) {
+        /* each account has its own limits: start from a full bucket */
+        rc = rl_config_of(a->cfg);
+        rl_free(a->rl);
+        a->rl = rl_new(&rc, adapter_now_us());
+    }
 }
 
 /* ---- submitting and starting ------------------------------------------ */

@@ -171,6 +171,15 @@ int adapter_perform(struct adapter *a, struct http_req *req, struct err *err);
 const struct adapter_stats *adapter_stats(struct adapter *a);
 
 /*
+ * Act for 'account' (Stripe-Account; NULL or "": the key's own account)
+ * from the next request on.  Call it with no request in flight.  With
+ * the adapter setting rateLimit.connectedAccounts: per-account, the rate
+ * limiter starts afresh for the account (its own budget); with shared
+ * (the default), every account spends the one budget of the key.
+ */
+void adapter_set_account(struct adapter *a, const char *account);
+
+/*
  * Stripe's clock: the newest Date header seen (unix seconds), 0 before
  * the first response.  adapter_clock_skew() is Stripe's clock minus the
  * host's at that response (seconds; positive: the host is behind).

@@ -38,6 +38,7 @@ struct xfer {
 struct adapter {
     const struct profile *p;       /* borrowed */
     const struct adapter_cfg *cfg; /* borrowed: &p->adapter */
+    char *account; /* Stripe-Account, NULL: the key's own (owned) */
     CURLM *multi;
     struct xfer *xfers;
     int nr_xfers;

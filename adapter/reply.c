@@ -246,10 +246,14 @@ static void set_final_error(struct adapter *a, struct http_req *req,
         const char *msg = e->message[0] ? e->message
                           : e->json     ? "no error message"
                                         : "the reply is not JSON";
+        enum err_kind kind =
+            req->status == 401 || req->status == 403 ? ERR_AUTH : ERR_API;
 
-        err_set(&req->err,
-                req->status == 401 || req->status == 403 ? ERR_AUTH : ERR_API,
-                "%s %s: %ld%s%s: %s%s", m, path, req->status,
+        /* the whole connected account is out of reach, not one stream */
+        if (req->status == 403 && !strcmp(e->code, "account_invalid")) {
+            kind = ERR_ACCOUNT;
+        }
+        err_set(&req->err, kind, "%s %s: %ld%s%s: %s%s", m, path, req->status,
                 http_status_text(req->status)[0] ? " " : "",
                 http_status_text(req->status), msg, sfx);
     }

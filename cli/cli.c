@@ -23,6 +23,10 @@ static const struct command commands[] = {
     { "profiles", "list the profiles found, or show one resolved",
       cmd_profiles },
     { "streams", "list the streams and their columns", cmd_streams },
+    { "accounts", "list the platform's connected accounts and their shards",
+      cmd_accounts },
+    { "merge", "merge SQLite shards into one database to query together",
+      cmd_merge },
     { "singer",
       "a Singer tap for Meltano and Singer targets (also "
       "tap-stripe-reader)",

@@ -62,5 +62,7 @@ int cmd_state(int argc, char **argv, struct err *err);
 int cmd_profiles(int argc, char **argv, struct err *err);
 int cmd_streams(int argc, char **argv, struct err *err);
 int cmd_singer(int argc, char **argv, struct err *err);
+int cmd_accounts(int argc, char **argv, struct err *err);
+int cmd_merge(int argc, char **argv, struct err *err);
 
 #endif

@@ -180,7 +180,7 @@ static int report(const struct probe *probes, size_t n, struct buf *out,
                  pr->readable ? "readable" : "not readable", pr->detail);
         if (!pr->readable) {
             bad++;
-            auth += pr->kind == ERR_AUTH;
+            auth += pr->kind == ERR_AUTH || pr->kind == ERR_ACCOUNT;
         }
     }
     if (!bad) {

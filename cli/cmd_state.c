@@ -20,6 +20,7 @@ struct state_opts {
     const char *sink;
     const char *stream;
     const char *state_file;
+    const char *accounts; /* show: "all" or "acct_a,acct_b" */
     int yes;
 };
 
@@ -75,7 +76,43 @@ struct show_ctx {
     const char *uri;
     int shown;
     struct err *err;
+    const char *accounts; /* the profile's accounts to show, or NULL */
 };
+
+/* True when 'key' is one of the profile's: its own, or with accounts,
+ * "<profile>/<acct>" of an account asked for. */
+static bool key_shown(const struct show_ctx *c, const char *key)
+{
+    size_t n = c->only ? strlen(c->only) : 0;
+    const char *acct = key + n + 1;
+    size_t len = strlen(acct);
+    const char *hit;
+
+    if (!c->only || !strcmp(c->only, key)) {
+        return true;
+    }
+    if (!c->accounts || strncmp(key, c->only, n) || key[n] != '/') {
+        return false;
+    }
+    if (!strcmp(c->accounts, "all")) {
+        return true;
+    }
+    for (hit = strstr(c->accounts, acct); hit; hit = strstr(hit + 1, acct)) {
+        if ((hit == c->accounts || hit[-1] == ',') &&
+            (hit[len] == ',' || !hit[len])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The known connected accounts of a profile ("<profile>/accounts"), not a
+ * checkpoint (cli/run_accounts.c). */
+static bool is_account_set(const struct sink_state *ss)
+{
+    return ends_with(ss->key, "/accounts") &&
+           starts_with(ss->json, "{\"shard\":");
+}
 
 static int show_one(const struct sink_state *ss, void *data)
 {
@@ -84,7 +121,7 @@ static int show_one(const struct sink_state *ss, void *data)
     char t[32];
     int64_t now;
 
-    if (c->only && strcmp(c->only, ss->key)) {
+    if (is_account_set(ss) || !key_shown(c, ss->key)) {
         return 0;
     }
     checkpoint_init(&cp, "", "test");
@@ -194,7 +231,7 @@ static int run_state(const char *verb, const struct state_opts *o,
     const char *uri = o->sink;
     const char *name =
         o->profile ? o->profile : getenv("STRIPE_READER_PROFILE");
-    struct show_ctx c = { NULL, o->stream, NULL, 0, err };
+    struct show_ctx c = { NULL, o->stream, NULL, 0, err, o->accounts };
     struct sink_opts so;
     struct lockfile lock = LOCKFILE_INIT;
     int ret = -1;
@@ -207,6 +244,9 @@ static int run_state(const char *verb, const struct state_opts *o,
             goto out;
         }
         c.only = p.name;
+        if (!c.accounts) {
+            c.accounts = p.accounts;
+        }
         if (!uri) {
             uri = p.sink ? p.sink : PROFILE_DEFAULT_SINK;
         }
@@ -245,7 +285,7 @@ out:
 
 int cmd_state(int argc, char **argv, struct err *err)
 {
-    struct state_opts o = { { 0, NULL }, NULL, NULL, NULL, NULL, 0 };
+    struct state_opts o = { { 0, NULL }, NULL, NULL, NULL, NULL, NULL, 0 };
     struct strlist args = STRLIST_INIT;
     const struct opt table[] = {
         OPT_STRING('p', "profile", struct state_opts, profile, "NAME|PATH",
@@ -256,6 +296,9 @@ int cmd_state(int argc, char **argv, struct err *err)
                    "only this stream"),
         OPT_STRING(0, "state", struct state_opts, state_file, "FILE",
                    "the state file of an ndjson:- sink"),
+        OPT_STRING(0, "accounts", struct state_opts, accounts, "all|LIST",
+                   "show: the checkpoints of these connected accounts "
+                   "(default: the profile's spec.accounts)"),
         OPT_BOOL('y', "yes", struct state_opts, yes, "reset without asking"),
         OPT_COMMON(struct state_opts),
         OPT_END(),

@@ -26,7 +26,7 @@
 #define DEFAULT_SETTLE_SECS 5
 
 /* Set by SIGINT/SIGTERM; the engine stops at the next commit point. */
-static volatile sig_atomic_t stop_requested;
+volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
@@ -155,23 +155,24 @@ static int parse_options(struct run *r, struct err *err)
  * written for another account or mode is refused: its marks mean nothing
  * for this key's data.
  */
-static int load_checkpoint(struct run *r, struct err *err)
+int run_load_checkpoint(struct run *r, struct err *err)
 {
-    const char *account = r->p.account_id ? r->p.account_id : "";
+    const char *account = r->account;
     const char *mode = profile_mode_name(r->p.mode);
     char *json = NULL;
     char where[256];
 
     checkpoint_init(&r->cp, account, mode);
     r->have_cp = true;
-    if (r->sink->type->load_state(r->sink, r->p.name, &json, err) < 0) {
+    if (r->sink->type->load_state(r->sink, r->state_key, &json, err) < 0) {
         return -1;
     }
     if (!json) {
         return 0;
     }
-    snprintf(where, sizeof(where), "state of profile '%s' in '%s'", r->p.name,
-             r->sink_uri);
+    snprintf(where, sizeof(where), "state of profile '%s'%s%s in '%s'",
+             r->p.name, *account && r->multi ? " for account " : "",
+             r->multi ? account : "", r->sink_uri);
     if (checkpoint_from_json(&r->cp, json, where, err) < 0) {
         free(json);
         return -1;
@@ -207,15 +208,17 @@ static int retention_error(struct run *r, struct err *err)
         snprintf(start, sizeof(start), "the beginning");
     }
     return err_set(err, ERR_RETENTION,
-                   "the events checkpoint of profile '%s' is from %s, older "
-                   "than the 30 days Stripe keeps events: changes to "
+                   "the events checkpoint of profile '%s'%s%s is from %s, "
+                   "older than the 30 days Stripe keeps events: changes to "
                    "charges and payouts since then cannot be read; run "
-                   "'stripe-reader sync --rescan' to re-list them since %s "
-                   "and restart the events scan (nothing was written)",
-                   r->p.name, when, start);
+                   "'stripe-reader sync --rescan%s%s' to re-list them since "
+                   "%s and restart the events scan (nothing was written)",
+                   r->p.name, r->multi ? " for account " : "",
+                   r->multi ? r->account : "", r->multi ? " --accounts " : "",
+                   r->multi ? r->account : "", when, start);
 }
 
-static int execute(struct run *r, struct err *err)
+int run_execute(struct run *r, struct err *err)
 {
     struct run_plan plan;
     struct plan_opts po;
@@ -247,17 +250,16 @@ static int execute(struct run *r, struct err *err)
         eo.seed_sync = !r->p.has_start_date || r->since <= r->p.start_date;
         eo.seed_since = r->since;
     }
-    if (adapter_open(&r->ad, &r->p, err) < 0) {
+    if (!r->ad && adapter_open(&r->ad, &r->p, err) < 0) {
         return -1;
     }
     /* streams not named: read those the key can read (issue 14) */
     eo.skip_unreadable = !r->o->streams && !r->p.streams;
-    eo.state_key = r->p.name;
-    eo.account = r->p.account_id ? r->p.account_id : "";
+    eo.state_key = r->state_key;
+    eo.account = r->account;
     eo.concurrency =
         r->o->concurrency ? r->o->concurrency : DEFAULT_CONCURRENCY;
     eo.settle_secs = r->settle;
-    eo.late_secs = po.events_lookback;
     eo.api_version = adapter_cfg_header(&r->p.adapter, "Stripe-Version");
     eo.commit_records = 20000;
     eo.commit_ms = r->commit_ms;
@@ -318,19 +320,21 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
         parse_options(&r, err) < 0) {
         goto out;
     }
-    r.sink_uri = o->sink ? o->sink : r.p.sink ? r.p.sink : PROFILE_DEFAULT_SINK;
+    r.state_key = r.p.name;
+    r.account = r.p.account_id ? r.p.account_id : "";
     run_sink_opts(o, &so);
-    if (sink_check_opts(r.sink_uri, &so, err) < 0 ||
+    if (run_accounts_options(&r, o->accounts, o->shard, err) < 0 ||
+        sink_check_opts(r.sink_uri, &so, err) < 0 ||
         sink_lock(&r.lock, r.sink_uri, r.p.name, &so, err) < 0 ||
         sink_open(&r.sink, r.sink_uri, &so, err) < 0 ||
-        load_checkpoint(&r, err) < 0) {
+        (!r.multi && run_load_checkpoint(&r, err) < 0)) {
         goto out;
     }
     if (!r.commit_ms) {
         r.commit_ms = r.sink->type->commit_ms;
     }
 
-    ret = execute(&r, err);
+    ret = r.multi ? run_accounts(&r, err) : run_execute(&r, err);
     summary_print(&r, ret, err);
     summary_record(&r, ret, err);
     summarized = true;
@@ -351,5 +355,6 @@ out:
         checkpoint_release(&r.cp);
     }
     profile_release(&r.p);
+    run_accounts_release(&r);
     return ret;
 }

@@ -33,9 +33,12 @@ struct run_opts {
     const char *rate_share; /* "G[,E]": shares of Stripe's limits */
     int progress;           /* -1: on a terminal */
     const char *summary_json;
-    int rescan;        /* sync: re-list after a retention gap */
-    const char *since; /* backfill */
-    const char *until; /* backfill */
+    int rescan;           /* sync: re-list after a retention gap */
+    const char *since;    /* backfill */
+    const char *until;    /* backfill */
+    const char *accounts; /* "all" or "acct_a,acct_b" (issue 15) */
+    const char *shard;    /* "I/N" */
+    int accounts_in_progress;
     /* how 'profile' is loaded; NULL: run_load_profile() (`singer` gives
      * its --config file and profile_load_singer()) */
     int (*load_profile)(const char *profile, struct profile *p,
@@ -88,7 +91,17 @@ struct run_opts {
                  "live progress on stderr (default: on a terminal only; "      \
                  "--no-progress)"),                                            \
         OPT_STRING(0, "summary-json", st, summary_json, "FILE",                \
-                   "write the run summary as JSON to FILE (- for stdout)")
+                   "write the run summary as JSON to FILE (- for stdout)"),    \
+        OPT_STRING(0, "accounts", st, accounts, "all|LIST",                    \
+                   "read these connected accounts with the platform's "        \
+                   "key: all, or acct_ ids separated by commas (default: "     \
+                   "the profile's spec.accounts)"),                            \
+        OPT_STRING(0, "shard", st, shard, "I/N",                               \
+                   "read only the accounts of shard I of N (FNV-1a 64 of "     \
+                   "the id mod N); {shard} in the sink URI becomes I"),        \
+        OPT_INT(0, "accounts-in-progress", st, accounts_in_progress, "N",      \
+                "at most N accounts with a first sync under way (default: "    \
+                "the profile's accountsInProgress, or 8)")
 
 enum run_kind { RUN_SYNC, RUN_BACKFILL };
 

@@ -166,7 +166,9 @@ void summary_json(const struct run *r, int rc, const struct err *err,
     buf_addf(out, "\"rereads_owed\":%zu,\"skipped_streams\":[",
              r->have_cp ? strset_count(&r->cp.owed) : (size_t)0);
     skipped_names(r, out, true);
-    buf_addstr(out, "],\"streams\":{");
+    buf_addstr(out, "]");
+    run_accounts_json(r, out);
+    buf_addstr(out, ",\"streams\":{");
     for (size_t i = 0, n = 0; i < nr_streams; i++) {
         struct engine_stream_stats f = folded(r, i);
         const struct engine_stream_stats *s = &f;
@@ -214,6 +216,14 @@ void summary_print(const struct run *r, int rc, const struct err *err)
         /* where the pace settled after slowing down for 429s */
         buf_addf(&line, " (pace %.1f of %.1f requests/s)", as->global_pace,
                  as->global_budget);
+    }
+    if (r->multi) {
+        buf_addf(&line, "; accounts: %zu ok, %zu failed", r->tally.ok,
+                 r->tally.failed);
+        if (r->tally.waiting || r->tally.not_reached) {
+            buf_addf(&line, ", %zu waiting, %zu not reached", r->tally.waiting,
+                     r->tally.not_reached);
+        }
     }
     if (r->res.unreadable) {
         buf_addstr(&line, "; skipped, the key may not read them: ");

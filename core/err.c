@@ -17,6 +17,7 @@ static const struct {
     [ERR_LOCKED] = { "locked", EXIT_LOCKED },
     [ERR_PARTIAL] = { "partial", EXIT_PARTIAL },
     [ERR_IO] = { "io", EXIT_IO },
+    [ERR_ACCOUNT] = { "account_invalid", EXIT_AUTH },
 };
 
 int err_vset(struct err *err, enum err_kind kind, const char *fmt, va_list ap)

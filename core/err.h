@@ -30,6 +30,9 @@ enum err_kind {
     ERR_LOCKED,    /* another run holds the lock */
     ERR_PARTIAL,   /* stopped early (deadline or signal); resumable */
     ERR_IO,        /* the sink or a local file could not be written */
+    /* 403 account_invalid: the key may not act for that connected account
+     * (unknown, or the platform's access was revoked); exit code of auth */
+    ERR_ACCOUNT,
     ERR_KIND_MAX
 };
 

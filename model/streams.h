@@ -85,6 +85,17 @@ struct stream {
     const struct stream *parent;
     const char *embed;
     const char *sub_path;
+    /*
+     * A child that can leave its parent with no event of its own (a
+     * subscription item removed: SS §4): past the embedded page no event
+     * shows it go, so the ids of each complete sub-list read are kept
+     * (checkpoint 'kids') and one missing from the next read is stored
+     * deleted (reader/children.c).
+     */
+    bool removable;
+    /* ... while the parent's status is this one (invoice lines: "draft");
+     * NULL: whatever it is */
+    const char *removable_while;
     /* the parent's side: its child stream, or NULL */
     const struct stream *child;
     /*

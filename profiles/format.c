@@ -117,6 +117,10 @@ static void yaml_profile(struct buf *out, const struct profile *p)
     yaml_auth(out, p);
     yaml_kv(out, 2, "accountId", p->account_id,
             p->account_id ? "Stripe-Account header" : "the key's own account");
+    if (p->accounts) {
+        yaml_kv(out, 2, "accounts", p->accounts,
+                "connected accounts, with the platform's key");
+    }
     yaml_kv(out, 2, "adapter", p->adapter.name,
             p->adapter.builtin ? "built-in: the Stripe API" : NULL);
     if (p->has_start_date) {
@@ -241,6 +245,7 @@ static cJSON *json_profile(const struct profile *p)
     json_str(o, "mode", profile_mode_name(p->mode));
     cJSON_AddItemToObject(o, "auth", json_auth(p));
     json_str(o, "accountId", p->account_id);
+    json_str(o, "accounts", p->accounts);
     json_str(o, "adapter", p->adapter.name);
     if (p->has_start_date) {
         format_time(p->start_date, v, sizeof(v));

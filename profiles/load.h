@@ -70,7 +70,8 @@ enum key_type {
 
 enum key_flags {
     KEY_REQUIRED = 1 << 0,
-    KEY_SECRET = 1 << 1 /* KEY_STRING: register with the redactor */
+    KEY_SECRET = 1 << 1,   /* KEY_STRING: register with the redactor */
+    KEY_SCALAR_OK = 1 << 2 /* KEY_LIST: a scalar is handed to 'list' too */
 };
 
 #define KEY_NO_OFFSET ((size_t)-1)
@@ -174,6 +175,8 @@ struct profile_doc {
     struct fpos auth, oauth;
     struct fval api_key, client_secret, refresh_token, token_url, token_store;
     struct fval account_id, adapter, start_date, sink, streams;
+    struct fval accounts; /* "all" or "acct_a,acct_b" */
+    int accounts_in_progress;
     int64_t overlap_secs, max_duration_secs;
 };
 
@@ -181,6 +184,7 @@ struct adapter_doc {
     struct adapter_cfg cfg;
     struct fpos name_pos, retry_pos;
     struct fval base_url, user_agent, ca_bundle;
+    struct fval budget; /* rateLimit.connectedAccounts */
 };
 
 void profile_doc_init(struct profile_doc *d);

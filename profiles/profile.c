@@ -71,6 +71,7 @@ void profile_release(struct profile *p)
     free(p->oauth.token_url);
     free(p->oauth.token_store);
     free(p->account_id);
+    free(p->accounts);
     adapter_cfg_release(&p->adapter);
     free(p->sink);
     free(p->streams);

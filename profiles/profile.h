@@ -28,6 +28,8 @@ enum profile_mode { PROFILE_MODE_TEST = 0, PROFILE_MODE_LIVE };
 
 enum profile_auth { PROFILE_AUTH_API_KEY = 0, PROFILE_AUTH_OAUTH };
 
+enum adapter_budget { ADAPTER_BUDGET_SHARED = 0, ADAPTER_BUDGET_PER_ACCOUNT };
+
 struct http_header {
     char *name;
     char *value;
@@ -58,6 +60,12 @@ struct adapter_cfg {
     char *ca_bundle;           /* NULL: the system's CA store */
     size_t max_response_bytes; /* default 32 MiB */
     bool builtin;              /* true: no 'kind: HTTP' document, defaults */
+    /*
+     * Whether requests with Stripe-Account count against the key's one
+     * budget (shared, the default: no public source settles it, so the
+     * safe assumption) or each connected account has its own.
+     */
+    enum adapter_budget account_budget;
 };
 
 struct oauth_cfg {
@@ -77,6 +85,10 @@ struct profile {
     char *api_key;          /* PROFILE_AUTH_API_KEY */
     struct oauth_cfg oauth; /* PROFILE_AUTH_OAUTH */
     char *account_id;       /* NULL: the key's own account */
+    /* several connected accounts with the platform's key (issue 15):
+     * "all" or "acct_a,acct_b"; NULL: one account (account_id) */
+    char *accounts;
+    int accounts_in_progress; /* 0: the default (cli/run_accounts.c) */
     struct adapter_cfg adapter;
     bool has_start_date;
     int64_t start_date; /* unix seconds */
@@ -178,6 +190,17 @@ const char *adapter_cfg_header(const struct adapter_cfg *a, const char *name);
  * masks them.
  */
 bool http_header_is_sensitive(const char *name);
+
+/* The longest account id accepted. */
+#define ACCOUNT_ID_MAX 64
+/* True for "acct_" followed by letters and digits (at most
+ * ACCOUNT_ID_MAX characters in all). */
+bool profile_account_id_valid(const char *id);
+/*
+ * NULL when 'list' is "all" or acct_ ids separated by commas; else what is
+ * wrong (static), with the offending item copied into 'bad'.
+ */
+const char *profile_accounts_problem(const char *list, char *bad, size_t size);
 
 /* "test" or "live" */
 const char *profile_mode_name(enum profile_mode mode);

@@ -66,6 +66,7 @@ static const struct key rate_keys[] = {
     { "maxInFlight", KEY_COUNT, 0, OFF(cfg.max_in_flight), NULL, NULL },
     { "globalShare", KEY_SHARE, 0, OFF(cfg.global_share), NULL, NULL },
     { "endpointShare", KEY_SHARE, 0, OFF(cfg.endpoint_share), NULL, NULL },
+    { "connectedAccounts", KEY_STRING, 0, OFF(budget), NULL, NULL },
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
 };
 
@@ -157,6 +158,7 @@ void adapter_doc_release(struct adapter_doc *d)
     fval_release(&d->base_url);
     fval_release(&d->user_agent);
     fval_release(&d->ca_bundle);
+    fval_release(&d->budget);
 }
 
 /* RFC 9110 token characters */
@@ -383,6 +385,18 @@ int adapter_doc_check(struct loader *ld, struct adapter_doc *d)
                            "'spec.retry.initialBackoff' (%s) is longer than "
                            "'spec.retry.maxBackoff' (%s)",
                            lo, hi);
+    }
+    if (d->budget.s && !strcmp(d->budget.s, "per-account")) {
+        a->account_budget = ADAPTER_BUDGET_PER_ACCOUNT;
+    }
+    else if (d->budget.s && strcmp(d->budget.s, "shared")) {
+        char shown[80];
+
+        shown_value(d->budget.s, shown, sizeof(shown));
+        return ld_error_at(ld, &d->budget.pos,
+                           "'spec.rateLimit.connectedAccounts' must be "
+                           "'shared' or 'per-account', not '%s'",
+                           shown);
     }
     a->user_agent = fval_take(&d->user_agent);
     if (!adapter_cfg_header(a, "Stripe-Version")) {

@@ -32,10 +32,16 @@ static const struct key auth_keys[] = {
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
 };
 
+static int read_accounts(struct loader *ld, yaml_node_t *node, const char *path,
+                         void *obj);
+
 static const struct key profile_keys[] = {
     { "mode", KEY_STRING, KEY_REQUIRED, OFF(mode), NULL, NULL },
     { "auth", KEY_MAP, KEY_REQUIRED, OFF(auth), auth_keys, NULL },
     { "accountId", KEY_STRING, 0, OFF(account_id), NULL, NULL },
+    { "accounts", KEY_LIST, KEY_SCALAR_OK, 0, NULL, read_accounts },
+    { "accountsInProgress", KEY_COUNT, 0, OFF(accounts_in_progress), NULL,
+      NULL },
     { "adapter", KEY_STRING, 0, OFF(adapter), NULL, NULL },
     { "startDate", KEY_STRING, 0, OFF(start_date), NULL, NULL },
     { "sink", KEY_STRING, 0, OFF(sink), NULL, NULL },
@@ -56,7 +62,8 @@ void profile_doc_release(struct profile_doc *d)
     struct fval *all[] = { &d->name,          &d->mode,          &d->api_key,
                            &d->client_secret, &d->refresh_token, &d->token_url,
                            &d->token_store,   &d->account_id,    &d->adapter,
-                           &d->start_date,    &d->sink,          &d->streams };
+                           &d->start_date,    &d->sink,          &d->streams,
+                           &d->accounts };
 
     for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
         fval_release(all[i]);
@@ -158,24 +165,97 @@ static int check_mode_and_auth(struct loader *ld, struct profile_doc *d,
                      p->mode);
 }
 
+bool profile_account_id_valid(const char *id)
+{
+    const char *p = id + strlen("acct_");
+
+    if (!starts_with(id, "acct_") || !*p || strlen(id) > ACCOUNT_ID_MAX) {
+        return false;
+    }
+    while (isalnum((unsigned char)*p)) {
+        p++;
+    }
+    return !*p;
+}
+
+const char *profile_accounts_problem(const char *list, char *bad, size_t size)
+{
+    const char *p = list;
+
+    if (!strcmp(list, "all")) {
+        return NULL;
+    }
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char id[ACCOUNT_ID_MAX + 2];
+
+        snprintf(id, sizeof(id), "%.*s", (int)n, p);
+        if (n > ACCOUNT_ID_MAX || !profile_account_id_valid(id)) {
+            snprintf(bad, size, "%.*s", (int)(n < 60 ? n : 60), p);
+            return "expected 'all' or acct_ ids separated by commas";
+        }
+        p += n + (p[n] == ',');
+    }
+    return p == list ? "expected 'all' or acct_ ids" : NULL;
+}
+
 static int check_account(struct loader *ld, const struct fval *v)
 {
     char shown[80];
-    const char *p = v->s + strlen("acct_");
 
-    if (starts_with(v->s, "acct_") && *p) {
-        while (isalnum((unsigned char)*p)) {
-            p++;
-        }
-        if (!*p) {
-            return 0;
-        }
+    if (profile_account_id_valid(v->s)) {
+        return 0;
     }
     shown_value(v->s, shown, sizeof(shown));
     return ld_error_at(ld, &v->pos,
                        "invalid account id '%s' in 'spec.accountId' "
                        "(expected acct_ followed by letters and digits)",
                        shown);
+}
+
+/* 'spec.accounts': "all", "acct_a,acct_b", or a list of ids. */
+static int read_accounts(struct loader *ld, yaml_node_t *node, const char *path,
+                         void *obj)
+{
+    struct profile_doc *d = obj;
+    struct buf joined = BUF_INIT;
+    const char *problem;
+    char bad[80], shown[80];
+    int ret = 0;
+
+    if (node->type == YAML_SCALAR_NODE) {
+        ret = walk_string(ld, node, path, 0, &d->accounts);
+    }
+    else {
+        for (yaml_node_item_t *it = node->data.sequence.items.start;
+             ret == 0 && it < node->data.sequence.items.top; it++) {
+            struct fval v = { NULL, { 0, 0, false }, false };
+            char sub[300];
+
+            snprintf(sub, sizeof(sub), "%s[%zu]", path,
+                     (size_t)(it - node->data.sequence.items.start));
+            ret = walk_string(ld, yaml_document_get_node(ld->doc, *it), sub, 0,
+                              &v);
+            if (ret == 0 && (strchr(v.s, ',') || !strcmp(v.s, "all"))) {
+                shown_value(v.s, shown, sizeof(shown));
+                ret = ld_error_at(ld, &v.pos, "invalid account id '%s' in '%s'",
+                                  shown, sub);
+            }
+            buf_addf(&joined, "%s%s", joined.len ? "," : "", v.s ? v.s : "");
+            fval_release(&v);
+        }
+        d->accounts.s = buf_detach(&joined, NULL);
+        d->accounts.pos = node_pos(node);
+    }
+    if (ret == 0 && (problem = profile_accounts_problem(d->accounts.s, bad,
+                                                        sizeof(bad))) != NULL) {
+        shown_value(bad, shown, sizeof(shown));
+        ret = ld_error_at(ld, &d->accounts.pos,
+                          "invalid accounts '%s' in '%s' (%s)",
+                          *bad ? shown : "", path, problem);
+    }
+    buf_release(&joined);
+    return ret;
 }
 
 const char *(*profile_sink_problem)(const char *uri);
@@ -200,6 +280,13 @@ static int check_values(struct loader *ld, struct profile_doc *d,
 
     if (d->account_id.s && check_account(ld, &d->account_id) < 0) {
         return -1;
+    }
+    if (d->accounts.s && d->account_id.s) {
+        return ld_error_at(ld, &d->accounts.pos,
+                           "'spec.accounts' and 'spec.accountId' cannot be "
+                           "used together: accountId reads one account, "
+                           "accounts reads several with the platform's key; "
+                           "keep one");
     }
     if (d->start_date.s) {
         if (parse_date(d->start_date.s, "startDate", &p->start_date, NULL) <
@@ -377,6 +464,8 @@ int profile_doc_finish(struct loader *ld, struct profile_doc *d,
     }
     p->api_key = fval_take(&d->api_key);
     p->account_id = fval_take(&d->account_id);
+    p->accounts = fval_take(&d->accounts);
+    p->accounts_in_progress = d->accounts_in_progress;
     p->sink = fval_take(&d->sink);
     p->streams = fval_take(&d->streams);
     p->overlap_secs = d->overlap_secs;

@@ -428,7 +428,8 @@ static int walk_value(struct loader *ld, const struct key *k, yaml_node_t *node,
         *(yaml_node_t **)field = node;
         return 0;
     case KEY_LIST:
-        if (node->type != YAML_SEQUENCE_NODE) {
+        if (node->type != YAML_SEQUENCE_NODE &&
+            !(node->type == YAML_SCALAR_NODE && (k->flags & KEY_SCALAR_OK))) {
             return node_type_error(ld, node, path, "a list");
         }
         return k->list(ld, node, path, obj);

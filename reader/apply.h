@@ -92,4 +92,17 @@ bool children_seen(struct engine *e, const struct record *rec, bool long_list);
 int children_removed(struct engine *e, const struct record *parent,
                      const char *event, size_t len, long *records,
                      struct err *err);
+/*
+ * A sub-list read of 'parent' (a 'removable' child stream): note each
+ * child it lists; once complete, store the ones the previous complete
+ * read listed and this one did not as deleted (at 'version', the read's)
+ * and remember this read's; or forget a read that will not complete.
+ */
+void children_listed(struct engine *e, const struct record *rec,
+                     const char *parent);
+int children_gone(struct engine *e, const struct stream *child,
+                  const char *parent, int64_t version, long *records,
+                  struct err *err);
+void children_forget(struct engine *e, const struct stream *child,
+                     const char *parent);
 #endif

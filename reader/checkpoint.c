@@ -183,6 +183,7 @@ void checkpoint_init(struct checkpoint *cp, const char *account,
     set_init(&cp->sync);
     cp->history.stream = stream_find("events");
     strset_init(&cp->owed);
+    strset_init(&cp->kids);
 }
 
 void checkpoint_relist(struct checkpoint *cp, const struct stream *s,
@@ -219,11 +220,47 @@ void checkpoint_owe(struct checkpoint *cp, const struct stream *s,
     free(key);
 }
 
+const char *checkpoint_kids(const struct checkpoint *cp,
+                            const struct stream *child, const char *parent)
+{
+    char *key = xstrfmt("%s:%s", child->name, parent);
+    int64_t i = -1;
+
+    strset_get(&cp->kids, key, &i);
+    free(key);
+    return i >= 0 ? cp->kid_ids[i] : NULL;
+}
+
+void checkpoint_set_kids(struct checkpoint *cp, const struct stream *child,
+                         const char *parent, const char *ids)
+{
+    char *key = xstrfmt("%s:%s", child->name, parent);
+    int64_t i;
+
+    if (strset_get(&cp->kids, key, &i)) {
+        /* a slot let go stays empty until the next load compacts */
+        FREE_AND_NULL(cp->kid_ids[i]);
+        strset_remove(&cp->kids, key);
+    }
+    if (ids && *ids) {
+        ALLOC_GROW(cp->kid_ids, cp->nr_kid_ids + 1, cp->alloc_kid_ids);
+        cp->kid_ids[cp->nr_kid_ids] = xstrdup(ids);
+        strset_set(&cp->kids, key, (int64_t)cp->nr_kid_ids++);
+    }
+    free(key);
+}
+
 void checkpoint_release(struct checkpoint *cp)
 {
     set_release(&cp->sync);
     stream_state_reset(&cp->history);
     strset_release(&cp->owed);
+    strset_release(&cp->kids);
+    for (size_t i = 0; i < cp->nr_kid_ids; i++) {
+        free(cp->kid_ids[i]);
+    }
+    FREE_AND_NULL(cp->kid_ids);
+    cp->nr_kid_ids = cp->alloc_kid_ids = 0;
     FREE_AND_NULL(cp->relists);
     cp->nr_relists = cp->alloc_relists = 0;
     for (size_t i = 0; i < cp->nr_backfills; i++) {

@@ -153,6 +153,14 @@ struct checkpoint {
      */
     struct strset owed;
     /*
+     * The children of a parent as its last complete sub-list read listed
+     * them, for a 'removable' child stream (reader/children.c): keyed
+     * "<stream>:<parent>", the value an index in kid_ids ("id id ...").
+     */
+    struct strset kids;
+    char **kid_ids;
+    size_t nr_kid_ids, alloc_kid_ids;
+    /*
      * Objects to list again (a stream with relist_until): those read
      * while their 'until' (a balance transaction's available_on) was
      * still ahead, by 'until': the created range [lo, hi] holding them.
@@ -210,6 +218,13 @@ void recent_list_release(struct recent_list *l);
 
 /* Owe a re-read of 'id' of 's' for an event of 'event_time' (the newest
  * event is kept); the key is "<stream>:<id>". */
+/* The ids ("id id ...") of 'parent's children in 'child' as remembered,
+ * or NULL; remember 'ids' instead (NULL or "": forget them). */
+const char *checkpoint_kids(const struct checkpoint *cp,
+                            const struct stream *child, const char *parent);
+void checkpoint_set_kids(struct checkpoint *cp, const struct stream *child,
+                         const char *parent, const char *ids);
+
 void checkpoint_owe(struct checkpoint *cp, const struct stream *s,
                     const char *id, int64_t event_time);
 

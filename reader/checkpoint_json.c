@@ -131,6 +131,28 @@ static void owed_json(const struct strset *owed, struct buf *out)
     free(all);
 }
 
+/* "kids":[["subscription_items","sub_x",["si_a","si_b"]],...], sorted */
+static void kids_json(const struct checkpoint *cp, struct buf *out)
+{
+    const struct strset_entry **all = strset_sorted(&cp->kids);
+
+    buf_addstr(out, ",\"kids\":[");
+    for (size_t i = 0; i < strset_count(&cp->kids); i++) {
+        const char *colon = strchr(all[i]->key, ':');
+        const char *p = cp->kid_ids[all[i]->value];
+
+        /* stream names are plain words; ids have no quote, no space */
+        buf_addf(out, "%s[\"%.*s\",\"%s\",[\"", i ? "," : "",
+                 (int)(colon - all[i]->key), all[i]->key, colon + 1);
+        for (; *p; p++) {
+            buf_add(out, *p == ' ' ? "\",\"" : p, *p == ' ' ? 3 : 1);
+        }
+        buf_addstr(out, "\"]]");
+    }
+    buf_addch(out, ']');
+    free(all);
+}
+
 void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
 {
     buf_addf(out, "{\"format\":%d,\"account\":", CHECKPOINT_FORMAT);
@@ -150,6 +172,9 @@ void checkpoint_to_json(const struct checkpoint *cp, struct buf *out)
     }
     if (strset_count(&cp->owed)) {
         owed_json(&cp->owed, out);
+    }
+    if (strset_count(&cp->kids)) {
+        kids_json(cp, out);
     }
     for (size_t i = 0; i < cp->nr_relists; i++) {
         const struct relist *r = &cp->relists[i];
@@ -387,6 +412,54 @@ static int owed_from_json(struct checkpoint *cp, const cJSON *root,
     return 0;
 }
 
+/* A child's id as remembered: Stripe's, so no space and no quote. */
+static bool plain_id(const cJSON *id)
+{
+    return cJSON_IsString(id) && *id->valuestring &&
+           !strpbrk(id->valuestring, " \"\\:");
+}
+
+static int kids_from_json(struct checkpoint *cp, const cJSON *root,
+                          struct err *err)
+{
+    const cJSON *arr = NULL, *it, *id;
+    struct buf ids = BUF_INIT;
+
+    if (json_get_array(root, "", "kids", 0, &arr, err) < 0) {
+        return -1;
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        const cJSON *name = cJSON_GetArrayItem(it, 0);
+        const cJSON *parent = cJSON_GetArrayItem(it, 1);
+        const cJSON *list = cJSON_GetArrayItem(it, 2);
+        const struct stream *s =
+            cJSON_IsString(name) ? stream_find(name->valuestring) : NULL;
+        bool ok = s && s->removable && plain_id(parent) && cJSON_IsArray(list);
+
+        buf_reset(&ids);
+        if (!ok) {
+            list = NULL;
+        }
+        cJSON_ArrayForEach(id, list)
+        {
+            ok = ok && plain_id(id);
+            if (ok) {
+                buf_addf(&ids, "%s%s", ids.len ? " " : "", id->valuestring);
+            }
+        }
+        if (!ok) {
+            buf_release(&ids);
+            return err_set(err, ERR_CONFIG,
+                           "'kids': expected [stream, parent, [id, ...]] "
+                           "items naming a stream of removable children");
+        }
+        checkpoint_set_kids(cp, s, parent->valuestring, ids.buf);
+    }
+    buf_release(&ids);
+    return 0;
+}
+
 static int relist_from_json(struct checkpoint *cp, const cJSON *root,
                             struct err *err)
 {
@@ -454,6 +527,7 @@ static int parse_root(struct checkpoint *cp, const cJSON *root, struct err *err)
         (jhist &&
          stream_from_json(&cp->history, jhist, "events_history", err) < 0) ||
         owed_from_json(cp, root, err) < 0 ||
+        kids_from_json(cp, root, err) < 0 ||
         relist_from_json(cp, root, err) < 0) {
         return -1;
     }

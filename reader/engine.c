@@ -35,60 +35,14 @@ int64_t engine_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * Is an object of stream 't' created at 'created' listed by a pass whose
- * list reads all come after 'event_time' (the pass under way, or one of
- * the last finished, bounded after the event)?  Then its list copy
- * already carries the event's effect, and a copy re-read by id for that
- * event is redundant.  Only objects created 'late_secs' before the
- * pass's end count: a newer one may not have been visible in the list yet
- * (Stripe has listed new objects minutes after their 'created').  Depends
- * only on the data, never on the order in which replies arrive.
- */
-static int64_t open_cap(const struct stream_state *st)
-{
-    for (size_t k = 0; k < st->nr_windows; k++) {
-        if (st->windows[k]->hi == WINDOW_OPEN) {
-            return st->windows[k]->cap;
-        }
-    }
-    return INT64_MAX;
-}
-
-bool engine_lists_after(const struct engine *e, const struct stream *t,
-                        int64_t created, int64_t event_time)
-{
-    size_t i = stream_index(t);
-    const struct stream_state *st = &e->set->streams[i];
-
-    if (!e->rp->streams[i].selected) {
-        return false;
-    }
-    if (st->hi != 0 && created >= st->pass_lo) {
-        /* a pass not bounded yet will be bounded by a later reply than the
-         * event's, at most at its cap */
-        int64_t top = st->hi != WINDOW_OPEN ? st->hi : open_cap(st);
-
-        if (created < top - e->o->late_secs && event_time < top) {
-            return true;
-        }
-    }
-    for (size_t k = 0; k < st->nr_done; k++) {
-        if (created >= st->done[k].lo &&
-            created < st->done[k].hi - e->o->late_secs &&
-            event_time < st->done[k].hi) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void jobs_free(struct engine *e)
 {
     buf_release(&e->scratch);
     buf_release(&e->child_body);
     page_items_release(&e->child_items);
     strset_release(&e->child_seen);
+    strset_release(&e->sub_seen);
+    strset_release(&e->kids_final);
 
     strset_release(&e->retrieved);
     rereads_release(e);

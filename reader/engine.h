@@ -84,9 +84,6 @@ struct engine_opts {
     const char *account;   /* for records, "" = the key's own */
     int concurrency;       /* page requests in flight per stream */
     int64_t settle_secs;   /* default 5 */
-    /* how late a new object may become visible in lists (the events
-     * look-back) */
-    int64_t late_secs;
     /* the pinned API version (Stripe-Version); NULL: take every event's
      * data.object as current */
     const char *api_version;

@@ -105,6 +105,10 @@ struct engine {
     struct buf child_body;
     struct page_items child_items;
     struct strset child_seen; /* "<stream>:<id>:<source>" -> version */
+    /* "<stream>:<parent>:<id>" listed by a sub-list read under way */
+    struct strset sub_seen;
+    /* "<stream>:<parent>:" whose children can no longer go */
+    struct strset kids_final;
 
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
@@ -112,13 +116,6 @@ struct engine {
     bool failed;
     bool stopping;
 };
-
-/*
- * Is (t, created) listed by this run's passes after 'event_time', so that
- * a copy re-read for that event would be redundant? (reader/engine.c)
- */
-bool engine_lists_after(const struct engine *e, const struct stream *t,
-                        int64_t created, int64_t event_time);
 
 /* Record the first failure; the run stops starting requests. */
 void engine_fail(struct engine *e, const struct err *cause);

@@ -275,6 +275,9 @@ static int sublist_page(struct engine *e, struct job *r, int64_t *version,
     for (size_t k = 0; k < r->items.nr; k++) {
         apply_item_record(&rec, r->rstream, &r->items, k, *version,
                           SOURCE_LIST);
+        if (r->rstream->removable) {
+            children_listed(e, &rec, r->parent_id);
+        }
         if (children_seen(e, &rec, true)) {
             continue;
         }
@@ -314,6 +317,7 @@ static void sublist_reply(struct engine *e, struct job *r)
             log_warn("%s: not found; skipped (Request-Id %s)", r->req.path,
                      r->req.request_id);
         }
+        children_forget(e, r->rstream, r->parent_id);
         settle(e, r->key);
         return;
     }
@@ -332,6 +336,15 @@ static void sublist_reply(struct engine *e, struct job *r)
     }
     e->dirty = true;
     if (!more) {
+        long records = 0;
+
+        if (r->rstream->removable &&
+            children_gone(e, r->rstream, r->parent_id, version, &records,
+                          &err) < 0) {
+            engine_fail(e, &err);
+            return;
+        }
+        e->since_commit += records;
         strset_set(&e->retrieved, r->key, version);
         settle(e, r->key);
     }

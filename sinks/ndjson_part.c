@@ -7,7 +7,13 @@
 
 #include <unistd.h>
 
-#define PART_BUFFER (1 << 20)
+/*
+ * The stdio buffer of a part, handed to setvbuf (glibc ignores the size
+ * without a buffer: 4 KiB writes).  64 KiB writes cost the least system
+ * time: 0.14-0.28 s per 100,000 real-size charges, against 0.43-0.54 with
+ * 4 KiB and 0.60-0.66 with 1 MiB (docs/benchmarks.md).
+ */
+#define PART_BUFFER (1 << 16)
 
 int part_open(struct part *p, const char *dir, const char *stream,
               long long commit, int partno, bool gzip, struct err *err)
@@ -32,7 +38,8 @@ int part_open(struct part *p, const char *dir, const char *stream,
     else {
         p->fp = fopen(p->tmp_path, "wb");
         if (p->fp) {
-            setvbuf(p->fp, NULL, _IOFBF, PART_BUFFER);
+            p->fp_buffer = xmalloc(PART_BUFFER);
+            setvbuf(p->fp, p->fp_buffer, _IOFBF, PART_BUFFER);
         }
     }
     if (!p->gz && !p->fp) {
@@ -142,6 +149,11 @@ void part_discard(struct part *p)
 
 void part_release(struct part *p)
 {
+    if (p->fp) {
+        fclose(p->fp); /* before its buffer goes */
+        p->fp = NULL;
+    }
+    FREE_AND_NULL(p->fp_buffer);
     FREE_AND_NULL(p->rel);
     FREE_AND_NULL(p->path);
     FREE_AND_NULL(p->tmp_path);

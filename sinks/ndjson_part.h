@@ -24,6 +24,7 @@ struct part {
     char *tmp_path; /* "<dir>/charges/.000000000001-000.ndjson.gz.tmp" */
     char *path;     /* "<dir>/charges/000000000001-000.ndjson.gz" */
     FILE *fp;
+    char *fp_buffer; /* fp's: glibc ignores setvbuf's size without one */
     gzFile gz;
     long records;
     long long raw_bytes; /* uncompressed */

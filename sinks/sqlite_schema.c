@@ -90,7 +90,23 @@ void sqlite_schema_ddl(struct buf *out)
                     "  FROM charges GROUP BY 1, 2, 3, 4;\n");
 }
 
-void sqlite_schema_upsert(struct buf *out, const struct stream *s)
+const char *sqlite_schema_column(const struct stream *s, size_t i)
+{
+    if (i == 0) {
+        return "account";
+    }
+    if (i - 1 < s->nr_columns) {
+        return s->columns[i - 1].name;
+    }
+    if (i - 1 - s->nr_columns < SQLITE_META_COLUMNS) {
+        return meta_columns[i - 1 - s->nr_columns][0];
+    }
+    return NULL;
+}
+
+/* The upsert; 'tie' compares the event ids of two copies equal in
+ * version and source: ">=" the later copy wins, ">" the stored one. */
+static void upsert_sql(struct buf *out, const struct stream *s, const char *tie)
 {
     size_t n = 1;
 
@@ -133,13 +149,22 @@ void sqlite_schema_upsert(struct buf *out, const struct stream *s)
                  "%s.source") " AND ",
              s->name);
     buf_addf(out,
-             "coalesce(excluded.source_event_id, '') >= "
+             "coalesce(excluded.source_event_id, '') %s "
              "coalesce(%s.source_event_id, ''))))",
-             s->name);
+             tie, s->name);
 }
 
-/* Whether table 'table' has column 'col' (-1: the query failed). */
-static int has_column(sqlite3 *db, const char *table, const char *col)
+void sqlite_schema_upsert(struct buf *out, const struct stream *s)
+{
+    upsert_sql(out, s, ">=");
+}
+
+void sqlite_schema_merge_upsert(struct buf *out, const struct stream *s)
+{
+    upsert_sql(out, s, ">");
+}
+
+int sqlite_schema_has_column(sqlite3 *db, const char *table, const char *col)
 {
     sqlite3_stmt *st = NULL;
     int rc, found = 0;
@@ -172,7 +197,8 @@ int sqlite_schema_upgrade(sqlite3 *db, struct buf *out)
             continue;
         }
         for (size_t k = FIRST_ADDED_META; k < SQLITE_META_COLUMNS; k++) {
-            int have = has_column(db, s->name, meta_columns[k][0]);
+            int have =
+                sqlite_schema_has_column(db, s->name, meta_columns[k][0]);
 
             if (have < 0) {
                 return -1;

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: MIT
 """Helpers of tests/cli/t0502-load-postgres.sh.  Stdlib only.
 
-    t0502-helper.py check --dir OUT --schema S [--truth ACCOUNT=FILE]...
+    t0502-helper.py check --dir OUT [--dir OUT2]... --schema S
+                          [--truth ACCOUNT=FILE]...
         The PostgreSQL tables (read with $PSQL, default psql, and the PG*
-        environment) against the NDJSON output and the double's truth:
-        - every (account, livemode, id) of the manifest's files has exactly
+        environment) against the NDJSON output (of every --dir) and the
+        double's truth:
+        - every (account, livemode, id) of the manifests' files has exactly
           one row, and the row is, column for column and in its object,
           the newest envelope line of that key (version, then source
           event < list < retrieve, then the larger source_event_id);
@@ -82,7 +84,8 @@ def marked(row):
 
 def check(a):
     winners = {}
-    for line in manifest_lines(a.dir):
+    lines = [line for d in a.dir for line in manifest_lines(d)]
+    for line in lines:
         key = (line["stream"], line["account"], line["livemode"], line["id"])
         old = winners.get(key)
         if old is None or newness(line) > newness(old):
@@ -187,7 +190,7 @@ def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("check")
-    c.add_argument("--dir", required=True)
+    c.add_argument("--dir", required=True, action="append")
     c.add_argument("--schema", default="public")
     c.add_argument("--truth", action="append", default=[])
     c.add_argument("--streams", default="charges,payouts,events",

@@ -282,6 +282,75 @@ t_is "$(cat "$TMP/par1" "$TMP/par2" | grep -c '^loaded ')" \
 t_ok "and the result is the same" \
     compare "$TMP/tp2.json" "$TMP/tc2.json" par
 
+# ------------------------------------- several folders (issue 15: shards)
+# Each account into a folder of its own (as the shards of `sync --shard`
+# write), with the same file names in both: one schema holds both.
+SH0=$TMP/shard-0
+SH1=$TMP/shard-1
+sync_split() {
+    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "ndjson:$SH0"
+    [ "$RC" = 0 ] || { echo "sync plat: $ERR"; return 1; }
+    run "$BIN" sync --profile "$TMP/conn.yaml" --sink "ndjson:$SH1"
+    [ "$RC" = 0 ] || { echo "sync conn: $ERR"; return 1; }
+}
+compare_split() { # compare_split SCHEMA
+    "$PYTHON" "$HELPER" check --dir "$SH0" --dir "$SH1" --schema "$1" \
+        --truth "=$TMP/tp2.json" --truth "$CONNECTED=$TMP/tc2.json" \
+        --streams all --deleted-before $(($(dctl GET /_double/state |
+            jq .now) - 30 * 86400))
+}
+schema_md5() { # every row of every table of schema $1 but the bookkeeping
+    local t out=""
+    for t in $(q "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = '$1' AND relkind = 'r' AND relname <> 'stripe_reader_loaded' ORDER BY 1"); do
+        out="$out $t:$(q "SELECT md5(coalesce(string_agg(to_jsonb(x)::text, '' ORDER BY x.account, x.livemode, x.id), '')) FROM $1.$t x")"
+    done
+    echo "$out"
+}
+t_ok "each account synced into a folder of its own" sync_split
+n0=$(jq '.files | length' "$SH0/manifest.json")
+n1=$(jq '.files | length' "$SH1/manifest.json")
+t_ok "the two folders share file names (by path they would collide)" \
+    test -n "$(comm -12 <(manifest_paths "$SH0") <(manifest_paths "$SH1"))"
+run "$LOADER" --manifest "$SH0" --manifest "$SH1" --schema shards \
+    --stripe-reader "$BIN"
+t_is "$RC" 0 "two folders load into one schema"
+t_match "$OUT" "load-postgres: $((n0 + n1)) files loaded \([0-9]+ records\), 0 already loaded" \
+    "every file of both folders is loaded"
+t_match "$OUT" "^loaded $SH1/charges/[^ ]+ \([0-9]+ records\)" \
+    "with several folders a file is named DIR/PATH"
+t_ok "the tables equal the truth of both accounts and the newest line of each key" \
+    compare_split shards
+t_is "$(q "SELECT count(DISTINCT folder) || ' ' || count(*) FROM shards.stripe_reader_loaded")" \
+    "2 $((n0 + n1))" "the bookkeeping holds each file under its folder"
+t_is "$(q "SELECT count(*) FROM shards.stripe_reader_loaded WHERE folder = '$(jq -r '.files[0].sha256' "$SH1/manifest.json")'")" \
+    "$n1" "a folder is known by the sha256 of its first file"
+before=$(schema_md5 shards)
+run "$LOADER" --manifest "$SH0" --manifest "$SH1" --schema shards
+t_is "$RC" 0 "loading both again succeeds"
+t_match "$OUT" "load-postgres: 0 files loaded \(0 records\), $((n0 + n1)) already loaded" \
+    "and loads nothing"
+t_is "$(schema_md5 shards)" "$before" "no row changed"
+cp -r "$SH1" "$TMP/copy-of-shard-1"
+run "$LOADER" --manifest "$TMP/copy-of-shard-1" --schema shards
+t_match "$RC $OUT" "^0 load-postgres: 0 files loaded \(0 records\), $n1 already loaded" \
+    "a folder copied to another path loads nothing twice"
+t_is "$(q "SELECT count(*) FROM shards.stripe_reader_loaded")" "$((n0 + n1))" \
+    "and adds no bookkeeping row"
+t_is "$(schema_md5 shards)" "$before" "no row changed"
+
+# an earlier loader's bookkeeping (keyed by path): shard 0 loaded by it,
+# then both folders by this one
+run "$LOADER" --manifest "$SH0" --schema legacy --stripe-reader "$BIN" -q
+t_is "$RC" 0 "shard 0 loaded into schema legacy"
+q "ALTER TABLE legacy.stripe_reader_loaded DROP COLUMN folder; ALTER TABLE legacy.stripe_reader_loaded ADD PRIMARY KEY (path)" >/dev/null
+run "$LOADER" --manifest "$SH0" --manifest "$SH1" --schema legacy
+t_is "$RC" 0 "the loader takes over an earlier loader's bookkeeping table"
+t_match "$OUT" "load-postgres: $n1 files loaded \([0-9]+ records\), $n0 already loaded" \
+    "its files count as loaded; the other folder's files of the same names load"
+t_is "$(q "SELECT string_agg(a.attname, ',' ORDER BY a.attname) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'legacy.stripe_reader_loaded'::regclass AND i.indisprimary")" \
+    "folder,path" "the table is keyed by (folder, path) now"
+t_ok "the tables equal the truth of both accounts" compare_split legacy
+
 # ---------------------------------------------------------- refusals
 # a copy of the output with a modified manifest: edit_manifest DIR JQ
 edit_manifest() {
@@ -299,12 +368,17 @@ t_match "$ERR" "^load-postgres: error: $first: sha256 [0-9a-f]+ does not match t
 t_is "$(q 'SELECT count(*) FROM bad1.stripe_reader_loaded')" 0 \
     "nothing was loaded from it or after it"
 
-# the same path loaded before with other content: a recreated folder
-sum=$(sha256sum "$TMP/bad/$first" | cut -d' ' -f1)
-edit_manifest "$TMP/bad" "(.files[] | select(.path == \"$first\") | .sha256) = \"$sum\""
-run "$LOADER" --manifest "$TMP/bad"
-t_is "$RC" 6 "a path loaded before with another sha256 stops the loader (exit 6)"
-t_match "$ERR" "$first: loaded before with sha256" "and says so"
+# a file of the folder (the same first file: the same folder) rewritten
+# after it was loaded
+second=$(jq -r ".files[1].path" "$NDJ/manifest.json")
+cp -r "$NDJ" "$TMP/bad2"
+printf 'X' | dd of="$TMP/bad2/$second" bs=1 seek=20 conv=notrunc 2>/dev/null
+sum=$(sha256sum "$TMP/bad2/$second" | cut -d' ' -f1)
+edit_manifest "$TMP/bad2" "(.files[] | select(.path == \"$second\") | .sha256) = \"$sum\""
+run "$LOADER" --manifest "$TMP/bad2"
+t_is "$RC" 6 "a file of the folder loaded before with another sha256 stops the loader (exit 6)"
+t_match "$ERR" "^load-postgres: error: $second: loaded before with sha256 [0-9a-f]{64}, the manifest now says $sum \(were the folder's files rewritten" \
+    "and says so"
 
 # a failure in the middle of a file: nothing of the file is loaded
 mkdir -p "$TMP/mid/charges"

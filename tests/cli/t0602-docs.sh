@@ -11,7 +11,7 @@
 MAN=$TOP/docs/stripe-reader.1
 EX=$TOP/docs/examples
 HELPER=$TOP/tests/cli/t0602-helper.py
-COMMANDS="sync backfill check curl state profiles streams"
+COMMANDS="sync backfill check curl state profiles streams accounts merge"
 
 # --- the man page renders cleanly ---------------------------------------
 if command -v man >/dev/null 2>&1; then

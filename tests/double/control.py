@@ -12,6 +12,8 @@ import tempfile
 from urllib.parse import parse_qsl
 
 import billing_ops
+import connect
+import dataset
 import listing
 import streams
 from model import ROUGH, SMOOTH, fraction, lag_range, seconds
@@ -48,6 +50,8 @@ class Control:
             ("POST", "truth"): self.post_truth,
             ("GET", "accounts"): lambda q, b: self.accounts_state(),
             ("POST", "accounts"): self.post_accounts,
+            ("GET", "connect"): lambda q, b: self.app.store.connect.describe(),
+            ("POST", "connect"): self.post_connect,
             ("GET", "cotenant"): lambda q, b: self.app.cotenant.describe(),
             ("POST", "cotenant"): lambda q, b: self.app.cotenant.configure(
                 b),
@@ -306,6 +310,34 @@ class Control:
         with store.lock:
             store.set_account_version(account, name)
         return self.accounts_state()
+
+    def post_connect(self, query, body):
+        """{"create": N, "charges": C, "payouts": P} connects N new
+        accounts (created now, each with C charges and P payouts of its
+        own from the week before); {"revoke": ["acct_..."]} revokes the
+        platform's access to accounts (connect.py). Both may be given."""
+        app = self.app
+        store = app.store
+        sizes = {"charges": int(body.get("charges", 3)),
+                 "payouts": int(body.get("payouts", 1)),
+                 "billing": 0}
+        created = []
+        with store.lock:
+            now = int(app.clock.now())
+            for _ in range(int(body.get("create", 0))):
+                n = len(store.connect.order) + 1
+                acct = connect.account_id(n)
+                dataset.add_account(store, app.cfg, acct, sizes, now, n)
+                created.append(acct)
+            for acct in body.get("revoke", []):
+                meta = store.connect.metas.get(acct)
+                if meta is None:
+                    raise ControlError(400, "unknown connected account %s"
+                                       % acct)
+                meta.revoked_at = now
+        result = store.connect.describe()
+        result["created"] = created
+        return result
 
     # -- request log and state -------------------------------------------
 

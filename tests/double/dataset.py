@@ -12,6 +12,7 @@ import gc
 import random
 
 import billing_data
+import connect
 from generate import LedgerGen
 from ids import IdMaker
 from model import API_REQUEST, Settings, Store
@@ -44,6 +45,7 @@ def _build(cfg):
                   {a["id"]: a["api_version"] for a in cfg["accounts"]})
     store.bulk = True
     store.specials = {}
+    store.connect = connect.Registry(cfg["accounts"][1:], cfg["start"])
     for account in cfg["accounts"]:
         for mode in ("test", "live"):
             sizes = account if mode in cfg["modes"] else {}
@@ -58,6 +60,28 @@ def _build(cfg):
                 platform.billing, cfg["seed"], cfg["start"], cfg["end"])
     store.finish_bulk()
     return store
+
+
+def add_account(store, cfg, acct, sizes, created, n):
+    """Connect a new account at second 'created' (caller holds the
+    lock): its ledgers, with a small dataset of 'sizes' (charges,
+    payouts) created in the week before, and its registry entry."""
+    if acct in store.ledgers_by_account():
+        raise ValueError("account %s exists" % acct)
+    window = dict(cfg, start=created - 7 * connect.DAY, end=created - 60)
+    store.bulk = True
+    try:
+        store.accounts.append(acct)
+        for mode in ("test", "live"):
+            ledger = store.add_ledger(acct, mode, cfg["api_version"])
+            _build_ledger(store, ledger, sizes if mode in cfg["modes"]
+                          else {}, window)
+            for table in ledger.tables.values():
+                table.resort()
+    finally:
+        store.bulk = False
+    kind = connect.TYPES[(n - 1) % len(connect.TYPES)]
+    store.connect.add(connect.AccountMeta(acct, created, kind, n))
 
 
 def _build_ledger(store, ledger, sizes, cfg):

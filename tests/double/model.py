@@ -346,6 +346,16 @@ class Store:
     def ledger(self, account, mode):
         return self.ledgers.get((account, mode))
 
+    def ledgers_by_account(self):
+        return {account for account, _ in self.ledgers}
+
+    def add_ledger(self, account, mode, api_version):
+        """A new, empty ledger (a connected account created at run
+        time, connect.py)."""
+        ledger = Ledger(account, mode, self.platform, api_version)
+        self.ledgers[(account, mode)] = ledger
+        return ledger
+
     def account_version(self, account):
         """The account's default API version (a versions.Version)."""
         return self.ledgers[(account, "test")].version

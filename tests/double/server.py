@@ -16,6 +16,7 @@ import time
 from email.utils import formatdate
 from urllib.parse import parse_qsl
 
+import connect
 import listing
 import streams
 from auth import Auth, secret_from_header
@@ -74,6 +75,8 @@ def _route(method, path):
         if m:
             return ("retrieve", m.group(1), m.group(2),
                     "GET /v1/%s/:id" % m.group(1))
+    if method == "GET" and path == "/v1/accounts":
+        return "list", "accounts", None, "GET /v1/accounts"
     if method == "POST" and path == "/v1/oauth/token":
         return "oauth", None, None, "POST /v1/oauth/token"
     return streams.route(method, path)
@@ -185,6 +188,8 @@ class App:
             # is used.
             asked = req.headers.get("Stripe-Version")
             era = era_of(asked) if valid(asked) else default.era
+            if resource == "accounts":
+                return Reply(200, self._accounts(req, account))
             return Reply(200, self._read(kind, resource, item_id, ledger,
                                          req, era))
         except ApiError as err:
@@ -207,6 +212,17 @@ class App:
                                                q, now)
             return listing.list_bytes(self.store, items, has_more,
                                       req.path, era, now)
+
+    def _accounts(self, req, account):
+        """GET /v1/accounts: the platform's connected accounts; empty for
+        anyone else ("If you're not a platform, the list is empty",
+        connect.py)."""
+        if account != self.store.platform:
+            return b'{"object":"list","data":[],"has_more":false,"url":"%s"}' \
+                % req.path.encode()
+        with self.store.lock:
+            return connect.list_accounts(self.store.connect, req.query,
+                                         req.path)
 
     def _oauth(self, req, endpoint):
         reason = self.limiter.take("oauth", endpoint)

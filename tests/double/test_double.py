@@ -484,6 +484,76 @@ def t_accounts_and_modes(t):
         check(not mine & {c["id"] for c in live}, "modes disjoint")
 
 
+
+@test("connect: GET /v1/accounts pages newest first with created filters; "
+      "created and revoked accounts; truth per account")
+def t_connect_accounts(t):
+    with Double("--accounts", "7", "--charges", "4", "--payouts", "1",
+                "--frozen-clock") as d:
+        listed = d.list_all("/v1/accounts")
+        equal([a["id"] for a in listed],
+              [connected(n) for n in range(7, 0, -1)], "newest first")
+        first = listed[0]
+        equal(first["object"], "account", "object")
+        check(set(first) >= {"id", "created", "type", "charges_enabled",
+                             "payouts_enabled", "capabilities",
+                             "requirements", "settings"}, "Account shape")
+        equal(list(first)[:2], ["id", "object"], "id, object first")
+        pages, cursor = [], None
+        while True:
+            url = "/v1/accounts?limit=3" + (
+                "&starting_after=" + cursor if cursor else "")
+            _, page, _ = d.get(url)
+            pages.append([a["id"] for a in page["data"]])
+            if not page["has_more"]:
+                break
+            cursor = page["data"][-1]["id"]
+        equal([len(p) for p in pages], [3, 3, 1], "pages of 3")
+        _, back, _ = d.get("/v1/accounts?limit=2&ending_before=" +
+                           connected(3))
+        equal([a["id"] for a in back["data"]], [connected(5), connected(4)],
+              "ending_before")
+        created4 = listed[3]["created"]
+        _, page, _ = d.get("/v1/accounts?limit=100&created[gte]=%d"
+                           % created4)
+        equal([a["id"] for a in page["data"]],
+              [connected(n) for n in range(7, 3, -1)], "created[gte]")
+        _, page, _ = d.get("/v1/accounts?created[lt]=%d" % created4)
+        equal(len(page["data"]), 3, "created[lt]")
+        api_error(d, "/v1/accounts?limit=101", 400)
+        api_error(d, "/v1/accounts?status=x", 400)
+        err = api_error(d, "/v1/accounts?starting_after=acct_1Nope", 404)
+        equal(err["code"], "resource_missing", "unknown cursor")
+        _, mine, _ = d.get("/v1/accounts", account=connected(1))
+        equal(mine["data"], [], "a connected account lists none")
+        # connect two more, with data of their own, and revoke one
+        got = d.ctl("POST", "/_double/connect",
+                    {"create": 2, "charges": 3, "payouts": 1,
+                     "revoke": [connected(2)]})
+        equal(got["created"], [connected(8), connected(9)], "created ids")
+        now = d.ctl("GET", "/_double/clock")["now"]
+        ids = [a["id"] for a in d.list_all("/v1/accounts")]
+        equal(ids[:2], [connected(9), connected(8)], "new ones newest")
+        check(connected(2) not in ids, "a revoked account is not listed")
+        _, page, _ = d.get("/v1/accounts?created[gte]=%d" % int(now))
+        equal(len(page["data"]), 2, "created now")
+        err = api_error(d, "/v1/charges", 403, account=connected(2))
+        equal(err["code"], "account_invalid", "revoked: account_invalid")
+        check("revoked" in err["message"], err["message"])
+        charges = d.list_all("/v1/charges", account=connected(8))
+        equal(len(charges), 3, "own charges")
+        equal([c["id"] for c in charges],
+              [c["id"] for c in truth(d, connected(8))["charges"]],
+              "new account's listing = its truth")
+        other = {c["id"] for c in d.list_all("/v1/charges",
+                                             account=connected(9))}
+        check(not other & {c["id"] for c in charges}, "own data")
+        check(len(d.list_all("/v1/events", account=connected(8))) >= 3,
+              "events of the new account")
+        state = d.ctl("GET", "/_double/connect")["accounts"]
+        equal([a["revoked_at"] is not None for a in state],
+              [n == 2 for n in range(1, 10)], "revoked_at")
+
 # -- 4. OAuth ----------------------------------------------------------------
 
 @test("oauth: refresh rotates the token, invalid_grant, access token "

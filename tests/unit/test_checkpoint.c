@@ -39,7 +39,21 @@ static void test_roundtrip(void)
     checkpoint_owe(&cp, stream_find("charges"), "ch_\"b\"", 1700000100);
     checkpoint_owe(&cp, stream_find("charges"), "ch_a", 1700000200);
     checkpoint_owe(&cp, stream_find("charges"), "ch_a", 1700000150);
+    checkpoint_set_kids(&cp, stream_find("subscription_items"), "sub_2",
+                        "si_c");
+    checkpoint_set_kids(&cp, stream_find("subscription_items"), "sub_1",
+                        "si_x");
+    checkpoint_set_kids(&cp, stream_find("subscription_items"), "sub_1",
+                        "si_b si_a");
+    checkpoint_set_kids(&cp, stream_find("subscription_items"), "sub_3",
+                        "si_d");
+    checkpoint_set_kids(&cp, stream_find("subscription_items"), "sub_3", NULL);
     checkpoint_to_json(&cp, &a);
+    CHECK(strstr(a.buf, "\"kids\":[[\"subscription_items\",\"sub_1\","
+                        "[\"si_b\",\"si_a\"]],[\"subscription_items\","
+                        "\"sub_2\",[\"si_c\"]]]") != NULL,
+          "a parent's children: parents sorted, the last ids kept, none "
+          "for a parent forgotten");
     CHECK(strstr(a.buf, "\"owed\":[[\"charges\",\"ch_\\\"b\\\"\",1700000100],"
                         "[\"charges\",\"ch_a\",1700000200]]") != NULL,
           "re-reads owed: sorted, the newest event kept, ids quoted");
@@ -67,6 +81,12 @@ static void test_roundtrip(void)
     CHECK_INT(state_of(&back.backfills[0].set, "payouts")->hwm, 99,
               "backfill mark restored");
     CHECK_INT((long)strset_count(&back.owed), 2, "re-reads owed restored");
+    CHECK_STR(
+        checkpoint_kids(&back, stream_find("subscription_items"), "sub_1"),
+        "si_b si_a", "children restored");
+    CHECK(checkpoint_kids(&back, stream_find("subscription_items"), "sub_3") ==
+              NULL,
+          "  ... none for a parent forgotten");
     checkpoint_release(&back);
     checkpoint_release(&cp);
     buf_release(&a);
@@ -113,6 +133,30 @@ static void test_bad(void)
                                    "\"owed\":[[\"charges\",\"ch_1\",1e999]]}",
                                    "s", &err),
               -1, "an out-of-range event time refused");
+    CHECK_INT(checkpoint_from_json(&cp,
+                                   "{\"format\":1,\"account\":\"\","
+                                   "\"mode\":\"test\",\"streams\":{},"
+                                   "\"kids\":[[\"invoices\","
+                                   "\"in_1\",[\"il_1\"]]]}",
+                                   "s", &err),
+              -1, "children of a stream that is no child refused");
+    CHECK(strstr(err.msg, "'kids': expected [stream, parent, [id, ...]]") !=
+              NULL,
+          "saying what is expected");
+    CHECK_INT(checkpoint_from_json(&cp,
+                                   "{\"format\":1,\"account\":\"\","
+                                   "\"mode\":\"test\",\"streams\":{},"
+                                   "\"kids\":[[\"subscription_items\","
+                                   "\"sub_1\",[\"si 1\"]]]}",
+                                   "s", &err),
+              -1, "an id with a space refused");
+    CHECK_INT(checkpoint_from_json(&cp,
+                                   "{\"format\":1,\"account\":\"\","
+                                   "\"mode\":\"test\",\"streams\":{},"
+                                   "\"kids\":[[\"subscription_items\","
+                                   "\"sub:1\",[\"si_1\"]]]}",
+                                   "s", &err),
+              -1, "a parent id with ':' refused");
     checkpoint_release(&cp);
 }
 

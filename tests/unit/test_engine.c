@@ -167,7 +167,6 @@ static struct outcome run_sync(struct checkpoint *cp,
     eo.account = "";
     eo.concurrency = 4;
     eo.settle_secs = 5;
-    eo.late_secs = EVENTS_LOOKBACK_SECS;
     eo.commit_records = 100;
     eo.commit_ms = 50;
     if (adapter_open(&ad, &p, &o.err) == 0) {

@@ -93,10 +93,30 @@ static const char *string(const cJSON *obj, const char *key)
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
+/* A sink's folder below the test's, and its URI ndjson:FOLDER. */
+struct place {
+    char *top, *uri;
+};
+
+static struct place place_of(const char *name)
+{
+    struct place p;
+
+    p.top = files_path(dir, name);
+    p.uri = xstrfmt("ndjson:%s", p.top);
+    return p;
+}
+
+static void place_free(struct place *p)
+{
+    free(p->uri);
+    free(p->top);
+}
+
 static void test_round_trip(void)
 {
-    char *top = files_path(dir, "rt");
-    char *uri = xstrfmt("ndjson:%s", top);
+    struct place at = place_of("rt");
+    char *top = at.top, *uri = at.uri;
     char *data = files_path(top, "charges/000000000001-000.ndjson");
     struct sink_opts opts = { 0 };
     struct sink *s = NULL;
@@ -153,16 +173,15 @@ static void test_round_trip(void)
           "  ... gone from the manifest");
     cJSON_Delete(m);
     free(data);
-    free(uri);
-    free(top);
+    place_free(&at);
 }
 
 /* A deleted record's line says so, others do not; a hidden twin's
  * records are written to its store_as stream's files. */
 static void test_deleted(void)
 {
-    char *top = files_path(dir, "del");
-    char *uri = xstrfmt("ndjson:%s", top);
+    struct place at = place_of("del");
+    char *top = at.top, *uri = at.uri;
     char *prices = files_path(top, "prices/000000000001-000.ndjson");
     char *charges = files_path(top, "charges/000000000001-000.ndjson");
     struct sink_opts opts = { 0 };
@@ -196,8 +215,7 @@ static void test_deleted(void)
     sink_close(s);
     free(charges);
     free(prices);
-    free(uri);
-    free(top);
+    place_free(&at);
 }
 
 /*
@@ -208,8 +226,8 @@ static void test_deleted(void)
  */
 static void test_failed_commit(const char *name, bool gzip)
 {
-    char *top = files_path(dir, name);
-    char *uri = xstrfmt("ndjson:%s", top);
+    struct place at = place_of(name);
+    char *top = at.top, *uri = at.uri;
     char *mpath = files_path(top, "manifest.json");
     char *sdir = files_path(top, "charges");
     char *want = xstrfmt("cannot create '%s.tmp': Permission denied", mpath);
@@ -262,17 +280,16 @@ out:
     free(want);
     free(sdir);
     free(mpath);
-    free(uri);
-    free(top);
+    place_free(&at);
 }
 
 static void test_open_errors(void)
 {
-    char *top = files_path(dir, "broken");
-    char *uri = xstrfmt("ndjson:%s", top);
+    struct sink_opts opts = { 0 };
+    struct place at = place_of("broken");
+    char *top = at.top, *uri = at.uri;
     char *mpath = files_path(top, "manifest.json");
     char *want = xstrfmt("sink '%s': '%s': ", uri, mpath);
-    struct sink_opts opts = { 0 };
     struct sink *s = NULL;
     struct err err = ERR_INIT;
 
@@ -290,8 +307,7 @@ static void test_open_errors(void)
     CHECK_INT(err.kind, ERR_USAGE, "  ... ERR_USAGE");
     free(want);
     free(mpath);
-    free(uri);
-    free(top);
+    place_free(&at);
 }
 
 int main(void)
