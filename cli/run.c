@@ -299,6 +299,22 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
     return run_extract(kind, &o, err);
 }
 
+/*
+ * A Singer state is one checkpoint and its records are keyed by id: a
+ * profile of several accounts (spec.accounts) is refused in Singer mode.
+ */
+static int run_singer_one_account(const struct run *r, struct err *err)
+{
+    if (!r->multi || sink_type_of(r->sink_uri) != &sink_singer) {
+        return 0;
+    }
+    return err_set(err, ERR_CONFIG,
+                   "profile '%s': a Singer tap reads one account per run, "
+                   "and this profile reads several ('spec.accounts'): use "
+                   "one config per connected account ('account_id')",
+                   r->p.name);
+}
+
 int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
 {
     struct run r;
@@ -324,6 +340,7 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
     r.account = r.p.account_id ? r.p.account_id : "";
     run_sink_opts(o, &so);
     if (run_accounts_options(&r, o->accounts, o->shard, err) < 0 ||
+        run_singer_one_account(&r, err) < 0 ||
         sink_check_opts(r.sink_uri, &so, err) < 0 ||
         sink_lock(&r.lock, r.sink_uri, r.p.name, &so, err) < 0 ||
         sink_open(&r.sink, r.sink_uri, &so, err) < 0 ||

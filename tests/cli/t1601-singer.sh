@@ -169,6 +169,12 @@ printf '{"profile": "plat"}\n' >"$TMP/byname.json"
 run "$BIN" singer --config "$TMP/byname.json" --catalog "$TMP/sel.json"
 t_is "$RC:$(printf '%s\n' "$OUT" | grep -c '"RECORD"')" "0:$(grep -c '"RECORD"' "$TMP/sel.jsonl")" \
     "a config naming a profile by its name reads the same"
+sed 's/^  mode: test$/  mode: test\n  accounts: all/' "$TMP/plat.yaml" >"$TMP/multi.yaml"
+printf '{"profile": "%s"}\n' "$TMP/multi.yaml" >"$TMP/multi.json"
+run "$BIN" singer --config "$TMP/multi.json"
+t_match "$RC $ERR" "^3 .*a Singer tap reads one account per run" \
+    "a profile of several accounts is refused (exit 3): one config per account"
+t_is "$OUT" "" "... and nothing is written"
 jq '.streams[0].tap_stream_id = "charge"' "$TMP/catalog.json" >"$TMP/badcat.json"
 run "$BIN" singer --config "$C" --catalog "$TMP/badcat.json"
 t_match "$RC $ERR" "^3 .*catalog '$TMP/badcat.json': unknown stream 'charge'" "a catalog naming no stream of the table: exit 3"
