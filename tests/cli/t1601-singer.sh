@@ -11,11 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CHECK=$TOP/tests/cli/singer_check.py
-if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
-    PYJ=$PYTHON
-elif /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
-    PYJ=/usr/bin/python3
-else
+if ! PYJ=$(python_with jsonschema); then
     t_skip "the Singer tap" "python3-jsonschema is missing (scripts/install-deps --test installs it)"
     t_done
     exit
@@ -217,13 +213,7 @@ t_is "$(jq -r '.stripe_reader.recall | split(",") | length' "$TMP/r.state")" 20 
 
 # docs/examples/meltano.yml
 EX=$TOP/docs/examples/meltano.yml
-PYY=""
-if "$PYTHON" -c 'import yaml' 2>/dev/null; then
-    PYY=$PYTHON
-elif /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
-    PYY=/usr/bin/python3
-fi
-if [ -n "$PYY" ]; then
+if PYY=$(python_with yaml); then
     "$BIN" singer --about --format json >"$TMP/about.json"
     run "$PYY" - "$EX" "$TMP/about.json" "$TMP/catalog.json" <<'EOF'
 import json, sys, yaml
