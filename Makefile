@@ -7,7 +7,7 @@
 #   make bench           benchmarks (not part of make test)
 #   make soak SEED=n STEPS=n [SINK=sqlite|ndjson|both]
 #                        seeded soak against the double (tests/soak/soak.py)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (also tap-stripe-reader)
 #   DEVELOPER=1          warnings are errors
 #   SANITIZE=address,undefined   build (into build-san/) with sanitizers
 #   make fuzz            libFuzzer targets (clang, ASan, UBSan; build-fuzz/),
@@ -175,6 +175,8 @@ soak: test-deps $(BIN)
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/stripe-reader
+	# the Singer tap (issue 16): the binary runs `singer` under this name
+	ln -sf stripe-reader $(DESTDIR)$(BINDIR)/tap-stripe-reader
 	if [ -f docs/stripe-reader.1 ]; then \
 	    install -m 0644 docs/stripe-reader.1 $(DESTDIR)$(MANDIR)/man1/; fi
 

@@ -8,6 +8,9 @@
 #include "core/log.h"
 #include "core/redact.h"
 #include "core/strutil.h"
+#include "core/xalloc.h"
+
+static int run_main(int argc, char **argv);
 
 static const struct command commands[] = {
     { "sync", "read what is new or changed since the last run (for cron)",
@@ -24,6 +27,10 @@ static const struct command commands[] = {
       cmd_accounts },
     { "merge", "merge SQLite shards into one database to query together",
       cmd_merge },
+    { "singer",
+      "a Singer tap for Meltano and Singer targets (also "
+      "tap-stripe-reader)",
+      cmd_singer },
 };
 
 static const struct {
@@ -98,6 +105,22 @@ int cli_parse(const char *usage, const char *description,
         printf("\n");
         cli_print_exit_codes(stdout);
     }
+    return ret;
+}
+
+int cli_parse_options(const char *usage, const char *description,
+                      const struct opt *table, void *opts, int argc,
+                      char **argv, struct err *err)
+{
+    struct strlist args = STRLIST_INIT;
+    int ret =
+        cli_parse(usage, description, table, opts, argc, argv, &args, err);
+
+    if (ret == 0 && args.nr > 0) {
+        ret =
+            err_set(err, ERR_USAGE, "unexpected argument '%s'", args.items[0]);
+    }
+    strlist_release(&args);
     return ret;
 }
 
@@ -214,7 +237,42 @@ static const char *streams_problem(const char *list)
     return streams_parse(list, &mask, &err) < 0 ? err.msg : NULL;
 }
 
+/*
+ * Installed as tap-stripe-reader (a link to the binary), it is exactly
+ * `stripe-reader singer`: Meltano's 'executable:' names one program.
+ * Returns argv with "singer" after argv[0] (a new array), or NULL.
+ */
+static char **tap_argv(int argc, char **argv)
+{
+    static char singer[] = "singer";
+    const char *base = argv[0] ? strrchr(argv[0], '/') : NULL;
+    char **out;
+
+    base = base ? base + 1 : argv[0];
+    if (!base || strcmp(base, "tap-stripe-reader")) {
+        return NULL;
+    }
+    out = xcalloc((size_t)argc + 2, sizeof(*out));
+    out[0] = argv[0];
+    out[1] = singer;
+    memcpy(out + 2, argv + 1, (size_t)(argc - 1) * sizeof(*out));
+    return out;
+}
+
 int cli_main(int argc, char **argv)
+{
+    char **tap = tap_argv(argc, argv);
+    int ret;
+
+    if (!tap) {
+        return run_main(argc, argv);
+    }
+    ret = run_main(argc + 1, tap);
+    free(tap);
+    return ret;
+}
+
+static int run_main(int argc, char **argv)
 {
     struct err err = ERR_INIT;
     const struct command *cmd = NULL;

@@ -43,6 +43,12 @@ int cli_parse(const char *usage, const char *description,
               const struct opt *table, void *opts, int argc, char **argv,
               struct strlist *args, struct err *err);
 
+/* cli_parse() for a command that takes no arguments, only options: an
+ * argument is a usage error. */
+int cli_parse_options(const char *usage, const char *description,
+                      const struct opt *table, void *opts, int argc,
+                      char **argv, struct err *err);
+
 /* Print the exit-code table (shared by --help texts). */
 void cli_print_exit_codes(FILE *fp);
 
@@ -55,6 +61,7 @@ int cmd_curl(int argc, char **argv, struct err *err);
 int cmd_state(int argc, char **argv, struct err *err);
 int cmd_profiles(int argc, char **argv, struct err *err);
 int cmd_streams(int argc, char **argv, struct err *err);
+int cmd_singer(int argc, char **argv, struct err *err);
 int cmd_accounts(int argc, char **argv, struct err *err);
 int cmd_merge(int argc, char **argv, struct err *err);
 

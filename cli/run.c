@@ -70,6 +70,7 @@ void run_sink_opts(const struct run_opts *o, struct sink_opts *so)
     sink_opts_add(so, "rotate-records", o->rotate_records, "--rotate-records");
     sink_opts_add(so, "rotate-size", o->rotate_size, "--rotate-size");
     sink_opts_add(so, "state", o->state_file, "--state");
+    sink_opts_add(so, "recall", o->state_recall, "--state-recall");
 }
 
 /* --rate-share G[,E]: the shares of Stripe's limits, each 0.01 to 1. */
@@ -290,18 +291,28 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
                 const struct opt *table, int argc, char **argv, struct err *err)
 {
     struct run_opts o = RUN_OPTS_INIT;
-    struct strlist args = STRLIST_INIT;
-    int ret = cli_parse(usage, desc, table, &o, argc, argv, &args, err);
+    int ret = cli_parse_options(usage, desc, table, &o, argc, argv, err);
 
-    if (ret == 0 && args.nr > 0) {
-        ret =
-            err_set(err, ERR_USAGE, "unexpected argument '%s'", args.items[0]);
-    }
-    strlist_release(&args);
     if (ret != 0) {
         return ret < 0 ? -1 : 0;
     }
     return run_extract(kind, &o, err);
+}
+
+/*
+ * A Singer state is one checkpoint and its records are keyed by id: a
+ * profile of several accounts (spec.accounts) is refused in Singer mode.
+ */
+static int run_singer_one_account(const struct run *r, struct err *err)
+{
+    if (!r->multi || sink_type_of(r->sink_uri) != &sink_singer) {
+        return 0;
+    }
+    return err_set(err, ERR_CONFIG,
+                   "profile '%s': a Singer tap reads one account per run, "
+                   "and this profile reads several ('spec.accounts'): use "
+                   "one config per connected account ('account_id')",
+                   r->p.name);
 }
 
 int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
@@ -320,7 +331,8 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
     r.started_at = (int64_t)time(NULL);
     r.started_ms = engine_now_ms();
     if (common_apply(&o->common, err) < 0 ||
-        run_load_profile(o->profile, &r.p, err) < 0 ||
+        (o->load_profile ? o->load_profile : run_load_profile)(o->profile, &r.p,
+                                                               err) < 0 ||
         parse_options(&r, err) < 0) {
         goto out;
     }
@@ -328,6 +340,7 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
     r.account = r.p.account_id ? r.p.account_id : "";
     run_sink_opts(o, &so);
     if (run_accounts_options(&r, o->accounts, o->shard, err) < 0 ||
+        run_singer_one_account(&r, err) < 0 ||
         sink_check_opts(r.sink_uri, &so, err) < 0 ||
         sink_lock(&r.lock, r.sink_uri, r.p.name, &so, err) < 0 ||
         sink_open(&r.sink, r.sink_uri, &so, err) < 0 ||

@@ -28,6 +28,7 @@ struct run_opts {
     const char *rotate_records;
     const char *rotate_size;
     const char *state_file;
+    const char *state_recall; /* singer: objects a STATE recalls */
     const char *max_duration;
     const char *rate_share; /* "G[,E]": shares of Stripe's limits */
     int progress;           /* -1: on a terminal */
@@ -38,6 +39,10 @@ struct run_opts {
     const char *accounts; /* "all" or "acct_a,acct_b" (issue 15) */
     const char *shard;    /* "I/N" */
     int accounts_in_progress;
+    /* how 'profile' is loaded; NULL: run_load_profile() (`singer` gives
+     * its --config file and profile_load_singer()) */
+    int (*load_profile)(const char *profile, struct profile *p,
+                        struct err *err);
 };
 
 #define RUN_OPTS_INIT                                                          \

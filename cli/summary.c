@@ -103,6 +103,7 @@ static struct engine_stream_stats folded(const struct run *r, size_t i)
             s.updated += t->updated;
             s.retrieved += t->retrieved;
             s.reread_skipped += t->reread_skipped;
+            s.doubted += t->doubted;
         }
     }
     return s;
@@ -177,9 +178,10 @@ void summary_json(const struct run *r, int rc, const struct err *err,
         }
         buf_addf(out,
                  "%s\"%s\":{\"pages\":%ld,\"listed\":%ld,"
-                 "\"updated\":%ld,\"retrieved\":%ld,\"reread_skipped\":%ld",
+                 "\"updated\":%ld,\"retrieved\":%ld,\"reread_skipped\":%ld,"
+                 "\"doubted\":%ld",
                  n++ ? "," : "", streams[i].name, s->pages, s->listed,
-                 s->updated, s->retrieved, s->reread_skipped);
+                 s->updated, s->retrieved, s->reread_skipped, s->doubted);
         checkpoint_summary(r, i, out);
         buf_addch(out, '}');
     }

@@ -44,7 +44,8 @@ struct record {
      */
     bool deleted;
     int64_t deleted_at;
-    const char *raw; /* Stripe's JSON text of the object, minified */
+    const char *parent_id; /* a child stream's copy: its parent, or NULL */
+    const char *raw;       /* Stripe's JSON text of the object, minified */
     size_t raw_len;
     const struct colval *cols; /* its typed values, one per stream column */
 };

@@ -46,6 +46,13 @@ struct loader {
     const char *text;     /* borrowed: the file's content */
     size_t len;
     struct err *err;
+    /*
+     * NULL for a profile file.  A file of another shape that fills the
+     * same documents (a Singer config: profiles/singer_config.c) names
+     * its keys here, {"spec.auth.apiKey", "api_key"}, ..., NULL-ended:
+     * messages quote the file's own names, not the profile's.
+     */
+    const char *const (*names)[2];
 };
 
 enum key_type {
@@ -149,6 +156,10 @@ char *ld_resolve_path(const struct loader *ld, const char *path);
  * beyond a bound.  A syntax error is left to the load (0). */
 int yaml_check_bounds(struct loader *ld);
 
+/* Check ld->text against the bounds, then initialise 'parser' on it.
+ * On failure (ld->err set) there is no parser to delete. */
+int ld_parser_start(struct loader *ld, yaml_parser_t *parser);
+
 /*
  * The 'spec' of each kind (profiles/spec_profile.c, spec_http.c).
  *
@@ -185,6 +196,9 @@ void adapter_doc_init(struct adapter_doc *d);
 void adapter_doc_release(struct adapter_doc *d);
 int adapter_doc_read(struct loader *ld, yaml_node_t *spec,
                      struct adapter_doc *d);
+/* The checks adapter_doc_read() makes after the walk (base URL, user
+ * agent, CA bundle, backoffs), for a document filled another way. */
+int adapter_doc_check(struct loader *ld, struct adapter_doc *d);
 
 /*
  * Validate the Profile 'd' (mode, auth, mode guard, values) and resolve

@@ -409,7 +409,7 @@ static void file_docs_release(struct file_docs *docs)
 
 int profile_load(const char *path, struct profile *p, struct err *err)
 {
-    struct loader ld = { path, NULL, NULL, 0, err };
+    struct loader ld = { path, NULL, NULL, 0, err, NULL };
     struct buf text = BUF_INIT;
     struct file_docs docs;
     yaml_parser_t parser;
@@ -425,16 +425,10 @@ int profile_load(const char *path, struct profile *p, struct err *err)
     }
     ld.text = text.buf;
     ld.len = text.len;
-    if (yaml_check_bounds(&ld) < 0) {
-        goto out;
-    }
-    if (!yaml_parser_initialize(&parser)) {
-        err_set(err, ERR_INTERNAL, "cannot initialise the YAML parser");
+    if (ld_parser_start(&ld, &parser) < 0) {
         goto out;
     }
     parser_ready = true;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text.buf,
-                                 text.len);
     if (load_documents(&ld, &parser, &docs) < 0 ||
         check_file(&ld, &docs, mode) < 0 ||
         profile_doc_finish(&ld, &docs.prof, docs.adapters, docs.nr_adapters,

@@ -150,6 +150,26 @@ int profile_load(const char *path, struct profile *p, struct err *err);
 void profile_release(struct profile *p);
 
 /*
+ * Load a Singer tap's --config JSON file 'path' (profiles/singer_config.c)
+ * as a profile: {"profile": "NAME|PATH"} loads that profile (found as
+ * --profile finds it); otherwise the settings are inline: api_key and
+ * mode (required), account_id, start_date, streams, overlap,
+ * max_duration, base_url, user_agent, rate_share, validated like a
+ * profile's.  Inline settings make a profile named "singer".  Errors as
+ * profile_load()'s, naming 'path' and the config's own keys.
+ */
+int profile_load_singer(const char *path, struct profile *p, struct err *err);
+
+/* The keys profile_load_singer() takes, for --about: name, Meltano's
+ * setting kind ("string", "password", ...), one line; NULL-ended. */
+struct singer_setting {
+    const char *name;
+    const char *kind;
+    const char *doc;
+};
+extern const struct singer_setting profile_singer_settings[];
+
+/*
  * Fill 'a' (overwritten) with the built-in defaults for 'mode': the Stripe
  * API at PROFILE_DEFAULT_BASE_URL with a 'Stripe-Version' header and the
  * PROFILE_DEFAULT_* settings; name "stripe", builtin true.

@@ -345,7 +345,7 @@ static int check_plain_text(struct loader *ld, const struct fval *v,
     return 0;
 }
 
-static int check_adapter(struct loader *ld, struct adapter_doc *d)
+int adapter_doc_check(struct loader *ld, struct adapter_doc *d)
 {
     struct adapter_cfg *a = &d->cfg;
     struct err uerr = ERR_INIT;
@@ -412,5 +412,5 @@ int adapter_doc_read(struct loader *ld, yaml_node_t *spec,
     if (walk_map(ld, spec, "spec", http_keys, d) < 0) {
         return -1;
     }
-    return check_adapter(ld, d);
+    return adapter_doc_check(ld, d);
 }

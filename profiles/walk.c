@@ -29,12 +29,47 @@ struct fpos node_pos(const yaml_node_t *node)
 
 static int ld_verror(struct loader *ld, const struct fpos *pos, const char *fmt,
                      va_list ap) PRINTF_LIKE(3, 0);
+/*
+ * Quote the file's own key names: every "'spec.x'" that ld->names lists
+ * becomes "'its name'" (the checks after the walk are the profile's, and
+ * name the profile's keys).
+ */
+static void rename_keys(const struct loader *ld, char *msg, size_t size)
+{
+    struct buf out = BUF_INIT;
+    const char *p = msg;
+
+    while (ld->names && *p) {
+        size_t i = 0;
+
+        for (; ld->names[i][0]; i++) {
+            size_t n = strlen(ld->names[i][0]);
+
+            if (p[0] == '\'' && !strncmp(p + 1, ld->names[i][0], n) &&
+                p[n + 1] == '\'') {
+                break;
+            }
+        }
+        if (!ld->names[i][0]) {
+            buf_addch(&out, *p++);
+            continue;
+        }
+        buf_addf(&out, "'%s'", ld->names[i][1]);
+        p += strlen(ld->names[i][0]) + 2;
+    }
+    if (ld->names) {
+        snprintf(msg, size, "%s", out.buf);
+    }
+    buf_release(&out);
+}
+
 static int ld_verror(struct loader *ld, const struct fpos *pos, const char *fmt,
                      va_list ap)
 {
     char msg[ERR_MSG_MAX];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
+    rename_keys(ld, msg, sizeof(msg));
     if (pos && pos->set) {
         return err_set(ld->err, ERR_CONFIG, "%s:%d:%d: %s", ld->file, pos->line,
                        pos->col, msg);

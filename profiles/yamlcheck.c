@@ -14,6 +14,7 @@
  */
 #include "core/compat.h"
 #include "profiles/load.h"
+#include "core/err.h"
 
 int yaml_check_bounds(struct loader *ld)
 {
@@ -65,4 +66,18 @@ int yaml_check_bounds(struct loader *ld)
     }
     yaml_parser_delete(&parser);
     return ret;
+}
+
+int ld_parser_start(struct loader *ld, yaml_parser_t *parser)
+{
+    if (yaml_check_bounds(ld) < 0) {
+        return -1;
+    }
+    if (!yaml_parser_initialize(parser)) {
+        return err_set(ld->err, ERR_INTERNAL,
+                       "cannot initialise the YAML parser");
+    }
+    yaml_parser_set_input_string(parser, (const unsigned char *)ld->text,
+                                 ld->len);
+    return 0;
 }

@@ -106,6 +106,7 @@ static int store_child(struct engine *e, const struct record *parent,
                       parent->source);
     rec.event_id = parent->event_id;
     rec.api_version = parent->api_version;
+    rec.parent_id = parent->id;
     rec.deleted = deleted;
     rec.deleted_at = deleted ? parent->version : 0;
     if (children_seen(e, &rec, long_list)) {

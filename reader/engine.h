@@ -74,6 +74,8 @@ struct engine_stream_stats {
     long retrieved; /* objects re-read by id */
     /* re-reads owed that a copy the sink held already covered */
     long reread_skipped;
+    /* copies not written because the sink doubted them (re-read instead) */
+    long doubted;
     int64_t newest_created;
 };
 

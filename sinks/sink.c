@@ -11,6 +11,7 @@
 static const struct sink_type *const sink_types[] = {
     &sink_sqlite,
     &sink_ndjson,
+    &sink_singer,
 };
 
 const char *record_source_name(enum record_source s)

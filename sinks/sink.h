@@ -90,6 +90,14 @@ struct sink_type {
     /* Stage one record.  'rec' is borrowed for the call. */
     int (*write)(struct sink *s, const struct record *rec, struct err *err);
     /*
+     * Optional (NULL: never), for a destination that keeps the copy it is
+     * sent last whatever its version (a Singer target): true when 'rec'
+     * may be older than a copy the destination got earlier and the sink
+     * cannot tell.  The reader then does not write it but re-reads the
+     * object by id (a child: its parent), whose copy is the newest.
+     */
+    bool (*doubts)(struct sink *s, const struct record *rec);
+    /*
      * Optional (NULL: the sink cannot tell).  The version of the newest
      * copy of object 'id' of 'stream' (of 'account' in that mode) the sink
      * holds, staged or committed: 1 and *version, or 0 when it holds none.
@@ -126,6 +134,7 @@ static inline const struct stream *sink_stream(const struct stream *s)
 
 extern const struct sink_type sink_sqlite;
 extern const struct sink_type sink_ndjson;
+extern const struct sink_type sink_singer;
 
 /* The sink type of 'uri' ("sqlite:x" -> sink_sqlite), or NULL. */
 const struct sink_type *sink_type_of(const char *uri);

@@ -190,6 +190,19 @@ profile_for() {
 }
 export SR_KEY=sk_test_double_platform
 PLATFORM=acct_1DoublePlatform00
+
+# python_with MODULE: the Python that imports MODULE ($PYTHON, else the
+# system's python3), printed; false when neither does
+python_with() {
+    local py
+    for py in "$PYTHON" /usr/bin/python3; do
+        if "$py" -c "import $1" 2>/dev/null; then
+            echo "$py"
+            return 0
+        fi
+    done
+    return 1
+}
 CONNECTED=acct_1DoubleConn000001
 
 # key_profile FILE NAME [SPEC LINES]: a test-mode profile NAME on the double,

@@ -56,7 +56,7 @@ run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$TMP/text.db"
 t_is "$RC" 3 "a file that is not a database exits 3"
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "csv:x"
 t_is "$RC" 3 "an unknown sink exits 3"
-t_match "$ERR" "unknown sink 'csv:x' \(use sqlite:PATH or ndjson:DIR\)" "names the sink kinds"
+t_match "$ERR" "unknown sink 'csv:x' \(use sqlite:PATH, ndjson:DIR or singer:-\)" "names the sink kinds"
 t_ok "and leaves no lock file behind" test ! -e x.plat.lock
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --gzip
 t_is "$RC" 2 "an NDJSON option with a SQLite sink is a usage error"

@@ -10,6 +10,7 @@
 #include "adapter/adapter.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/strset.h"
 #include "core/xalloc.h"
 #include "model/record.h"
 #include "model/streams.h"
@@ -30,7 +31,10 @@ struct mem {
     long staged, kept, writes, commits;
     long fail_write, fail_commit;
     char *state;
-    long lookups; /* stored_version calls */
+    long lookups;          /* stored_version calls */
+    long doubts;           /* doubts() that said yes */
+    long event_charges;    /* event copies of charges written */
+    struct strset doubted; /* their objects */
 };
 
 static struct mem *mem_of(struct sink *s)
@@ -44,11 +48,13 @@ static int mem_open(struct sink *s UNUSED, const char *arg UNUSED,
     return 0;
 }
 
-static int mem_write(struct sink *s, const struct record *rec UNUSED,
-                     struct err *err)
+static int mem_write(struct sink *s, const struct record *rec, struct err *err)
 {
     struct mem *m = mem_of(s);
 
+    if (rec->source == SOURCE_EVENT && !strcmp(rec->stream->name, "charges")) {
+        m->event_charges++;
+    }
     if (++m->writes == m->fail_write) {
         return err_set(err, ERR_IO, "mem: write %ld fails", m->writes);
     }
@@ -96,6 +102,20 @@ static int mem_newest(struct sink *s, const struct stream *t UNUSED,
     mem_of(s)->lookups++;
     *version = INT64_MAX;
     return 1;
+}
+
+/* A sink that doubts every event copy of a charge (a Singer target that
+ * may hold newer ones: sinks/sink.h). */
+static bool mem_doubts(struct sink *s, const struct record *rec)
+{
+    struct mem *m = mem_of(s);
+
+    if (rec->source != SOURCE_EVENT || strcmp(rec->stream->name, "charges")) {
+        return false;
+    }
+    m->doubts++;
+    strset_add(&m->doubted, rec->id, 0);
+    return true;
 }
 
 struct outcome {
@@ -228,14 +248,32 @@ static void test_broken_reply(void)
     CHECK(strstr(o.err.msg, "the reply is not JSON") != NULL, "saying why");
 }
 
-static long retrieved(const struct outcome *o)
+static const struct engine_stream_stats *charges(const struct outcome *o)
 {
-    return o->res.streams[stream_index(stream_find("charges"))].retrieved;
+    return &o->res.streams[stream_index(stream_find("charges"))];
 }
 
-static long skipped(const struct outcome *o)
+/* A first sync of every stream into 'cp' (initialised here). */
+static void first_sync(struct checkpoint *cp, const char *what)
 {
-    return o->res.streams[stream_index(stream_find("charges"))].reread_skipped;
+    struct mem m = { 0 };
+    struct outcome o;
+
+    checkpoint_init(cp, "", "test");
+    o = run_sync(cp, &mem_type, m);
+    CHECK_INT(o.ret, 0, what);
+}
+
+/* 'count' changes of 'kind' at the double, then 30 s pass. */
+static void changes(const char *kind, int count, int seed)
+{
+    char body[128];
+
+    snprintf(body, sizeof(body),
+             "{\"count\": %d, \"seed\": %d, \"kinds\": [\"%s\"]}", count, seed,
+             kind);
+    dctl(&dbl, "POST", "/_double/mutate", body, NULL);
+    dctl(&dbl, "POST", "/_double/clock", "{\"advance\": 30}", NULL);
 }
 
 /*
@@ -252,12 +290,8 @@ static void test_rereads(void)
     struct sink_type mem_holds_type = mem_type;
 
     mem_holds_type.stored_version = mem_newest;
-    checkpoint_init(&cp, "", "test");
-    o = run_sync(&cp, &mem_type, m);
-    CHECK_INT(o.ret, 0, "rereads: a first sync");
-    dctl(&dbl, "POST", "/_double/mutate",
-         "{\"count\": 6, \"seed\": 5, \"kinds\": [\"dispute\"]}", NULL);
-    dctl(&dbl, "POST", "/_double/clock", "{\"advance\": 30}", NULL);
+    first_sync(&cp, "rereads: a first sync");
+    changes("dispute", 6, 5);
     dctl(&dbl, "POST", "/_double/faults",
          "{\"faults\": [{\"kind\": \"html\", \"path\": \"/v1/charges/\", "
          "\"nth\": 1, \"count\": 100}], \"seed\": 1}",
@@ -271,18 +305,43 @@ static void test_rereads(void)
     m.lookups = 0;
     o = run_sync(&cp, &mem_type, m);
     CHECK_INT(o.ret, 0, "rereads: the next run makes them");
-    CHECK_INT(retrieved(&o), 6, "each charge read once");
+    CHECK_INT(charges(&o)->retrieved, 6, "each charge read once");
     CHECK_INT(o.owed, 0, "and owes nothing after");
 
-    dctl(&dbl, "POST", "/_double/mutate",
-         "{\"count\": 4, \"seed\": 6, \"kinds\": [\"dispute\"]}", NULL);
-    dctl(&dbl, "POST", "/_double/clock", "{\"advance\": 30}", NULL);
+    changes("dispute", 4, 6);
     o = run_sync(&cp, &mem_holds_type, m);
     CHECK_INT(o.ret, 0, "rereads: a sink that holds newer copies");
-    CHECK_INT(retrieved(&o), 0, "is asked instead of Stripe");
-    CHECK_INT(skipped(&o), 4, "which settles all 4");
+    CHECK_INT(charges(&o)->retrieved, 0, "is asked instead of Stripe");
+    CHECK_INT(charges(&o)->reread_skipped, 4, "which settles all 4");
     CHECK_INT(o.mem.lookups, 4, "one lookup each");
     CHECK_INT(o.owed, 0, "nothing owed after");
+    checkpoint_release(&cp);
+}
+
+/*
+ * A copy the sink doubts is not written: its object is re-read by id
+ * once, and the retrieved copy (never doubted) is written instead.
+ */
+static void test_doubts(void)
+{
+    struct checkpoint cp;
+    struct mem m = { 0 };
+    struct outcome o;
+    struct sink_type mem_doubts_type = mem_type;
+
+    mem_doubts_type.doubts = mem_doubts;
+    first_sync(&cp, "doubts: a first sync");
+    changes("update", 5, 7);
+    o = run_sync(&cp, &mem_doubts_type, m);
+    CHECK_INT(o.ret, 0, "doubts: a sync into a sink that doubts event copies");
+    CHECK(o.mem.doubts >= 5,
+          "the event copies of the changed charges are doubted");
+    CHECK_INT(charges(&o)->doubted, o.mem.doubts, "each counted as doubted");
+    CHECK_INT(charges(&o)->retrieved, (long)strset_count(&o.mem.doubted),
+              "each doubted charge is re-read by id, once");
+    CHECK_INT(o.mem.event_charges, 0, "none of them is written");
+    CHECK_INT(o.owed, 0, "nothing owed after");
+    strset_release(&o.mem.doubted);
     checkpoint_release(&cp);
 }
 
@@ -301,6 +360,7 @@ int main(void)
     test_sink_fails(0, 2, "mem: commit 2 fails");
     test_broken_reply();
     test_rereads();
+    test_doubts();
     double_stop(&dbl);
     return check_done();
 }
