@@ -324,10 +324,10 @@ static void test_rereads(void)
  */
 static void test_doubts(void)
 {
+    struct sink_type mem_doubts_type = mem_type;
     struct checkpoint cp;
     struct mem m = { 0 };
     struct outcome o;
-    struct sink_type mem_doubts_type = mem_type;
 
     mem_doubts_type.doubts = mem_doubts;
     first_sync(&cp, "doubts: a first sync");
