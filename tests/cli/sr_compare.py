@@ -39,11 +39,12 @@ def load_sqlite(path, stream, account):
     return out
 
 
-# A deleted stub ({"id", "object", "deleted": true} and its parent's id)
-# is stored for a child found gone from its parent's complete sub-list:
+# A deleted stub ({"id", "object", "deleted": true} and its parent's id:
+# a subscription item's or an invoice line's) is stored for a child found
+# gone from its parent's complete sub-list:
 # no event shows it go, so its deleted_at is the time of that read, not
 # the removal's (reader/children.c).
-STUB_KEYS = {"id", "object", "deleted", "deleted_at", "subscription"}
+STUB_KEYS = {"id", "object", "deleted", "deleted_at", "subscription", "invoice"}
 
 
 def same(stored, want):
