@@ -122,10 +122,11 @@ static int store_child(struct engine *e, const struct record *parent,
  * What a stored copy of a parent says of its remembered children: a
  * deleted parent's go with it (at its delete: the children it embeds are
  * stored deleted already); a parent whose children can no longer go
- * (an invoice finalized) is not remembered.
+ * (an invoice finalized) is not remembered, nor by the sub-list read its
+ * long list owes ('long_list').
  */
 static int kids_settle(struct engine *e, const struct record *parent,
-                       long *records, struct err *err)
+                       bool long_list, long *records, struct err *err)
 {
     const struct stream *child = parent->stream->child;
     const char *want = child->removable_while;
@@ -144,11 +145,13 @@ static int kids_settle(struct engine *e, const struct record *parent,
         const struct colval *v = k >= 0 ? &parent->cols[k] : NULL;
 
         if (v && v->kind == COLVAL_TEXT && strcmp(v->text, want)) {
-            char *key = xstrfmt("%s:%s:", child->name, parent->id);
-
             checkpoint_set_kids(e->cp, child, parent->id, NULL);
-            strset_set(&e->kids_final, key, 0);
-            free(key);
+            if (long_list) {
+                char *key = xstrfmt("%s:%s:", child->name, parent->id);
+
+                strset_set(&e->kids_final, key, 0);
+                free(key);
+            }
         }
     }
     buf_release(&gone);
@@ -168,7 +171,8 @@ int children_store(struct engine *e, const struct record *parent, long *records,
                      &v, &ve) != 1 ||
         *v != '{') {
         /* not embedded at this version (or null) */
-        return child->removable ? kids_settle(e, parent, records, err) : 0;
+        return child->removable ? kids_settle(e, parent, false, records, err)
+                                : 0;
     }
     if (parse_embedded(e, child, v, ve, parent->id, err) < 0) {
         return -1;
@@ -184,7 +188,9 @@ int children_store(struct engine *e, const struct record *parent, long *records,
     if (e->child_items.has_more && !parent->deleted) {
         rereads_owe(e, NULL, child, parent->id, parent->version);
     }
-    return child->removable ? kids_settle(e, parent, records, err) : 0;
+    return child->removable
+               ? kids_settle(e, parent, e->child_items.has_more, records, err)
+               : 0;
 }
 
 /* Is 'id' among the items of the list object [p, end)? */
@@ -348,23 +354,43 @@ static void kids_missing(struct engine *e, const struct stream *child,
     buf_release(&key);
 }
 
+/*
+ * Remove from e->sub_seen the keys starting with 'prefix' (one read's
+ * children), appending their ids to 'ids' (if not NULL).  Few keys (the
+ * reads under way): a walk of the set will do.
+ */
+static void take_seen(struct engine *e, const char *prefix, struct buf *ids)
+{
+    size_t n = strlen(prefix), nr = 0, alloc = 0;
+    const struct strset_entry *en;
+    char **keys = NULL;
+
+    for (size_t it = 0; (en = strset_next(&e->sub_seen, &it));) {
+        if (!strncmp(en->key, prefix, n)) {
+            ALLOC_GROW(keys, nr + 1, alloc);
+            keys[nr++] = xstrdup(en->key);
+        }
+    }
+    for (size_t i = 0; i < nr; i++) {
+        if (ids) {
+            buf_addf(ids, "%s%s", ids->len ? " " : "", keys[i] + n);
+        }
+        strset_remove(&e->sub_seen, keys[i]);
+        free(keys[i]);
+    }
+    free(keys);
+}
+
 int children_gone(struct engine *e, const struct stream *child,
                   const char *parent, int64_t version, long *records,
                   struct err *err)
 {
     char *prefix = xstrfmt("%s:%s:", child->name, parent);
     struct buf gone = BUF_INIT, now = BUF_INIT;
-    size_t n = strlen(prefix);
-    const struct strset_entry *en;
     int ret;
 
     kids_missing(e, child, parent, prefix, &gone);
-    for (size_t it = 0; (en = strset_next(&e->sub_seen, &it));) {
-        if (!strncmp(en->key, prefix, n)) {
-            buf_addf(&now, "%s%s", now.len ? " " : "", en->key + n);
-        }
-    }
-    children_forget(e, child, parent);
+    take_seen(e, prefix, &now);
     /* a parent whose children can no longer go is not remembered */
     checkpoint_set_kids(e->cp, child, parent,
                         strset_contains(&e->kids_final, prefix) ? NULL
@@ -382,21 +408,7 @@ void children_forget(struct engine *e, const struct stream *child,
                      const char *parent)
 {
     char *prefix = xstrfmt("%s:%s:", child->name, parent);
-    size_t n = strlen(prefix), nr = 0, alloc = 0;
-    const struct strset_entry *en;
-    char **keys = NULL;
 
-    /* few keys (the reads under way): a walk of the set will do */
-    for (size_t it = 0; (en = strset_next(&e->sub_seen, &it));) {
-        if (!strncmp(en->key, prefix, n)) {
-            ALLOC_GROW(keys, nr + 1, alloc);
-            keys[nr++] = xstrdup(en->key);
-        }
-    }
-    for (size_t i = 0; i < nr; i++) {
-        strset_remove(&e->sub_seen, keys[i]);
-        free(keys[i]);
-    }
-    free(keys);
+    take_seen(e, prefix, NULL);
     free(prefix);
 }
