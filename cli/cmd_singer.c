@@ -42,16 +42,19 @@ static const char singer_desc[] =
     "A Singer tap: SCHEMA, RECORD and STATE messages on standard output,\n"
     "for any Singer target or Meltano; logs go to stderr only.\n\n"
     "The config (JSON) is {\"profile\": \"NAME|PATH\"}, or the settings\n"
-    "inline: api_key and mode (required), account_id, start_date,\n"
-    "streams, overlap, max_duration, base_url, user_agent, rate_share.\n"
+    "inline: api_key and mode (required), account_id or accounts,\n"
+    "accounts_in_progress, start_date, streams, overlap, max_duration,\n"
+    "base_url, user_agent, rate_share.\n"
     "--discover prints the catalog: every stream, its JSON Schema, key\n"
-    "'id', replication key 'created'.  A run reads the streams the catalog\n"
-    "selects (without one: every stream the key can read), like `sync`:\n"
-    "what is new or changed since the state.  A RECORD is the Stripe\n"
-    "object as sent; a deleted one carries _sdc_deleted_at.  A STATE\n"
-    "follows every commit; --state FILE (the value of the last STATE the\n"
-    "target confirmed) resumes from it.  Delivery is at-least-once: the\n"
-    "target must upsert on the key properties.";
+    "'id' (with accounts: 'id' and '_sdc_account', the acct_ id a record\n"
+    "was read from), replication key 'created'.  A run reads the streams\n"
+    "the catalog selects (without one: every stream the key can read),\n"
+    "like `sync`: what is new or changed since the state.  A RECORD is\n"
+    "the Stripe object as sent; a deleted one carries _sdc_deleted_at.  A\n"
+    "STATE follows every commit (with accounts: at most one per\n"
+    "--commit-interval, and one at the end); --state FILE (the value of\n"
+    "the last STATE the target confirmed) resumes from it.  Delivery is\n"
+    "at-least-once: the target must upsert on the key properties.";
 
 static const struct opt singer_options[] = {
     OPT_STRING('c', "config", struct singer_opts, config, "FILE",
@@ -100,8 +103,9 @@ static void about_json(struct buf *out)
     }
     buf_addstr(out, "],\"settings\":{\"type\":\"object\",\"properties\":{");
     for (s = profile_singer_settings; s->name; s++) {
-        buf_addf(out, "%s\"%s\":{\"type\":\"string\"",
-                 s == profile_singer_settings ? "" : ",", s->name);
+        buf_addf(out, "%s\"%s\":{\"type\":\"%s\"",
+                 s == profile_singer_settings ? "" : ",", s->name,
+                 strcmp(s->kind, "integer") ? "string" : "integer");
         if (!strcmp(s->kind, "password")) {
             buf_addstr(out, ",\"secret\":true,\"writeOnly\":true");
         }
@@ -149,19 +153,24 @@ static int about(const struct singer_opts *o, struct err *err)
     return 0;
 }
 
-/* --discover: the config is checked when given, then the catalog. */
+/*
+ * --discover: the config is checked when given, then the catalog (whose
+ * key properties depend on whether the config reads several accounts).
+ */
 static int discover(const struct singer_opts *o, struct err *err)
 {
     struct buf out = BUF_INIT;
     struct profile p;
+    bool several = false;
 
     if (o->config) {
         if (profile_load_singer(o->config, &p, err) < 0) {
             return -1;
         }
+        several = p.accounts != NULL;
         profile_release(&p);
     }
-    singer_catalog(&out);
+    singer_catalog(&out, several);
     fputs(out.buf, stdout);
     buf_release(&out);
     return 0;

@@ -300,25 +300,26 @@ int run_command(enum run_kind kind, const char *usage, const char *desc,
 }
 
 /*
- * A Singer state is one checkpoint and its records are keyed by id: a
- * profile of several accounts (spec.accounts) is refused in Singer mode.
+ * A sink that writes records of several accounts differently (a Singer
+ * tap's key then includes the account) is told so, with the run's commit
+ * interval in ms (how often it may write its state).
  */
-static int run_singer_one_account(const struct run *r, struct err *err)
+static void several_accounts_opt(const struct run *r, struct sink_opts *so,
+                                 char *ms, size_t size)
 {
-    if (!r->multi || sink_type_of(r->sink_uri) != &sink_singer) {
-        return 0;
+    const struct sink_type *t = sink_type_of(r->sink_uri);
+
+    if (r->multi && t && sink_takes_option(t, "several-accounts")) {
+        snprintf(ms, size, "%ld", r->commit_ms ? r->commit_ms : t->commit_ms);
+        sink_opts_add(so, "several-accounts", ms, "accounts");
     }
-    return err_set(err, ERR_CONFIG,
-                   "profile '%s': a Singer tap reads one account per run, "
-                   "and this profile reads several ('spec.accounts'): use "
-                   "one config per connected account ('account_id')",
-                   r->p.name);
 }
 
 int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
 {
     struct run r;
     struct sink_opts so;
+    char every_ms[24];
     bool summarized = false;
     int ret = -1;
 
@@ -340,9 +341,11 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
     r.account = r.p.account_id ? r.p.account_id : "";
     run_sink_opts(o, &so);
     if (run_accounts_options(&r, o->accounts, o->shard, err) < 0 ||
-        run_singer_one_account(&r, err) < 0 ||
-        sink_check_opts(r.sink_uri, &so, err) < 0 ||
-        sink_lock(&r.lock, r.sink_uri, r.p.name, &so, err) < 0 ||
+        sink_check_opts(r.sink_uri, &so, err) < 0) {
+        goto out;
+    }
+    several_accounts_opt(&r, &so, every_ms, sizeof(every_ms));
+    if (sink_lock(&r.lock, r.sink_uri, r.p.name, &so, err) < 0 ||
         sink_open(&r.sink, r.sink_uri, &so, err) < 0 ||
         (!r.multi && run_load_checkpoint(&r, err) < 0)) {
         goto out;

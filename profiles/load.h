@@ -191,6 +191,11 @@ void profile_doc_init(struct profile_doc *d);
 void profile_doc_release(struct profile_doc *d);
 int profile_doc_read(struct loader *ld, yaml_node_t *spec,
                      struct profile_doc *d);
+/* A KEY_LIST reader of accounts ("all", "acct_a,acct_b", or a list of
+ * ids) into the struct profile_doc at 'obj' (spec.accounts; a Singer
+ * config's accounts). */
+int profile_read_accounts(struct loader *ld, yaml_node_t *node,
+                          const char *path, void *obj);
 
 void adapter_doc_init(struct adapter_doc *d);
 void adapter_doc_release(struct adapter_doc *d);

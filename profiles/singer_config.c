@@ -39,11 +39,18 @@ struct singer_doc {
 
 #define SOFF(f) offsetof(struct singer_doc, f)
 
+/* profile_read_accounts() fills the struct profile_doc at the walk's
+ * object: the config's own document must begin with it */
+_Static_assert(SOFF(prof) == 0, "prof first in struct singer_doc");
+
 static const struct key config_keys[] = {
     { "profile", KEY_STRING, 0, SOFF(profile), NULL, NULL },
     { "api_key", KEY_STRING, KEY_SECRET, SOFF(prof.api_key), NULL, NULL },
     { "mode", KEY_STRING, 0, SOFF(prof.mode), NULL, NULL },
     { "account_id", KEY_STRING, 0, SOFF(prof.account_id), NULL, NULL },
+    { "accounts", KEY_LIST, KEY_SCALAR_OK, 0, NULL, profile_read_accounts },
+    { "accounts_in_progress", KEY_COUNT, 0, SOFF(prof.accounts_in_progress),
+      NULL, NULL },
     { "start_date", KEY_STRING, 0, SOFF(prof.start_date), NULL, NULL },
     { "streams", KEY_STRING, 0, SOFF(prof.streams), NULL, NULL },
     { "overlap", KEY_SECS, 0, SOFF(prof.overlap_secs), NULL, NULL },
@@ -63,6 +70,11 @@ const struct singer_setting profile_singer_settings[] = {
       "environment" },
     { "mode", "string", "test or live: the keys accepted" },
     { "account_id", "string", "a connected account (acct_...) to read" },
+    { "accounts", "string",
+      "several connected accounts with the platform's key: all, or acct_ "
+      "ids separated by commas; records then carry _sdc_account" },
+    { "accounts_in_progress", "integer",
+      "with accounts: at most this many first syncs under way (8)" },
     { "start_date", "date_iso8601", "where history starts (default: all)" },
     { "streams", "string",
       "comma-separated streams when no catalog selects them" },
@@ -81,6 +93,8 @@ static const char *const config_names[][2] = {
     { "spec.auth.apiKey", "api_key" },
     { "spec.auth", "api_key" },
     { "spec.accountId", "account_id" },
+    { "spec.accounts", "accounts" },
+    { "spec.accountsInProgress", "accounts_in_progress" },
     { "spec.startDate", "start_date" },
     { "spec.streams", "streams" },
     { "spec.baseUrl", "base_url" },
@@ -97,33 +111,18 @@ static bool null_value(const yaml_node_t *v)
            (!*s || !strcmp(s, "null") || !strcmp(s, "~"));
 }
 
-/*
- * Drop the pairs whose value is null, and refuse 'accounts' (several
- * accounts in one run are not read yet) with a message that says so
- * rather than "unknown key".
- */
-static int prune(struct loader *ld, yaml_node_t *root)
+/* Drop the pairs whose value is null. */
+static void prune(struct loader *ld, yaml_node_t *root)
 {
     yaml_node_pair_t *in = root->data.mapping.pairs.start;
     yaml_node_pair_t *out = in;
 
     for (; in < root->data.mapping.pairs.top; in++) {
-        yaml_node_t *k = yaml_document_get_node(ld->doc, in->key);
-        yaml_node_t *v = yaml_document_get_node(ld->doc, in->value);
-
-        if (k->type == YAML_SCALAR_NODE &&
-            !strcmp((const char *)k->data.scalar.value, "accounts")) {
-            return ld_error(ld, k,
-                            "'accounts' (several connected accounts in one "
-                            "run) is not supported; give one 'account_id', "
-                            "or run one tap per account");
-        }
-        if (!null_value(v)) {
+        if (!null_value(yaml_document_get_node(ld->doc, in->value))) {
             *out++ = *in;
         }
     }
     root->data.mapping.pairs.top = out;
-    return 0;
 }
 
 /* {"profile": "NAME|PATH"}: that profile, loaded as --profile would. */
@@ -192,9 +191,12 @@ static int load_root(struct loader *ld, yaml_parser_t *parser,
     root = yaml_document_get_root_node(&doc);
     if (!root || root->type != YAML_MAPPING_NODE) {
         ld_error_at(ld, NULL, "a Singer config must be a JSON object");
+        root = NULL;
     }
-    else if (prune(ld, root) == 0 &&
-             walk_map(ld, root, "", config_keys, &sd) == 0) {
+    if (root) {
+        prune(ld, root);
+    }
+    if (root && walk_map(ld, root, "", config_keys, &sd) == 0) {
         ret = sd.profile.s ? load_named(ld, &sd, root, p)
                            : load_inline(ld, &sd, root, p);
     }

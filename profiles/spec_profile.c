@@ -32,14 +32,11 @@ static const struct key auth_keys[] = {
     { NULL, KEY_STRING, 0, 0, NULL, NULL },
 };
 
-static int read_accounts(struct loader *ld, yaml_node_t *node, const char *path,
-                         void *obj);
-
 static const struct key profile_keys[] = {
     { "mode", KEY_STRING, KEY_REQUIRED, OFF(mode), NULL, NULL },
     { "auth", KEY_MAP, KEY_REQUIRED, OFF(auth), auth_keys, NULL },
     { "accountId", KEY_STRING, 0, OFF(account_id), NULL, NULL },
-    { "accounts", KEY_LIST, KEY_SCALAR_OK, 0, NULL, read_accounts },
+    { "accounts", KEY_LIST, KEY_SCALAR_OK, 0, NULL, profile_read_accounts },
     { "accountsInProgress", KEY_COUNT, 0, OFF(accounts_in_progress), NULL,
       NULL },
     { "adapter", KEY_STRING, 0, OFF(adapter), NULL, NULL },
@@ -214,8 +211,8 @@ static int check_account(struct loader *ld, const struct fval *v)
 }
 
 /* 'spec.accounts': "all", "acct_a,acct_b", or a list of ids. */
-static int read_accounts(struct loader *ld, yaml_node_t *node, const char *path,
-                         void *obj)
+int profile_read_accounts(struct loader *ld, yaml_node_t *node,
+                          const char *path, void *obj)
 {
     struct profile_doc *d = obj;
     struct buf joined = BUF_INIT;
@@ -284,9 +281,9 @@ static int check_values(struct loader *ld, struct profile_doc *d,
     if (d->accounts.s && d->account_id.s) {
         return ld_error_at(ld, &d->accounts.pos,
                            "'spec.accounts' and 'spec.accountId' cannot be "
-                           "used together: accountId reads one account, "
-                           "accounts reads several with the platform's key; "
-                           "keep one");
+                           "used together: 'spec.accountId' reads one "
+                           "account, 'spec.accounts' several with the "
+                           "platform's key; keep one");
     }
     if (d->start_date.s) {
         if (parse_date(d->start_date.s, "startDate", &p->start_date, NULL) <

@@ -11,13 +11,19 @@
  *
  * The state belongs to the runner: the tap reads it (--state FILE, the
  * value of the last STATE its target confirmed) and never writes it.
- * Its value holds the reader's checkpoint as a JSON *string*,
- * {"stripe_reader": {"format": 2, "checkpoint": "{...}", "recall": "...",
- * "below": "..."}}: runners and targets may deep-merge successive states
- * (Meltano's --merge-state, targets' merge_state_messages), which would
- * revive members of an old checkpoint that a newer one dropped; a string
- * is replaced whole.  'recall' and 'below' say what the target holds
- * (sinks/singer_recall.h).
+ * Its value holds the reader's checkpoints (sinks/singer_state.h), each
+ * as a JSON *string*: runners and targets may deep-merge successive
+ * states (Meltano's --merge-state, targets' merge_state_messages), which
+ * would revive members of an old checkpoint that a newer one dropped; a
+ * string is replaced whole.  'recall' and 'below' say what the target
+ * holds (sinks/singer_recall.h).
+ *
+ * A run of several connected accounts (option several-accounts=MS, set
+ * by the run) adds "_sdc_account" to every record and to the key, and
+ * keeps a checkpoint per account in one state.  That state grows with the
+ * accounts, so it is written at a commit only when MS (the run's commit
+ * interval) have passed since the last one, and once more at the end:
+ * a STATE per commit would cost the square of the accounts.
  *
  * Delivery is at-least-once: records written after the state a runner
  * kept are written again by the next run, so a target must upsert on
@@ -42,12 +48,16 @@
 #include "model/record.h"
 #include "model/streams.h"
 #include "sinks/singer_recall.h"
+#include "sinks/singer_state.h"
 
-#define SINGER_STATE_FORMAT 2
-#define SINGER_STATE_MAX_BYTES ((size_t)64 << 20)
+#include <time.h>
 
 struct singer_ctx {
     char *state_path; /* --state FILE, NULL: none */
+    struct singer_states states;
+    long every_ms;      /* several accounts: ms between STATEs, else 0 */
+    int64_t last_ms;    /* when the last STATE was written */
+    bool state_pending; /* a commit since the last STATE */
     bool schema_sent[MAX_STREAMS];
     /* per stream, id -> rank() of the newest copy written in this run */
     struct strset sent[MAX_STREAMS];
@@ -72,9 +82,12 @@ static int singer_open(struct sink *s, const char *arg,
     struct singer_ctx *c = ctx_of(s);
     const char *state = sink_opts_get(o, "state");
     const char *recall = sink_opts_get(o, "recall");
+    const char *several = sink_opts_get(o, "several-accounts");
     char *end;
 
     singer_recall_init(&c->recall);
+    singer_states_init(&c->states, several != NULL);
+    c->every_ms = several ? strtol(several, NULL, 10) : 0;
     if (strcmp(arg, "-")) {
         return err_set(err, ERR_CONFIG,
                        "a Singer tap writes to standard output: use "
@@ -92,100 +105,41 @@ static int singer_open(struct sink *s, const char *arg,
                            "objects (0 to 10000000)");
         }
     }
+    /* read once, here: a bad state stops the run before anything is read */
+    return c->state_path
+               ? singer_states_load(&c->states, &c->recall, c->state_path, err)
+               : 0;
+}
+
+static int singer_load_state(struct sink *s, const char *key, char **json,
+                             struct err *err UNUSED)
+{
+    const char *cp = singer_states_get(&ctx_of(s)->states, key);
+
+    *json = cp ? xstrdup(cp) : NULL;
     return 0;
 }
 
-/* The checkpoint text inside a state value (see the top of the file),
- * and the recall into 'r'. */
-static int state_checkpoint(const cJSON *value, const char *path, char **json,
-                            struct singer_recall *r, struct err *err)
+struct listing {
+    int (*fn)(const struct sink_state *, void *);
+    void *data;
+};
+
+static int list_one(const char *name, const char *json, void *data)
 {
-    const cJSON *sr = NULL;
-    const char *cp = NULL, *ranks = NULL, *below = NULL;
-    int64_t format = 0;
+    struct listing *l = data;
+    struct sink_state st = { name, json, 0 };
 
-    if (!cJSON_IsObject(value) || !value->child) {
-        return 0; /* {}: what runners pass before any state */
-    }
-    if (json_get_object(value, "", "stripe_reader", JSON_REQUIRED, &sr, err) <
-            0 ||
-        json_get_int64(sr, "stripe_reader", "format", JSON_REQUIRED, &format,
-                       err) < 0 ||
-        json_get_string(sr, "stripe_reader", "checkpoint", JSON_REQUIRED, &cp,
-                        err) < 0 ||
-        (format == SINGER_STATE_FORMAT &&
-         (json_get_string(sr, "stripe_reader", "recall", JSON_REQUIRED, &ranks,
-                          err) < 0 ||
-          json_get_string(sr, "stripe_reader", "below", JSON_REQUIRED, &below,
-                          err) < 0))) {
-        err->kind = ERR_CONFIG;
-        return err_prefix(err, "state '%s' is not a stripe-reader Singer state",
-                          path);
-    }
-    if (format != SINGER_STATE_FORMAT) {
-        return err_set(err, ERR_CONFIG,
-                       "state '%s': format %lld is not %d (written by "
-                       "another version of stripe-reader)",
-                       path, (long long)format, SINGER_STATE_FORMAT);
-    }
-    if (singer_recall_parse(r, ranks, below, err) < 0) {
-        err->kind = ERR_CONFIG;
-        return err_prefix(err, "state '%s'", path);
-    }
-    *json = xstrdup(cp);
-    return 0;
-}
-
-static int singer_load_state(struct sink *s, const char *key UNUSED,
-                             char **json, struct err *err)
-{
-    const char *path = ctx_of(s)->state_path;
-    struct buf text = BUF_INIT;
-    cJSON *value = NULL;
-    int ret;
-
-    *json = NULL;
-    singer_recall_release(&ctx_of(s)->recall);
-    singer_recall_init(&ctx_of(s)->recall);
-    if (!path) {
-        return 0;
-    }
-    ret = file_read(path, "state", SINGER_STATE_MAX_BYTES, FILE_MISSING_OK,
-                    &text, err);
-    if (ret == 1 || (ret == 0 && !text.len)) {
-        log_info("state '%s' is %s: reading from the start", path,
-                 ret == 1 ? "missing" : "empty");
-        buf_release(&text);
-        return 0;
-    }
-    if (ret == 0) {
-        value = json_parse(text.buf, text.len, "the state", err);
-        ret = value
-                  ? state_checkpoint(value, path, json, &ctx_of(s)->recall, err)
-                  : -1;
-    }
-    if (ret < 0) {
-        err->kind = ERR_CONFIG;
-    }
-    cJSON_Delete(value);
-    buf_release(&text);
-    return ret;
+    return l->fn(&st, l->data);
 }
 
 static int singer_list_states(struct sink *s,
                               int (*fn)(const struct sink_state *, void *),
-                              void *data, struct err *err)
+                              void *data, struct err *err UNUSED)
 {
-    struct sink_state st = { "singer", NULL, 0 };
-    char *json = NULL;
-    int ret = singer_load_state(s, NULL, &json, err);
+    struct listing l = { fn, data };
 
-    if (ret == 0 && json) {
-        st.json = json;
-        ret = fn(&st, data);
-    }
-    free(json);
-    return ret;
+    return singer_states_each(&ctx_of(s)->states, list_one, &l);
 }
 
 static int singer_delete_state(struct sink *s UNUSED, const char *key UNUSED,
@@ -213,33 +167,47 @@ static int emit(struct singer_ctx *c, struct err *err)
     return 0;
 }
 
-static void add_schema(struct buf *b, const struct stream *s)
+static void add_schema(struct buf *b, const struct stream *s, bool several)
 {
     buf_addstr(b, "{\"type\":\"SCHEMA\",\"stream\":");
     json_quote(b, s->name);
     buf_addstr(b, ",\"schema\":");
-    singer_schema(b, s);
-    buf_addstr(b, ",\"key_properties\":[\"id\"],\"bookmark_properties\":["
-                  "\"" SINGER_REPLICATION_KEY "\"]}\n");
+    singer_schema(b, s, several);
+    buf_addstr(b, ",\"key_properties\":");
+    singer_key_properties(b, several);
+    buf_addstr(b,
+               ",\"bookmark_properties\":[\"" SINGER_REPLICATION_KEY "\"]}\n");
 }
 
-/* The object with "_sdc_deleted_at" added before its closing brace. */
-static void add_object(struct buf *b, const struct record *rec)
+/*
+ * The object with "_sdc_deleted_at" (deleted) and "_sdc_account" (a run
+ * of several accounts) added before its closing brace.
+ */
+static void add_object(struct buf *b, const struct record *rec, bool several)
 {
     size_t len = rec->raw_len;
+    const char *sep;
     char when[32];
 
     while (len > 0 && rec->raw[len - 1] != '}') {
         len--; /* minified: nothing follows the brace, but be safe */
     }
-    if (!rec->deleted || len == 0) {
+    if ((!rec->deleted && !several) || len == 0) {
         buf_add(b, rec->raw, rec->raw_len);
         return;
     }
+    sep = len > 2 ? "," : ""; /* "{}" has no member to follow */
     buf_add(b, rec->raw, len - 1);
-    format_time(rec->deleted_at, when, sizeof(when));
-    buf_addf(b, "%s\"" SINGER_DELETED_AT "\":\"%s\"}", len > 2 ? "," : "",
-             when);
+    if (several) {
+        buf_addf(b, "%s\"" SINGER_ACCOUNT "\":", sep);
+        json_quote(b, rec->account ? rec->account : "");
+        sep = ",";
+    }
+    if (rec->deleted) {
+        format_time(rec->deleted_at, when, sizeof(when));
+        buf_addf(b, "%s\"" SINGER_DELETED_AT "\":\"%s\"", sep, when);
+    }
+    buf_addch(b, '}');
 }
 
 /*
@@ -321,13 +289,13 @@ static int singer_write(struct sink *s, const struct record *rec,
     }
     buf_reset(&c->line);
     if (!c->schema_sent[i]) {
-        add_schema(&c->line, t);
+        add_schema(&c->line, t, c->states.several);
         c->schema_sent[i] = true;
     }
     buf_addstr(&c->line, "{\"type\":\"RECORD\",\"stream\":");
     json_quote(&c->line, t->name);
     buf_addstr(&c->line, ",\"record\":");
-    add_object(&c->line, rec);
+    add_object(&c->line, rec, c->states.several);
     format_time(rec->extracted_at, when, sizeof(when));
     buf_addf(&c->line, ",\"time_extracted\":\"%s\"}\n", when);
     return emit(c, err);
@@ -373,19 +341,23 @@ static int singer_stored_version(struct sink *s, const struct stream *stream,
     return 1;
 }
 
-static int singer_commit(struct sink *s, const char *key UNUSED,
-                         const char *state_json, struct err *err)
+static int64_t now_ms(void)
 {
-    struct singer_ctx *c = ctx_of(s);
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A STATE with every checkpoint kept, after the records it covers. */
+static int write_state(struct singer_ctx *c, struct err *err)
+{
     struct buf ranks = BUF_INIT, below = BUF_INIT;
 
     singer_recall_write(&c->recall, c->sent, c->recall_max, &ranks, &below);
     buf_reset(&c->line);
-    buf_addf(&c->line,
-             "{\"type\":\"STATE\",\"value\":{\"stripe_reader\":{\"format\":%d,"
-             "\"checkpoint\":",
-             SINGER_STATE_FORMAT);
-    json_quote(&c->line, state_json);
+    buf_addstr(&c->line, "{\"type\":\"STATE\",\"value\":{\"stripe_reader\":{");
+    singer_states_write(&c->states, &c->line);
     buf_addf(&c->line, ",\"recall\":%s,\"below\":%s}}}\n", ranks.buf,
              below.buf);
     buf_release(&ranks);
@@ -393,6 +365,8 @@ static int singer_commit(struct sink *s, const char *key UNUSED,
     if (emit(c, err) < 0) {
         return -1;
     }
+    c->last_ms = now_ms();
+    c->state_pending = false;
     /* the state goes out with the records it covers, not later */
     if (fflush(stdout) != 0) {
         c->broken = true;
@@ -400,6 +374,19 @@ static int singer_commit(struct sink *s, const char *key UNUSED,
                        strerror(errno));
     }
     return 0;
+}
+
+static int singer_commit(struct sink *s, const char *key,
+                         const char *state_json, struct err *err)
+{
+    struct singer_ctx *c = ctx_of(s);
+
+    singer_states_set(&c->states, key, state_json);
+    c->state_pending = true;
+    if (c->every_ms && c->last_ms && now_ms() - c->last_ms < c->every_ms) {
+        return 0; /* several accounts: the next one, or the last, says it */
+    }
+    return write_state(c, err);
 }
 
 static int singer_record_run(struct sink *s UNUSED, const char *run_json UNUSED,
@@ -411,7 +398,12 @@ static int singer_record_run(struct sink *s UNUSED, const char *run_json UNUSED,
 static void singer_close(struct sink *s)
 {
     struct singer_ctx *c = ctx_of(s);
+    struct err err = ERR_INIT;
 
+    if (c->state_pending && !c->broken && write_state(c, &err) < 0) {
+        log_error("the last Singer state: %s", err.msg);
+    }
+    singer_states_release(&c->states);
     free(c->state_path);
     buf_release(&c->line);
     singer_recall_release(&c->recall);
@@ -425,7 +417,8 @@ static void singer_close(struct sink *s)
     free(c->evids);
 }
 
-static const char *const singer_options[] = { "state", "recall", NULL };
+static const char *const singer_options[] = { "state", "recall",
+                                              "several-accounts", NULL };
 
 const struct sink_type sink_singer = {
     .name = "singer",

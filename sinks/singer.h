@@ -11,8 +11,12 @@
  * boolean, each nullable but "id"); a column read inside a member
  * ("payment_method_details.type") makes the member an object.  Every
  * other member passes (additionalProperties), and "_sdc_deleted_at"
- * (RFC 3339) marks a deleted object.  The key is "id" (one account, one
- * mode per run); the replication key is "created".
+ * (RFC 3339) marks a deleted object.  The key is "id" (one mode per
+ * run); when a run reads several connected accounts ('several'), every
+ * record also carries "_sdc_account" (the acct_ id it was read from) and
+ * the key is ["id", "_sdc_account"].  Not "account": Stripe's application
+ * fee and event have an "account" of their own, which a record keeps as
+ * sent.  The replication key is "created".
  *
  * Output is appended to a struct buf; only the catalog reader fails.
  */
@@ -25,12 +29,18 @@ struct stream;
 
 #define SINGER_DELETED_AT "_sdc_deleted_at"
 #define SINGER_REPLICATION_KEY "created"
+#define SINGER_ACCOUNT "_sdc_account"
+
+/* The key properties, a JSON array: ["id"], or with 'several' accounts
+ * ["id", "_sdc_account"]. */
+void singer_key_properties(struct buf *out, bool several);
 
 /* The JSON Schema of the records of 's' (one line, no newline). */
-void singer_schema(struct buf *out, const struct stream *s);
+void singer_schema(struct buf *out, const struct stream *s, bool several);
 
 /*
- * The catalog of every stream (hidden twins excepted), one JSON object,
+ * The catalog of every stream (hidden twins excepted), for a config of
+ * one account or of 'several', one JSON object,
  * newline-terminated: tap_stream_id, stream, schema, key_properties,
  * replication_method INCREMENTAL, replication_key, and metadata (the
  * stream's breadcrumb: selected, selected-by-default, inclusion,
@@ -38,7 +48,7 @@ void singer_schema(struct buf *out, const struct stream *s);
  * valid-replication-keys; each property's: inclusion, "automatic" for
  * the key and the replication key).
  */
-void singer_catalog(struct buf *out);
+void singer_catalog(struct buf *out, bool several);
 
 /*
  * The streams the catalog file 'path' selects, as a --streams list

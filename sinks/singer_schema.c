@@ -76,9 +76,19 @@ static void add_property(struct buf *out, const struct column *c)
     buf_addch(out, '}');
 }
 
-void singer_schema(struct buf *out, const struct stream *s)
+void singer_key_properties(struct buf *out, bool several)
+{
+    buf_addstr(out, several ? "[\"id\",\"" SINGER_ACCOUNT "\"]" : "[\"id\"]");
+}
+
+void singer_schema(struct buf *out, const struct stream *s, bool several)
 {
     buf_addstr(out, "{\"type\":\"object\",\"properties\":{");
+    if (several) {
+        buf_addstr(out, "\"" SINGER_ACCOUNT "\":{\"type\":\"string\","
+                        "\"description\":\"the connected account read "
+                        "(acct_)\"},");
+    }
     for (size_t i = 0; i < s->nr_columns; i++) {
         if (first_of_member(s, &s->columns[i])) {
             add_property(out, &s->columns[i]);
@@ -88,8 +98,9 @@ void singer_schema(struct buf *out, const struct stream *s)
     buf_addstr(out, "\"" SINGER_DELETED_AT "\":{\"type\":[\"string\","
                     "\"null\"],\"format\":\"date-time\",\"description\":"
                     "\"when the object was deleted (absent: it exists)\"}},"
-                    "\"required\":[\"id\"],\"additionalProperties\":true,"
-                    "\"description\":");
+                    "\"required\":");
+    singer_key_properties(out, several);
+    buf_addstr(out, ",\"additionalProperties\":true,\"description\":");
     json_quote(out, s->object);
     buf_addstr(out, "}");
 }
@@ -98,6 +109,8 @@ void singer_schema(struct buf *out, const struct stream *s)
 static void property_metadata(struct buf *out, const char *name, size_t len)
 {
     bool automatic = (len == 2 && !strncmp(name, "id", 2)) ||
+                     (len == strlen(SINGER_ACCOUNT) &&
+                      !strncmp(name, SINGER_ACCOUNT, len)) ||
                      (len == strlen(SINGER_REPLICATION_KEY) &&
                       !strncmp(name, SINGER_REPLICATION_KEY, len));
 
@@ -107,24 +120,29 @@ static void property_metadata(struct buf *out, const char *name, size_t len)
              automatic ? "automatic" : "available");
 }
 
-static void catalog_entry(struct buf *out, const struct stream *s)
+static void catalog_entry(struct buf *out, const struct stream *s, bool several)
 {
     buf_addstr(out, "{\"tap_stream_id\":");
     json_quote(out, s->name);
     buf_addstr(out, ",\"stream\":");
     json_quote(out, s->name);
     buf_addstr(out, ",\"schema\":");
-    singer_schema(out, s);
+    singer_schema(out, s, several);
+    buf_addstr(out, ",\"key_properties\":");
+    singer_key_properties(out, several);
+    buf_addstr(out, ",\"replication_method\":\"INCREMENTAL\","
+                    "\"replication_key\":\"" SINGER_REPLICATION_KEY "\","
+                    "\"metadata\":[{\"breadcrumb\":[],\"metadata\":{"
+                    "\"selected\":true,\"selected-by-default\":true,"
+                    "\"inclusion\":\"available\","
+                    "\"table-key-properties\":");
+    singer_key_properties(out, several);
     buf_addstr(out,
-               ",\"key_properties\":[\"id\"],"
-               "\"replication_method\":\"INCREMENTAL\","
-               "\"replication_key\":\"" SINGER_REPLICATION_KEY "\","
-               "\"metadata\":[{\"breadcrumb\":[],\"metadata\":{"
-               "\"selected\":true,\"selected-by-default\":true,"
-               "\"inclusion\":\"available\","
-               "\"table-key-properties\":[\"id\"],"
-               "\"forced-replication-method\":\"INCREMENTAL\","
+               ",\"forced-replication-method\":\"INCREMENTAL\","
                "\"valid-replication-keys\":[\"" SINGER_REPLICATION_KEY "\"]}}");
+    if (several) {
+        property_metadata(out, SINGER_ACCOUNT, strlen(SINGER_ACCOUNT));
+    }
     for (size_t i = 0; i < s->nr_columns; i++) {
         if (first_of_member(s, &s->columns[i])) {
             property_metadata(out, s->columns[i].path, s->columns[i].key_len);
@@ -134,7 +152,7 @@ static void catalog_entry(struct buf *out, const struct stream *s)
     buf_addstr(out, "]}");
 }
 
-void singer_catalog(struct buf *out)
+void singer_catalog(struct buf *out, bool several)
 {
     bool first = true;
 
@@ -144,7 +162,7 @@ void singer_catalog(struct buf *out)
             continue;
         }
         buf_addstr(out, first ? "\n" : ",\n");
-        catalog_entry(out, &streams[i]);
+        catalog_entry(out, &streams[i], several);
         first = false;
     }
     buf_addstr(out, "\n]}\n");

@@ -90,7 +90,7 @@ const char *sink_uri_problem(const char *uri)
     return t && strchr(uri, ':')[1] ? NULL : schemes_hint();
 }
 
-static bool takes_option(const struct sink_type *t, const char *name)
+bool sink_takes_option(const struct sink_type *t, const char *name)
 {
     for (size_t i = 0; t->options && t->options[i]; i++) {
         if (!strcmp(t->options[i], name)) {
@@ -108,8 +108,8 @@ static const struct sink_type *taker(const struct sink_type *t,
         bool all = true;
 
         for (size_t i = 0; i < o->nr; i++) {
-            all = all && (takes_option(t, o->items[i].name) ||
-                          takes_option(sink_types[k], o->items[i].name));
+            all = all && (sink_takes_option(t, o->items[i].name) ||
+                          sink_takes_option(sink_types[k], o->items[i].name));
         }
         if (all && sink_types[k] != t) {
             return sink_types[k];
@@ -125,7 +125,7 @@ int sink_check_opts(const char *uri, const struct sink_opts *o, struct err *err)
     size_t bad = 0;
 
     for (size_t i = 0; t && o && i < o->nr; i++) {
-        if (!takes_option(t, o->items[i].name)) {
+        if (!sink_takes_option(t, o->items[i].name)) {
             buf_addf(&flags, "%s%s", bad++ ? ", " : "", o->items[i].flag);
         }
     }

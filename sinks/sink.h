@@ -139,6 +139,9 @@ extern const struct sink_type sink_singer;
 /* The sink type of 'uri' ("sqlite:x" -> sink_sqlite), or NULL. */
 const struct sink_type *sink_type_of(const char *uri);
 
+/* Does 't' take the option 'name' (its 'options')? */
+bool sink_takes_option(const struct sink_type *t, const char *name);
+
 /*
  * NULL when 'uri' names a known sink type and an argument; else a hint
  * naming the known forms: "use sqlite:PATH or ndjson:DIR" (static).

@@ -13,7 +13,8 @@
     singer_check.py target DB STATE_OUT < messages   a minimal target:
         each RECORD upserted on its key_properties into SQLite (one table
         per stream: account, id, raw, deleted, deleted_at, as
-        sr_compare.py reads them), committed at each STATE, whose value is
+        sr_compare.py reads them; account is the record's _sdc_account
+        when that is a key property, else ''), committed at each STATE, whose value is
         then written to STATE_OUT; a truncated last line (a killed tap) is
         ignored
     singer_check.py target DB STATE_OUT --kill PID STATES LINES   the same,
@@ -194,10 +195,13 @@ def target(db_path, state_out, kill=None):
         elif msg["type"] == "RECORD":
             rec = dict(msg["record"])
             gone = rec.pop("_sdc_deleted_at", None)
-            assert keys[msg["stream"]] == ["id"]
-            db.execute("INSERT OR REPLACE INTO %s VALUES ('', ?, ?, ?, ?)"
+            assert keys[msg["stream"]] in (["id"], ["id", "_sdc_account"])
+            account = rec.pop("_sdc_account", "")
+            if len(keys[msg["stream"]]) == 1:
+                account = ""
+            db.execute("INSERT OR REPLACE INTO %s VALUES (?, ?, ?, ?, ?)"
                        % msg["stream"],
-                       (rec["id"], json.dumps(rec), 1 if gone else 0,
+                       (account, rec["id"], json.dumps(rec), 1 if gone else 0,
                         unix(gone) if gone else None))
         elif msg["type"] == "STATE":
             states += 1

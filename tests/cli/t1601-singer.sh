@@ -10,13 +10,7 @@
 # the same command; docs/examples/meltano.yml names what the binary has.
 . "$(dirname "$0")/lib.sh"
 
-CHECK=$TOP/tests/cli/singer_check.py
-if ! PYJ=$(python_with jsonschema); then
-    t_skip "the Singer tap" "python3-jsonschema is missing (scripts/install-deps --test installs it)"
-    t_done
-    exit
-fi
-sc() { "$PYJ" "$CHECK" "$@"; }
+. "$(dirname "$0")/singer_lib.sh"
 
 KILLS=${KILLS:-8}
 RANDOM=1601
@@ -29,55 +23,6 @@ C=$TMP/config.json
 printf '{"api_key": "${{ SR_KEY }}", "mode": "test", "base_url": "%s", "rate_share": 1, "account_id": null}\n' \
     "$DOUBLE_URL" >"$C"
 printf '{"profile": "%s"}\n' "$TMP/plat.yaml" >"$TMP/named.json"
-now() { dctl GET /_double/state | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["now"])'; }
-# equal DB: the target's tables equal the truth, every stream that has
-# objects (events Stripe no longer lists stay in a target's table)
-equal() {
-    truth_to "$TMP/t.json" $PLATFORM
-    COMPARE_OPTS="--deleted-before $(($(now) - 30 * 86400)) --events-subset" compare_db "$1" "$TMP/t.json" "" \
-        "$("$PYTHON" -c 'import json,sys; print(",".join(k for k, v in json.load(open(sys.argv[1])).items() if v))' "$TMP/t.json")"
-}
-
-# lossless DB: equal() shows no object missing and none unexpected
-lossless() {
-    equal "$1" >"$TMP/equal.out"
-    cat "$TMP/equal.out"
-    ! grep -qE "(missing|unexpected) [1-9]" "$TMP/equal.out"
-}
-# kill_runs NAME [TAP OPTION...]: KILLS runs into the target's
-# $TMP/NAME.db, each from the last STATE the target kept
-# ($TMP/NAME.state); the target kills the tap with kill -9 after a random
-# number of STATEs and of lines after the last of them (what it got past
-# its state stays in its tables, as a target that flushes early keeps
-# it); then a run to the end.  Counts the runs the kill hit in $hits and
-# sums "doubted" over the summaries of the runs not killed into $doubted.
-kill_runs() {
-    local name=$1 i pid rc state
-    shift
-    hits=0 doubted=0
-    for i in $(seq 1 "$KILLS"); do
-        state=()
-        [ -f "$TMP/$name.state" ] && state=(--state "$TMP/$name.state")
-        rm -f "$TMP/sum.json"
-        "$BIN" singer --config "$C" "${state[@]}" --commit-interval 100ms \
-            --summary-json "$TMP/sum.json" -q "$@" >"$TMP/pipe" 2>/dev/null &
-        pid=$!
-        # (bash reports the killed job on its stderr: not the target's)
-        {
-            "$PYJ" "$CHECK" target "$TMP/$name.db" "$TMP/$name.state" --kill "$pid" \
-                $((RANDOM % 4 + 1)) $((RANDOM % 200)) <"$TMP/pipe" 2>&3
-            wait "$pid"
-            rc=$?
-        } 3>&2 2>/dev/null
-        [ $rc = 137 ] && hits=$((hits + 1))
-        [ -f "$TMP/sum.json" ] && doubted=$((doubted + $(sum_doubted)))
-    done
-    sc target "$TMP/$name.db" "$TMP/$name.state" < <("$BIN" singer --config "$C" \
-        --state "$TMP/$name.state" --summary-json "$TMP/sum.json" -q "$@")
-    doubted=$((doubted + $(sum_doubted)))
-}
-sum_doubted() { jq '[.streams[].doubted] | add' "$TMP/sum.json"; }
-
 # --about, --help, the tap-stripe-reader name
 run "$BIN" singer --about --format json
 t_is "$RC" 0 "--about --format json"
@@ -110,7 +55,12 @@ bad_config "a bad base_url" '{"api_key": "${{ SR_KEY }}", "mode": "test", "base_
     "1:58: 'base_url' must be an http or https URL"
 bad_config "profile beside settings" '{"profile": "prod", "mode": "test"}' \
     "1:13: 'profile' names a profile"
-bad_config "accounts" '{"accounts": ["acct_1"]}' "1:2: 'accounts' .* is not supported"
+bad_config "accounts beside account_id" \
+    '{"api_key": "${{ SR_KEY }}", "mode": "test", "account_id": "acct_1a", "accounts": "all"}' \
+    "1:83: 'accounts' and 'account_id' cannot be used together: 'account_id' reads one account, 'accounts' several"
+bad_config "a bad id in accounts" \
+    '{"api_key": "${{ SR_KEY }}", "mode": "test", "accounts": ["acct_1a", "all"]}' \
+    "1:70: invalid account id 'all' in 'accounts\[1\]'"
 bad_config "not JSON" '{"api_key": ' "2:1: invalid JSON"
 t_nomatch "$(cat "$TMP/stderr")" "0123456789abcdef" "no message shows the key"
 run "$BIN" singer --config "$TMP/nowhere.json"
@@ -165,12 +115,6 @@ printf '{"profile": "plat"}\n' >"$TMP/byname.json"
 run "$BIN" singer --config "$TMP/byname.json" --catalog "$TMP/sel.json"
 t_is "$RC:$(printf '%s\n' "$OUT" | grep -c '"RECORD"')" "0:$(grep -c '"RECORD"' "$TMP/sel.jsonl")" \
     "a config naming a profile by its name reads the same"
-sed 's/^  mode: test$/  mode: test\n  accounts: all/' "$TMP/plat.yaml" >"$TMP/multi.yaml"
-printf '{"profile": "%s"}\n' "$TMP/multi.yaml" >"$TMP/multi.json"
-run "$BIN" singer --config "$TMP/multi.json"
-t_match "$RC $ERR" "^3 .*a Singer tap reads one account per run" \
-    "a profile of several accounts is refused (exit 3): one config per account"
-t_is "$OUT" "" "... and nothing is written"
 jq '.streams[0].tap_stream_id = "charge"' "$TMP/catalog.json" >"$TMP/badcat.json"
 run "$BIN" singer --config "$C" --catalog "$TMP/badcat.json"
 t_match "$RC $ERR" "^3 .*catalog '$TMP/badcat.json': unknown stream 'charge'" "a catalog naming no stream of the table: exit 3"
