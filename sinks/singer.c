@@ -169,12 +169,8 @@ static int emit(struct singer_ctx *c, struct err *err)
 
 static void add_schema(struct buf *b, const struct stream *s, bool several)
 {
-    buf_addstr(b, "{\"type\":\"SCHEMA\",\"stream\":");
-    json_quote(b, s->name);
-    buf_addstr(b, ",\"schema\":");
-    singer_schema(b, s, several);
-    buf_addstr(b, ",\"key_properties\":");
-    singer_key_properties(b, several);
+    buf_addstr(b, "{\"type\":\"SCHEMA\",");
+    singer_stream_members(b, s, several);
     buf_addstr(b,
                ",\"bookmark_properties\":[\"" SINGER_REPLICATION_KEY "\"]}\n");
 }

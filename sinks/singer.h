@@ -31,12 +31,16 @@ struct stream;
 #define SINGER_REPLICATION_KEY "created"
 #define SINGER_ACCOUNT "_sdc_account"
 
-/* The key properties, a JSON array: ["id"], or with 'several' accounts
- * ["id", "_sdc_account"]. */
-void singer_key_properties(struct buf *out, bool several);
-
 /* The JSON Schema of the records of 's' (one line, no newline). */
 void singer_schema(struct buf *out, const struct stream *s, bool several);
+
+/*
+ * The members "stream", "schema" and "key_properties" (["id"], or with
+ * 'several' accounts ["id", "_sdc_account"]) that a SCHEMA message and a
+ * catalog entry share, without braces.
+ */
+void singer_stream_members(struct buf *out, const struct stream *s,
+                           bool several);
 
 /*
  * The catalog of every stream (hidden twins excepted), for a config of

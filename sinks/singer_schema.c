@@ -76,7 +76,8 @@ static void add_property(struct buf *out, const struct column *c)
     buf_addch(out, '}');
 }
 
-void singer_key_properties(struct buf *out, bool several)
+/* The key properties, a JSON array. */
+static void key_properties(struct buf *out, bool several)
 {
     buf_addstr(out, several ? "[\"id\",\"" SINGER_ACCOUNT "\"]" : "[\"id\"]");
 }
@@ -99,10 +100,21 @@ void singer_schema(struct buf *out, const struct stream *s, bool several)
                     "\"null\"],\"format\":\"date-time\",\"description\":"
                     "\"when the object was deleted (absent: it exists)\"}},"
                     "\"required\":");
-    singer_key_properties(out, several);
+    key_properties(out, several);
     buf_addstr(out, ",\"additionalProperties\":true,\"description\":");
     json_quote(out, s->object);
     buf_addstr(out, "}");
+}
+
+void singer_stream_members(struct buf *out, const struct stream *s,
+                           bool several)
+{
+    buf_addstr(out, "\"stream\":");
+    json_quote(out, s->name);
+    buf_addstr(out, ",\"schema\":");
+    singer_schema(out, s, several);
+    buf_addstr(out, ",\"key_properties\":");
+    key_properties(out, several);
 }
 
 /* The metadata of one property ('name', 'len' bytes). */
@@ -124,19 +136,15 @@ static void catalog_entry(struct buf *out, const struct stream *s, bool several)
 {
     buf_addstr(out, "{\"tap_stream_id\":");
     json_quote(out, s->name);
-    buf_addstr(out, ",\"stream\":");
-    json_quote(out, s->name);
-    buf_addstr(out, ",\"schema\":");
-    singer_schema(out, s, several);
-    buf_addstr(out, ",\"key_properties\":");
-    singer_key_properties(out, several);
+    buf_addch(out, ',');
+    singer_stream_members(out, s, several);
     buf_addstr(out, ",\"replication_method\":\"INCREMENTAL\","
                     "\"replication_key\":\"" SINGER_REPLICATION_KEY "\","
                     "\"metadata\":[{\"breadcrumb\":[],\"metadata\":{"
                     "\"selected\":true,\"selected-by-default\":true,"
                     "\"inclusion\":\"available\","
                     "\"table-key-properties\":");
-    singer_key_properties(out, several);
+    key_properties(out, several);
     buf_addstr(out,
                ",\"forced-replication-method\":\"INCREMENTAL\","
                "\"valid-replication-keys\":[\"" SINGER_REPLICATION_KEY "\"]}}");
