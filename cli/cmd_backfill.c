@@ -21,7 +21,7 @@ static const struct opt backfill_options[] = {
                "start of the range (required)"),
     OPT_STRING(0, "until", struct run_opts, until, "DATE",
                "end of the range, exclusive (default: now)"),
-    OPT_RUN_COMMON(struct run_opts),
+#include "cli/run_opts.def"
     OPT_COMMON(struct run_opts),
     OPT_END(),
 };

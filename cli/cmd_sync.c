@@ -19,7 +19,7 @@ static const char sync_desc[] =
     "current state of every object is stored.";
 
 static const struct opt sync_options[] = {
-    OPT_RUN_COMMON(struct run_opts),
+#include "cli/run_opts.def"
     OPT_BOOL(0, "rescan", struct run_opts, rescan,
              "re-list every stream since the start date (the remedy "
              "for a retention gap)"),

@@ -50,58 +50,13 @@ struct run_opts {
         .common = { 0, NULL }, .progress = -1                                  \
     }
 
-/* Options both commands accept (embedded in their tables). */
-#define OPT_RUN_COMMON(st)                                                     \
-    OPT_STRING('p', "profile", st, profile, "NAME|PATH",                       \
-               "profile to use (default $STRIPE_READER_PROFILE)"),             \
-        OPT_STRING(0, "sink", st, sink, "URI",                                 \
-                   "sqlite:PATH, ndjson:DIR or ndjson:- (default: the "        \
-                   "profile's, or sqlite:stripe.db)"),                         \
-        OPT_STRING(                                                            \
-            0, "streams", st, streams, "LIST",                                 \
-            "comma-separated streams (default: the profile's, else every "     \
-            "stream the key can read)"),                                       \
-        OPT_INT(0, "concurrency", st, concurrency, "N",                        \
-                "list requests in flight per stream (default 12)"),            \
-        OPT_STRING(0, "overlap", st, overlap, "DURATION",                      \
-                   "re-read this much before the last mark (default: "         \
-                   "the profile's, or 60s)"),                                  \
-        OPT_STRING(0, "settle", st, settle, "DURATION",                        \
-                   "read only objects older than this (default 5s)"),          \
-        OPT_STRING(0, "commit-interval", st, commit_interval, "DURATION",      \
-                   "commit at least this often (default: sqlite 2s, "          \
-                   "ndjson 60s)"),                                             \
-        OPT_BOOL(0, "gzip", st, gzip, "ndjson: write .ndjson.gz files"),       \
-        OPT_STRING(0, "ndjson-format", st, ndjson_format, "FORMAT",            \
-                   "ndjson: envelope (default) or raw"),                       \
-        OPT_STRING(0, "rotate-records", st, rotate_records, "N",               \
-                   "ndjson: records per file (default 100000)"),               \
-        OPT_STRING(0, "rotate-size", st, rotate_size, "SIZE",                  \
-                   "ndjson: bytes per file before compression (default "       \
-                   "128MiB)"),                                                 \
-        OPT_STRING(0, "state", st, state_file, "FILE",                         \
-                   "ndjson:- : the file that keeps the checkpoint"),           \
-        OPT_STRING(0, "rate-share", st, rate_share, "G[,E]",                   \
-                   "use this share of Stripe's global (and per-endpoint) "     \
-                   "rate limit (default: the profile's, 0.5,0.8)"),            \
-        OPT_STRING(0, "max-duration", st, max_duration, "DURATION",            \
-                   "stop at a commit point before this (exit 8; default: "     \
-                   "the profile's maxDuration)"),                              \
-        OPT_BOOL(0, "progress", st, progress,                                  \
-                 "live progress on stderr (default: on a terminal only; "      \
-                 "--no-progress)"),                                            \
-        OPT_STRING(0, "summary-json", st, summary_json, "FILE",                \
-                   "write the run summary as JSON to FILE (- for stdout)"),    \
-        OPT_STRING(0, "accounts", st, accounts, "all|LIST",                    \
-                   "read these connected accounts with the platform's "        \
-                   "key: all, or acct_ ids separated by commas (default: "     \
-                   "the profile's spec.accounts)"),                            \
-        OPT_STRING(0, "shard", st, shard, "I/N",                               \
-                   "read only the accounts of shard I of N (FNV-1a 64 of "     \
-                   "the id mod N); {shard} in the sink URI becomes I"),        \
-        OPT_INT(0, "accounts-in-progress", st, accounts_in_progress, "N",      \
-                "at most N accounts with a first sync under way (default: "    \
-                "the profile's accountsInProgress, or 8)")
+/*
+ * The options both commands accept, entries of their tables: the lines
+ * of cli/run_opts.def, included where the table lists them.
+ */
+#define RUN_STRING(s, l, f, a, h) OPT_STRING(s, l, struct run_opts, f, a, h),
+#define RUN_INT(s, l, f, a, h) OPT_INT(s, l, struct run_opts, f, a, h),
+#define RUN_BOOL(s, l, f, h) OPT_BOOL(s, l, struct run_opts, f, h),
 
 enum run_kind { RUN_SYNC, RUN_BACKFILL };
 
