@@ -112,10 +112,15 @@ static int singer_open(struct sink *s, const char *arg,
 }
 
 static int singer_load_state(struct sink *s, const char *key, char **json,
-                             struct err *err UNUSED)
+                             struct err *err)
 {
-    const char *cp = singer_states_get(&ctx_of(s)->states, key);
+    struct singer_ctx *c = ctx_of(s);
+    const char *cp = singer_states_get(&c->states, key);
 
+    *json = NULL;
+    if (singer_states_refuse(&c->states, key, c->state_path, err) < 0) {
+        return -1;
+    }
     *json = cp ? xstrdup(cp) : NULL;
     return 0;
 }
@@ -125,10 +130,10 @@ struct listing {
     void *data;
 };
 
-static int list_one(const char *name, const char *json, void *data)
+static int list_one(const char *key, const char *json, void *data)
 {
     struct listing *l = data;
-    struct sink_state st = { name, json, 0 };
+    struct sink_state st = { key, json, 0 };
 
     return l->fn(&st, l->data);
 }

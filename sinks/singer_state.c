@@ -76,13 +76,16 @@ void singer_states_set(struct singer_states *st, const char *key,
 }
 
 int singer_states_each(const struct singer_states *st,
-                       int (*fn)(const char *name, const char *json, void *),
+                       int (*fn)(const char *key, const char *json, void *),
                        void *data)
 {
     int ret = st->single ? fn(SINGLE_NAME, st->single, data) : 0;
 
     for (size_t i = 0; ret == 0 && i < st->nr; i++) {
-        ret = fn(st->names[i], st->jsons[i], data);
+        char key[200];
+
+        snprintf(key, sizeof(key), SINGLE_NAME "/%s", st->names[i]);
+        ret = fn(key, st->jsons[i], data);
     }
     return ret;
 }
@@ -133,18 +136,30 @@ static int read_checkpoints(struct singer_states *st, const cJSON *all,
     return 0;
 }
 
+#define NOT_THIS_CONFIG "is not a stripe-reader Singer state of this config"
+
 /* A state of the other shape than the run's: say so, not start over. */
-static int wrong_shape(const struct singer_states *st, struct err *err)
+static int wrong_shape(bool several, struct err *err)
 {
     return err_set(err, ERR_CONFIG,
-                   st->several ? "it was written by a run of one account, "
-                                 "and this config reads several "
-                                 "('accounts'): give a state of this "
-                                 "config, or none to read from the start"
-                               : "it was written by a run of several "
-                                 "accounts ('accounts'), and this config "
-                                 "reads one: give a state of this config, "
-                                 "or none to read from the start");
+                   several ? "it was written by a run of one account, and "
+                             "this config reads several ('accounts'): give "
+                             "a state of this config, or none to read from "
+                             "the start"
+                           : "it was written by a run of several accounts "
+                             "('accounts'), and this config reads one: give "
+                             "a state of this config, or none to read from "
+                             "the start");
+}
+
+int singer_states_refuse(const struct singer_states *st, const char *key,
+                         const char *path, struct err *err)
+{
+    if (!st->from_several || suffix(key)) {
+        return 0;
+    }
+    wrong_shape(false, err);
+    return err_prefix(err, "state '%s' " NOT_THIS_CONFIG, path);
 }
 
 /* The members of "stripe_reader" in a state value. */
@@ -180,9 +195,10 @@ static int read_value(struct singer_states *st, struct singer_recall *r,
         return err_set(err, ERR_CONFIG,
                        "'stripe_reader' needs 'checkpoint' or 'checkpoints'");
     }
-    if ((has_all != 0) != st->several) {
-        return wrong_shape(st, err);
+    if (st->several && !has_all) {
+        return wrong_shape(true, err);
     }
+    st->from_several = has_all != 0;
     if ((all && read_checkpoints(st, all, err) < 0) ||
         singer_recall_parse(r, ranks, below, err) < 0) {
         return -1;

@@ -15,7 +15,8 @@
  *
  * Each checkpoint is a JSON *string* (see sinks/singer.c for why).  A
  * state of the other shape is refused: a run of several accounts does not
- * start over silently from a one-account state, nor the reverse.
+ * start over silently from a one-account state (at load), nor the
+ * reverse (singer_states_refuse()); `state show` lists either.
  */
 #ifndef SINKS_SINGER_STATE_H
 #define SINKS_SINGER_STATE_H
@@ -28,6 +29,7 @@ struct singer_recall;
 
 struct singer_states {
     bool several;        /* a run of several accounts */
+    bool from_several;   /* read from a state of several (`state show`) */
     char *single;        /* one account: its checkpoint, NULL: none yet */
     struct strset index; /* several: key suffix -> index in names/jsons */
     char **names, **jsons;
@@ -45,6 +47,11 @@ void singer_states_release(struct singer_states *st);
 int singer_states_load(struct singer_states *st, struct singer_recall *r,
                        const char *path, struct err *err);
 
+/* -1 with ERR_CONFIG naming 'path' when a run of one account asks for
+ * 'key' in a state of several accounts; else 0. */
+int singer_states_refuse(const struct singer_states *st, const char *key,
+                         const char *path, struct err *err);
+
 /* The checkpoint kept for 'key' (NULL: none); owned by 'st'. */
 const char *singer_states_get(const struct singer_states *st, const char *key);
 
@@ -52,11 +59,11 @@ const char *singer_states_get(const struct singer_states *st, const char *key);
 void singer_states_set(struct singer_states *st, const char *key,
                        const char *json);
 
-/* Call 'fn' for each checkpoint kept, with its name in the state
- * ("singer" for one account's; an account id, "accounts"); stops at the
- * first non-zero return, which it returns. */
+/* Call 'fn' for each checkpoint kept, with a key as the reader's but for
+ * the profile's name, "singer" ("singer", "singer/acct_1",
+ * "singer/accounts"); stops at the first non-zero return, returned. */
 int singer_states_each(const struct singer_states *st,
-                       int (*fn)(const char *name, const char *json, void *),
+                       int (*fn)(const char *key, const char *json, void *),
                        void *data);
 
 /* Append the members "format" and "checkpoint" or "checkpoints" of the

@@ -83,11 +83,15 @@ t_is "$(jq -r 'select(.type == "RECORD") | .record._sdc_account' "$TMP/changes.j
 sc target "$TMP/a.db" "$TMP/a.state" <"$TMP/changes.jsonl"
 t_ok "... and the target equals each account's truth" equal_all "$TMP/a.db"
 
+run "$BIN" state show --sink singer:- --state "$TMP/a.state"
+t_is "$RC:$(printf '%s\n' "$OUT" | sed -n "s/^profile '\([^']*\)'.*/\1/p" | tr '\n' ' ')" \
+    "0:singer/$(acct 1) singer/$(acct 2) singer/$(acct 3) " "state show lists each account's checkpoint in the state"
+
 # a state of the other shape is refused, not read from the start
 printf '{"api_key": "${{ SR_KEY }}", "mode": "test", "base_url": "%s", "account_id": "%s"}\n' \
     "$DOUBLE_URL" "$(acct 2)" >"$TMP/one.json"
 run "$BIN" singer --config "$TMP/one.json" --state "$TMP/a.state"
-t_match "$RC $ERR" "^3 stripe-reader: error: sink 'singer:-': state '$TMP/a.state' is not a stripe-reader Singer state of this config: it was written by a run of several accounts" \
+t_match "$RC $ERR" "^3 stripe-reader: error: state '$TMP/a.state' is not a stripe-reader Singer state of this config: it was written by a run of several accounts" \
     "a state of several accounts given to a config of one: exit 3"
 t_is "$OUT" "" "... and nothing is written"
 "$BIN" singer --config "$TMP/one.json" -q | tail -n 1 | jq -c .value >"$TMP/one.state"
