@@ -68,7 +68,8 @@ struct singer_ctx {
     struct singer_recall recall; /* from the state the run resumes */
     size_t recall_max;           /* objects the next states recall */
     struct buf line;
-    bool broken; /* standard output failed: nothing more is written */
+    struct buf key; /* object_key()'s */
+    bool broken;    /* standard output failed: nothing more is written */
 };
 
 static struct singer_ctx *ctx_of(struct sink *s)
@@ -235,45 +236,63 @@ static int64_t rank(const struct record *rec)
  * object written in the run (some 70 bytes, and the event id of an
  * event's copy).
  */
-static void remember_event(struct singer_ctx *c, size_t i,
+/*
+ * What an object is remembered and recalled by: its id; with several
+ * accounts "<account>/<id>", since an id is unique only within an account
+ * (a product or a coupon may be given its id: two accounts may both have
+ * "gold").  Valid until the next call.
+ */
+static const char *object_key(struct singer_ctx *c, const char *account,
+                              const char *id)
+{
+    if (!c->states.several) {
+        return id;
+    }
+    buf_reset(&c->key);
+    buf_addf(&c->key, "%s/%s", account ? account : "", id);
+    return c->key.buf;
+}
+
+static void remember_event(struct singer_ctx *c, size_t i, const char *key,
                            const struct record *rec)
 {
     int64_t k;
 
     if (rec->source != SOURCE_EVENT || !rec->event_id) {
-        strset_remove(&c->sent_event[i], rec->id);
+        strset_remove(&c->sent_event[i], key);
         return;
     }
-    if (strset_get(&c->sent_event[i], rec->id, &k)) {
+    if (strset_get(&c->sent_event[i], key, &k)) {
         free(c->evids[k]);
         c->evids[k] = xstrdup(rec->event_id);
         return;
     }
     ALLOC_GROW(c->evids, c->nr_evids + 1, c->alloc_evids);
     c->evids[c->nr_evids] = xstrdup(rec->event_id);
-    strset_set(&c->sent_event[i], rec->id, (int64_t)c->nr_evids++);
+    strset_set(&c->sent_event[i], key, (int64_t)c->nr_evids++);
 }
 
 static bool newer(struct singer_ctx *c, size_t i, const struct record *rec)
 {
-    struct strset_entry *e = strset_find(&c->sent[i], rec->id);
+    const char *key = object_key(c, rec->account, rec->id);
+    struct strset_entry *e = strset_find(&c->sent[i], key);
     int64_t k, r;
 
     if (e && rank(rec) < e->value) {
         return false;
     }
-    if (!e && singer_recall_get(&c->recall, &streams[i], rec->id, &r) &&
+    if (!e && singer_recall_get(&c->recall, &streams[i], key, &r) &&
         (rank(rec) < r || (rank(rec) == r && rec->source == SOURCE_EVENT))) {
         return false;
     }
     /* two events of one second: the larger event id, as in SQLite */
     if (e && rank(rec) == e->value && rec->source == SOURCE_EVENT &&
-        strset_get(&c->sent_event[i], rec->id, &k) &&
+        strset_get(&c->sent_event[i], key, &k) &&
         strcmp(rec->event_id ? rec->event_id : "", c->evids[k]) < 0) {
         return false;
     }
-    strset_set(&c->sent[i], rec->id, rank(rec));
-    remember_event(c, i, rec);
+    strset_set(&c->sent[i], key, rank(rec));
+    remember_event(c, i, key, rec);
     return true;
 }
 
@@ -314,11 +333,12 @@ static bool singer_doubts(struct sink *s, const struct record *rec)
     struct singer_ctx *c = ctx_of(s);
     const struct stream *t = sink_stream(rec->stream);
     size_t i = stream_index(t);
+    const char *key = object_key(c, rec->account, rec->id);
     int64_t r;
 
     if (rec->source != SOURCE_EVENT || rec->deleted || t->is_events ||
-        strset_contains(&c->sent[i], rec->id) ||
-        singer_recall_get(&c->recall, t, rec->id, &r)) {
+        strset_contains(&c->sent[i], key) ||
+        singer_recall_get(&c->recall, t, key, &r)) {
         return false;
     }
     return rank(rec) < c->recall.below[i];
@@ -326,16 +346,17 @@ static bool singer_doubts(struct sink *s, const struct record *rec)
 
 /* The version of the last copy sent in this run, or recalled. */
 static int singer_stored_version(struct sink *s, const struct stream *stream,
-                                 const char *account UNUSED,
-                                 bool livemode UNUSED, const char *id,
-                                 int64_t *version, struct err *err UNUSED)
+                                 const char *account, bool livemode UNUSED,
+                                 const char *id, int64_t *version,
+                                 struct err *err UNUSED)
 {
     struct singer_ctx *c = ctx_of(s);
     const struct stream *t = sink_stream(stream);
+    const char *key = object_key(c, account, id);
     int64_t r;
 
-    if (!strset_get(&c->sent[stream_index(t)], id, &r) &&
-        !singer_recall_get(&c->recall, t, id, &r)) {
+    if (!strset_get(&c->sent[stream_index(t)], key, &r) &&
+        !singer_recall_get(&c->recall, t, key, &r)) {
         return 0;
     }
     *version = r / 4; /* rank() */
@@ -407,6 +428,7 @@ static void singer_close(struct sink *s)
     singer_states_release(&c->states);
     free(c->state_path);
     buf_release(&c->line);
+    buf_release(&c->key);
     singer_recall_release(&c->recall);
     for (size_t i = 0; i < MAX_STREAMS; i++) {
         strset_release(&c->sent[i]);

@@ -213,6 +213,11 @@ static void test_several(void)
     rec.deleted = true;
     rec.deleted_at = 86400;
     s->type->write(s, &rec, &err);
+    /* the same id in another account, older: another object */
+    rec.account = "acct_1b";
+    rec.deleted = false;
+    rec.version = 3;
+    s->type->write(s, &rec, &err);
     s->type->commit(s, "p/accounts", "{\"a\":1}", &err);
     s->type->commit(s, "p/acct_1a", "{\"cp\":\"1a\"}", &err);
     s->type->commit(s, "p/acct_1b", "{\"cp\":\"1b\"}", &err);
@@ -225,6 +230,13 @@ static void test_several(void)
                       "\"acct_1a\",\"_sdc_deleted_at\":\"1970-01-02T00:00:"
                       "00Z\"}") != NULL,
           "a record carries its account (and its deletion)");
+    CHECK(strstr(out, "\"record\":{\"id\":\"ch_7\",\"_sdc_account\":"
+                      "\"acct_1b\"}") != NULL,
+          "an id of two accounts is two objects: the older copy is sent");
+    CHECK(strstr(line = last_line(out, "{\"type\":\"STATE\""),
+                 "\"recall\":\"charges:acct_1") != NULL,
+          "and recalled by account and id");
+    free(line);
     CHECK_INT((long)count(out, "\"type\":\"STATE\""), 2,
               "four commits: a STATE at the first, the next at the end");
     line = last_line(out, "{\"type\":\"STATE\"");
