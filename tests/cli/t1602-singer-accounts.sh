@@ -114,6 +114,18 @@ run "$BIN" singer --config "$TMP/two.json"
 t_is "$RC:$(printf '%s\n' "$OUT" | jq -r 'select(.type == "RECORD") | .record._sdc_account' | sort -u | tr '\n' ' ')" \
     "0:$(acct 1) $(acct 3) " "'accounts' as a list reads those accounts only"
 
+# a run stopped by --max-duration (as by Meltano's SIGTERM) ends with a
+# STATE that covers what it sent; the next run from it completes
+"$BIN" singer --config "$C" --max-duration 1s -q >"$TMP/short.jsonl" 2>"$TMP/short.err"
+rc=$?
+t_is "$rc:$(tail -n 1 "$TMP/short.jsonl" | jq -r .type)" 8:STATE \
+    "--max-duration: exit 8, and the last message is a STATE"
+t_match "$(cat "$TMP/short.err")" "stopped early \(--max-duration reached\) with [12] of 3 accounts not reached" \
+    "... the accounts not reached said on stderr"
+sc target "$TMP/m.db" "$TMP/m.state" <"$TMP/short.jsonl"
+"$BIN" singer --config "$C" --state "$TMP/m.state" -q | sc target "$TMP/m.db" "$TMP/m.state"
+t_ok "... a run from it completes: each account equals its truth" equal_all "$TMP/m.db"
+
 # first syncs of every account killed with kill -9 again and again, each
 # run resumed from the last STATE the target kept, then one to the end
 mkfifo "$TMP/pipe"
