@@ -120,7 +120,7 @@ t_is "$RC:$(printf '%s\n' "$OUT" | jq -r 'select(.type == "RECORD") | .record._s
 rc=$?
 t_is "$rc:$(tail -n 1 "$TMP/short.jsonl" | jq -r .type)" 8:STATE \
     "--max-duration: exit 8, and the last message is a STATE"
-t_match "$(cat "$TMP/short.err")" "stopped early \(--max-duration reached\) with [12] of 3 accounts not reached" \
+t_match "$(cat "$TMP/short.err")" "stopped early \(--max-duration reached\) with [123] of 3 accounts not reached" \
     "... the accounts not reached said on stderr"
 sc target "$TMP/m.db" "$TMP/m.state" <"$TMP/short.jsonl"
 "$BIN" singer --config "$C" --state "$TMP/m.state" -q | sc target "$TMP/m.db" "$TMP/m.state"
