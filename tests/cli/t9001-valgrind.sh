@@ -44,4 +44,19 @@ SR_KEY=sk_test_nope_nope_nope valgrind -q --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$TMP/v.db" >/dev/null 2>"$TMP/vgerr"
 t_is "$?" 4 "a failing run (bad key) exits 4 and frees everything (no valgrind error)"
+
+# the Singer tap, of one account and of two connected accounts, each
+# resumed from its last STATE
+printf '{"profile": "%s"}\n' "$TMP/plat.yaml" >"$TMP/one.json"
+"$BIN" singer --config "$TMP/one.json" -q | tail -n 1 | jq -c .value >"$TMP/one.state"
+t_ok "singer" vg singer --config "$TMP/one.json"
+t_ok "singer --state" vg singer --config "$TMP/one.json" --state "$TMP/one.state"
+double_history 10 --accounts 2 --charges 20 --payouts 2 --seed 3
+profile_for multi
+sed -i 's/^  mode: test$/  mode: test\n  accounts: all/' "$TMP/multi.yaml"
+printf '{"profile": "%s"}\n' "$TMP/multi.yaml" >"$TMP/multi.json"
+"$BIN" singer --config "$TMP/multi.json" -q | tail -n 1 | jq -c .value >"$TMP/multi.state"
+t_ok "singer, two connected accounts" vg singer --config "$TMP/multi.json"
+t_ok "... --state" vg singer --config "$TMP/multi.json" --state "$TMP/multi.state"
+t_ok "singer --discover" vg singer --config "$TMP/multi.json" --discover
 t_done
