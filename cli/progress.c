@@ -2,6 +2,7 @@
 #include "core/compat.h"
 #include "cli/progress.h"
 #include "core/log.h"
+#include "core/strutil.h"
 #include "reader/checkpoint.h"
 #include "reader/engine.h"
 #include "model/streams.h"
@@ -42,7 +43,7 @@ void progress_init(struct progress *p, int force, unsigned mask)
     memset(p, 0, sizeof(*p));
     p->fp = stderr;
     p->mask = mask;
-    p->start_ms = engine_now_ms();
+    p->start_ms = monotonic_ms();
     p->text = (struct buf)BUF_INIT;
     p->on = force > 0 || (force < 0 && isatty(STDERR_FILENO));
     if (p->on) {
@@ -89,7 +90,7 @@ void progress_update(void *data, const struct stream_set *set,
                      const struct engine_stream_stats *stats)
 {
     struct progress *p = data;
-    double secs = (double)(engine_now_ms() - p->start_ms) / 1000.0;
+    double secs = (double)(monotonic_ms() - p->start_ms) / 1000.0;
 
     if (!p->on) {
         return;

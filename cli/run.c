@@ -330,7 +330,7 @@ int run_extract(enum run_kind kind, const struct run_opts *o, struct err *err)
     r.kind = kind;
     r.o = o;
     r.started_at = (int64_t)time(NULL);
-    r.started_ms = engine_now_ms();
+    r.started_ms = monotonic_ms();
     if (common_apply(&o->common, err) < 0 ||
         (o->load_profile ? o->load_profile : run_load_profile)(o->profile, &r.p,
                                                                err) < 0 ||

@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/strutil.h"
 #include "model/streams.h"
 #include "sinks/sink.h"
 
@@ -147,7 +148,7 @@ void summary_json(const struct run *r, int rc, const struct err *err,
              "\"exit_code\":%d",
              r->kind == RUN_SYNC ? "sync" : "backfill",
              (long long)r->started_at, (long long)now,
-             (long long)(engine_now_ms() - r->started_ms),
+             (long long)(monotonic_ms() - r->started_ms),
              rc == 0 ? "ok" : err_kind_name(err->kind),
              rc == 0 ? 0 : err_exit_code(err->kind));
     if (rc != 0) {
@@ -211,7 +212,7 @@ void summary_print(const struct run *r, int rc, const struct err *err)
     buf_addf(&line, " %ld requests, %ld retries, %ld 429s, %.1f s",
              as ? as->requests : 0, as ? as->retries : 0,
              as ? as->rate_limited_429 : 0,
-             (double)(engine_now_ms() - r->started_ms) / 1000.0);
+             (double)(monotonic_ms() - r->started_ms) / 1000.0);
     if (as && as->rate_limited_429 && as->global_budget > 0) {
         /* where the pace settled after slowing down for 429s */
         buf_addf(&line, " (pace %.1f of %.1f requests/s)", as->global_pace,

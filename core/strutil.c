@@ -292,3 +292,11 @@ void format_time(int64_t t, char *out, size_t size)
         snprintf(out, size, "%lld", (long long)t);
     }
 }
+
+int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -41,5 +41,7 @@ int parse_size(const char *s, size_t max, size_t *bytes, struct err *err);
 int parse_date(const char *s, const char *what, int64_t *out, struct err *err);
 /* Format unix seconds as "2019-01-01T00:00:00Z" into out (>= 21 bytes). */
 void format_time(int64_t t, char *out, size_t size);
+/* Monotonic milliseconds (for intervals; not a time of day). */
+int64_t monotonic_ms(void);
 
 #endif

@@ -191,14 +191,13 @@ static int load_root(struct loader *ld, yaml_parser_t *parser,
     root = yaml_document_get_root_node(&doc);
     if (!root || root->type != YAML_MAPPING_NODE) {
         ld_error_at(ld, NULL, "a Singer config must be a JSON object");
-        root = NULL;
     }
-    if (root) {
+    else {
         prune(ld, root);
-    }
-    if (root && walk_map(ld, root, "", config_keys, &sd) == 0) {
-        ret = sd.profile.s ? load_named(ld, &sd, root, p)
-                           : load_inline(ld, &sd, root, p);
+        if (walk_map(ld, root, "", config_keys, &sd) == 0) {
+            ret = sd.profile.s ? load_named(ld, &sd, root, p)
+                               : load_inline(ld, &sd, root, p);
+        }
     }
     ld->doc = NULL;
     yaml_document_delete(&doc);

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/strset.h"
+#include "core/strutil.h"
 #include "core/xalloc.h"
 #include "reader/apply.h"
 #include "reader/engine_int.h"
@@ -26,14 +27,6 @@
 #define DRAIN_MS 3000
 /* how long before a deadline the engine stops starting requests */
 #define DEADLINE_GRACE_MS 2000
-
-int64_t engine_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void jobs_free(struct engine *e)
 {
@@ -57,7 +50,7 @@ void engine_fail(struct engine *e, const struct err *cause)
     }
     if (!e->stopping) {
         e->stopping = true;
-        e->drain_until = engine_now_ms() + DRAIN_MS;
+        e->drain_until = monotonic_ms() + DRAIN_MS;
     }
 }
 
@@ -507,7 +500,7 @@ static int commit(struct engine *e)
         e->since_commit = 0;
         e->dirty = false;
     }
-    e->last_commit_ms = engine_now_ms();
+    e->last_commit_ms = monotonic_ms();
     buf_release(&json);
     return ret;
 }
@@ -518,7 +511,7 @@ static void maybe_commit(struct engine *e)
         return;
     }
     if (e->since_commit >= e->o->commit_records ||
-        engine_now_ms() - e->last_commit_ms >= e->o->commit_ms) {
+        monotonic_ms() - e->last_commit_ms >= e->o->commit_ms) {
         commit(e);
     }
 }
@@ -530,7 +523,7 @@ static void check_stop(struct engine *e)
     if (e->stopping) {
         return;
     }
-    now = engine_now_ms();
+    now = monotonic_ms();
     if ((e->o->stop && *e->o->stop) ||
         (e->o->deadline_ms && now >= e->o->deadline_ms - DEADLINE_GRACE_MS)) {
         e->stopping = true;
@@ -548,7 +541,7 @@ static void check_stop(struct engine *e)
 
 static void show_progress(struct engine *e, bool now)
 {
-    int64_t t = engine_now_ms();
+    int64_t t = monotonic_ms();
 
     if (e->o->progress && (now || t - e->last_progress_ms >= PROGRESS_MS)) {
         e->last_progress_ms = t;
@@ -566,7 +559,7 @@ static void loop(struct engine *e)
         if (adapter_pending(e->ad) == 0) {
             break;
         }
-        if (e->stopping && engine_now_ms() >= e->drain_until) {
+        if (e->stopping && monotonic_ms() >= e->drain_until) {
             log_info("abandoning %d request(s) in flight",
                      adapter_pending(e->ad));
             adapter_cancel(e->ad);
@@ -599,7 +592,7 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
     e.o = opts;
     e.res = res;
     e.err = err;
-    e.last_commit_ms = engine_now_ms();
+    e.last_commit_ms = monotonic_ms();
     e.extracted_at = (int64_t)time(NULL);
     e.dirty = true;
     e.guard_pending = rp->guard_cursor != 0;

@@ -128,7 +128,4 @@ int engine_run(struct adapter *ad, struct sink *sink, struct checkpoint *cp,
                const struct engine_opts *opts, struct engine_result *res,
                struct err *err);
 
-/* Monotonic milliseconds. */
-int64_t engine_now_ms(void);
-
 #endif

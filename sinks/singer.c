@@ -50,8 +50,6 @@
 #include "sinks/singer_recall.h"
 #include "sinks/singer_state.h"
 
-#include <time.h>
-
 struct singer_ctx {
     char *state_path; /* --state FILE, NULL: none */
     struct singer_states states;
@@ -226,17 +224,6 @@ static int64_t rank(const struct record *rec)
 }
 
 /*
- * A Singer target keeps the copy that arrives last, but the reader hands
- * over copies in no particular order (windows and events pages are read
- * concurrently, events newest first, overlaps re-read): a copy older than
- * one already written would undo it.  So a run writes a copy only if it
- * is as new as every copy of the object it wrote before, ties broken as
- * the SQLite sink breaks them, and as the copy the state recalls (a tie
- * with an event's copy is the same copy).  The cost is an entry per
- * object written in the run (some 70 bytes, and the event id of an
- * event's copy).
- */
-/*
  * What an object is remembered and recalled by: its id; with several
  * accounts "<account>/<id>", since an id is unique only within an account
  * (a product or a coupon may be given its id: two accounts may both have
@@ -253,6 +240,17 @@ static const char *object_key(struct singer_ctx *c, const char *account,
     return c->key.buf;
 }
 
+/*
+ * A Singer target keeps the copy that arrives last, but the reader hands
+ * over copies in no particular order (windows and events pages are read
+ * concurrently, events newest first, overlaps re-read): a copy older than
+ * one already written would undo it.  So a run writes a copy only if it
+ * is as new as every copy of the object it wrote before, ties broken as
+ * the SQLite sink breaks them, and as the copy the state recalls (a tie
+ * with an event's copy is the same copy).  The cost is an entry per
+ * object written in the run (some 70 bytes, and the event id of an
+ * event's copy).
+ */
 static void remember_event(struct singer_ctx *c, size_t i, const char *key,
                            const struct record *rec)
 {
@@ -363,14 +361,6 @@ static int singer_stored_version(struct sink *s, const struct stream *stream,
     return 1;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A STATE with every checkpoint kept, after the records it covers. */
 static int write_state(struct singer_ctx *c, struct err *err)
 {
@@ -387,7 +377,7 @@ static int write_state(struct singer_ctx *c, struct err *err)
     if (emit(c, err) < 0) {
         return -1;
     }
-    c->last_ms = now_ms();
+    c->last_ms = monotonic_ms();
     c->state_pending = false;
     /* the state goes out with the records it covers, not later */
     if (fflush(stdout) != 0) {
@@ -405,7 +395,8 @@ static int singer_commit(struct sink *s, const char *key,
 
     singer_states_set(&c->states, key, state_json);
     c->state_pending = true;
-    if (c->every_ms && c->last_ms && now_ms() - c->last_ms < c->every_ms) {
+    if (c->every_ms && c->last_ms &&
+        monotonic_ms() - c->last_ms < c->every_ms) {
         return 0; /* several accounts: the next one, or the last, says it */
     }
     return write_state(c, err);

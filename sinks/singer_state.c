@@ -24,11 +24,10 @@ void singer_states_release(struct singer_states *st)
 {
     free(st->single);
     for (size_t i = 0; i < st->nr; i++) {
-        free(st->names[i]);
-        free(st->jsons[i]);
+        free(st->items[i].name);
+        free(st->items[i].json);
     }
-    free(st->names);
-    free(st->jsons);
+    free(st->items);
     strset_release(&st->index);
     singer_states_init(st, st->several);
 }
@@ -49,30 +48,37 @@ const char *singer_states_get(const struct singer_states *st, const char *key)
     if (!name) {
         return st->single;
     }
-    return strset_get(&st->index, name, &i) ? st->jsons[i] : NULL;
+    return strset_get(&st->index, name, &i) ? st->items[i].json : NULL;
+}
+
+/* Keep 'json' as the checkpoint named 'name' in a state of several. */
+static void set_named(struct singer_states *st, const char *name,
+                      const char *json)
+{
+    int64_t i;
+
+    if (strset_get(&st->index, name, &i)) {
+        free(st->items[i].json);
+        st->items[i].json = xstrdup(json);
+        return;
+    }
+    ALLOC_GROW(st->items, st->nr + 1, st->alloc);
+    st->items[st->nr].name = xstrdup(name);
+    st->items[st->nr].json = xstrdup(json);
+    strset_set(&st->index, name, (int64_t)st->nr++);
 }
 
 void singer_states_set(struct singer_states *st, const char *key,
                        const char *json)
 {
     const char *name = suffix(key);
-    int64_t i;
 
-    if (!name) {
-        free(st->single);
-        st->single = xstrdup(json);
+    if (name) {
+        set_named(st, name, json);
         return;
     }
-    if (strset_get(&st->index, name, &i)) {
-        free(st->jsons[i]);
-        st->jsons[i] = xstrdup(json);
-        return;
-    }
-    ALLOC_GROW(st->names, st->nr + 1, st->alloc);
-    st->jsons = xrealloc(st->jsons, st->alloc * sizeof(*st->jsons));
-    st->names[st->nr] = xstrdup(name);
-    st->jsons[st->nr] = xstrdup(json);
-    strset_set(&st->index, name, (int64_t)st->nr++);
+    free(st->single);
+    st->single = xstrdup(json);
 }
 
 int singer_states_each(const struct singer_states *st,
@@ -84,8 +90,8 @@ int singer_states_each(const struct singer_states *st,
     for (size_t i = 0; ret == 0 && i < st->nr; i++) {
         char key[200];
 
-        snprintf(key, sizeof(key), SINGLE_NAME "/%s", st->names[i]);
-        ret = fn(key, st->jsons[i], data);
+        snprintf(key, sizeof(key), SINGLE_NAME "/%s", st->items[i].name);
+        ret = fn(key, st->items[i].json, data);
     }
     return ret;
 }
@@ -101,9 +107,9 @@ void singer_states_write(const struct singer_states *st, struct buf *out)
     buf_addstr(out, "\"checkpoints\":{");
     for (size_t i = 0; i < st->nr; i++) {
         buf_addstr(out, i ? "," : "");
-        json_quote(out, st->names[i]);
+        json_quote(out, st->items[i].name);
         buf_addch(out, ':');
-        json_quote(out, st->jsons[i]);
+        json_quote(out, st->items[i].json);
     }
     buf_addch(out, '}');
 }
@@ -116,8 +122,6 @@ static int read_checkpoints(struct singer_states *st, const cJSON *all,
 
     cJSON_ArrayForEach(m, all)
     {
-        char key[200];
-
         if (!cJSON_IsString(m) || !*m->string || strchr(m->string, '/') ||
             strlen(m->string) > 128) {
             return err_set(err, ERR_CONFIG,
@@ -130,8 +134,7 @@ static int read_checkpoints(struct singer_states *st, const cJSON *all,
                            "'stripe_reader.checkpoints': '%.60s' twice",
                            m->string);
         }
-        snprintf(key, sizeof(key), "/%s", m->string);
-        singer_states_set(st, key, m->valuestring);
+        set_named(st, m->string, m->valuestring);
     }
     return 0;
 }

@@ -31,8 +31,11 @@ struct singer_states {
     bool several;        /* a run of several accounts */
     bool from_several;   /* read from a state of several (`state show`) */
     char *single;        /* one account: its checkpoint, NULL: none yet */
-    struct strset index; /* several: key suffix -> index in names/jsons */
-    char **names, **jsons;
+    struct strset index; /* several: key suffix -> index in 'items' */
+    struct singer_checkpoint {
+        char *name; /* an account id, or "accounts" */
+        char *json;
+    } * items;
     size_t nr, alloc;
 };
 
