@@ -54,28 +54,35 @@ static int parse_embedded(struct engine *e, const struct stream *child,
 }
 
 /*
- * A child copy is written once per (id, version, source): two copies of
- * one parent in one second (two events), or a parent's list copy and its
- * sub-list read with the same Date, embed the same lines; within a run a
- * set says so.  Across runs only a parent with more lines than it embeds
- * can bring them again (its sub-list owed anew in the same second): the
- * copies of those are remembered in the child stream's state for a few
- * minutes ('long_list').
+ * A child copy is written once per (id, version, source, deleted): two
+ * copies of one parent in one second (two events), or a parent's list copy
+ * and its sub-list read with the same Date, embed the same lines; within a
+ * run a set says so.  A deleted parent's lines are a copy of their own:
+ * its deletion may share its second with an update whose lines were
+ * written (soak seed 7101: an invoice created and deleted in one second).
+ * Across runs only a parent with more lines than it embeds can bring them
+ * again (its sub-list owed anew in the same second): the copies of those
+ * are remembered in the child stream's state for a few minutes
+ * ('long_list').
  */
 bool children_seen(struct engine *e, const struct record *rec, bool long_list)
 {
     char key[256];
     struct strset_entry *seen;
     bool again = false;
+    size_t n = (size_t)snprintf(key, sizeof(key), "%s:%s:%d", rec->stream->name,
+                                rec->id, (int)rec->source);
 
-    if ((size_t)snprintf(key, sizeof(key), "%s:%s:%d", rec->stream->name,
-                         rec->id, (int)rec->source) >= sizeof(key)) {
+    if (n + 2 >= sizeof(key)) {
         return false;
     }
     if (long_list) {
         struct stream_state *st = &e->set->streams[stream_index(rec->stream)];
 
         again = recent_seen(&st->retrieved, strchr(key, ':') + 1, rec->version);
+    }
+    if (rec->deleted) {
+        memcpy(key + n, ":d", 3);
     }
     seen = strset_find(&e->child_seen, key);
     if (seen && seen->value == rec->version) {

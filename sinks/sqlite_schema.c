@@ -133,13 +133,19 @@ static void upsert_sql(struct buf *out, const struct stream *s, const char *tie)
     /*
      * A copy replaces the stored one only if it is as new or newer.  Ties
      * (the same second) are broken by a fixed order, so the result never
-     * depends on the order in which copies arrive: an event's copy, then
-     * a list read, then a retrieve; between events, the larger event id.
+     * depends on the order in which copies arrive.  A deletion first:
+     * nothing follows it (Stripe never reuses an id), so any other copy
+     * of its second shows the object before it, whatever the ids say
+     * (they are only roughly ordered, reference §2: an update's event may
+     * carry the larger id; soak seed 7101).  Then an event's copy, a list
+     * read, a retrieve; between events, the larger event id.
      */
     buf_addf(out,
              "\nWHERE excluded.version > %s.version OR "
-             "(excluded.version = %s.version AND ",
-             s->name, s->name);
+             "(excluded.version = %s.version AND "
+             "(excluded.deleted > %s.deleted OR "
+             "(excluded.deleted = %s.deleted AND ",
+             s->name, s->name, s->name, s->name);
     buf_addf(out,
              "(" SOURCE_RANK("excluded.source") " > " SOURCE_RANK(
                  "%s.source") " OR ",
@@ -150,7 +156,7 @@ static void upsert_sql(struct buf *out, const struct stream *s, const char *tie)
              s->name);
     buf_addf(out,
              "coalesce(excluded.source_event_id, '') %s "
-             "coalesce(%s.source_event_id, ''))))",
+             "coalesce(%s.source_event_id, ''))))))",
              tie, s->name);
 }
 

@@ -71,7 +71,8 @@ def leftovers(top, listed):
 
 
 def newest(copies):
-    return max(copies, key=lambda r: (r["version"], RANK[r["source"]],
+    return max(copies, key=lambda r: (r["version"], bool(r.get("deleted")),
+                                      RANK[r["source"]],
                                       r["source_event_id"] or ""))
 
 
@@ -145,14 +146,16 @@ def main():
         recs, good = read_file(a.dir, entry)
         ok = ok and good
         records.extend(recs)
-    # one copy per (id, version, source): a list read and the object's
-    # event of the same second are two copies of one version, which the
-    # loader ranks (event < list < retrieve)
-    keys = [(r["stream"], r["account"], r["id"], r["version"], r["source"])
-            for r in records]
+    # one copy per (id, version, source, deleted): a list read and the
+    # object's event of the same second are two copies of one version, and
+    # so are an update and a deletion of the same second, which the loader
+    # ranks (deleted first, then event < list < retrieve)
+    keys = [(r["stream"], r["account"], r["id"], r["version"], r["source"],
+             bool(r.get("deleted"))) for r in records]
     dups = len(keys) - len(set(keys))
     print("# %d files, %d records, %d duplicate (stream, account, id, "
-          "version, source)" % (len(manifest["files"]), len(records), dups))
+          "version, source, deleted)" % (len(manifest["files"]),
+                                         len(records), dups))
     ok = ok and dups == 0
     if a.no_leftovers:
         extra = leftovers(a.dir, {e["path"] for e in manifest["files"]})

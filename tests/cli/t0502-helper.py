@@ -9,8 +9,9 @@
         double's truth:
         - every (account, livemode, id) of the manifests' files has exactly
           one row, and the row is, column for column and in its object,
-          the newest envelope line of that key (version, then source
-          event < list < retrieve, then the larger source_event_id);
+          the newest envelope line of that key (version, then a deleted
+          line, then source event < list < retrieve, then the larger
+          source_event_id);
         - for each ACCOUNT ('' for the platform), the objects equal the
           truth (sr_compare.py's rule: every object, every field).
         Prints '# ' diagnostics; exits 1 on any difference.
@@ -21,7 +22,9 @@
         stream one file, commit 1, with a line for '<stream>_1' and one for
         '<stream>_2'; for customers, prices, products and invoices a newer
         line of '<stream>_2' marks it deleted ("deleted": true,
-        "deleted_at"), as the NDJSON sink writes a delete.  A manifest
+        "deleted_at"), as the NDJSON sink writes a delete, and '<stream>_3'
+        is deleted by an event of the same second as an update whose event
+        id is the larger (the deletion must win).  A manifest
         (format 1) names the files with their sizes and sha256.
 """
 import argparse
@@ -61,8 +64,8 @@ def manifest_lines(folder):
 
 
 def newness(line):
-    return (line["version"], RANK.get(line["source"], 2),
-            line.get("source_event_id") or "")
+    return (line["version"], bool(line.get("deleted")),
+            RANK.get(line["source"], 2), line.get("source_event_id") or "")
 
 
 def psql_rows(sql):
@@ -144,7 +147,7 @@ TAIL = ("version", "source", "source_event_id", "source_api_version",
         "extracted_at", "object", "deleted", "deleted_at")
 
 
-def fixture_line(stream, fields, n, version, deleted_at=None):
+def fixture_line(stream, fields, n, version, deleted_at=None, event=None):
     oid = "%s_%d" % (stream, n)
     line = {"stream": stream, "account": ""}
     for f in fields:
@@ -152,9 +155,11 @@ def fixture_line(stream, fields, n, version, deleted_at=None):
             continue
         line[f["name"]] = {"id": oid, "livemode": False,
                            "created": 1700000000 + n}.get(f["name"])
-    line.update(version=version, source="event" if deleted_at else "list",
-                source_event_id="evt_del_%s" % stream if deleted_at else None,
-                source_api_version="2025-03-31.basil" if deleted_at else None,
+    if deleted_at and not event:
+        event = "evt_del_%s" % stream
+    line.update(version=version, source="event" if event else "list",
+                source_event_id=event,
+                source_api_version="2025-03-31.basil" if event else None,
                 extracted_at=version,
                 object={"id": oid, "n": n, "version": version})
     if deleted_at:
@@ -171,6 +176,11 @@ def fixture(a):
         text += fixture_line(stream, fields, 2, 1700000100)
         if stream in DELETABLE:
             text += fixture_line(stream, fields, 2, 1700000200, 1700000200)
+            # deleted in the second of an update whose event id is larger
+            text += fixture_line(stream, fields, 3, 1700000300, 1700000300,
+                                 "evt_1_del")
+            text += fixture_line(stream, fields, 3, 1700000300, None,
+                                 "evt_9_upd")
         rel = "%s/000000000001-000.ndjson" % stream
         os.makedirs(os.path.join(a.dir, stream), exist_ok=True)
         data = text.encode()

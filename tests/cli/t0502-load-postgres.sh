@@ -138,7 +138,9 @@ t_ok "the PostgreSQL DDL runs, twice (idempotent)" ddl_twice
 # ------------------------------- every stream, deletes, an older table
 # NDJSON written by hand (tests/cli/t0502-helper.py fixture), so this part
 # does not depend on the reader: two objects per stream, the second of
-# customers, prices, products and invoices deleted by a newer line.
+# customers, prices, products and invoices deleted by a newer line, and a
+# third of those deleted by an event of the same second as an update whose
+# event id is the larger (the deletion wins: soak seed 7101).
 "$BIN" streams --schema bigquery >"$TMP/bq.json"
 FIX=$TMP/fixture
 "$PYTHON" "$HELPER" fixture --dir "$FIX" --schema-json "$TMP/bq.json"
@@ -164,7 +166,7 @@ rows_ok() {
         got=$(q "SELECT string_agg(id || ' ' || deleted || ' ' || coalesce(deleted_at::text, '-') || ' ' || (object->>'version'), ', ' ORDER BY id) FROM fx.$s")
         case $s in
         customers | prices | products | invoices)
-            want="${s}_1 false - 1700000100, ${s}_2 true 1700000200 1700000200" ;;
+            want="${s}_1 false - 1700000100, ${s}_2 true 1700000200 1700000200, ${s}_3 true 1700000300 1700000300" ;;
         *) want="${s}_1 false - 1700000100, ${s}_2 false - 1700000100" ;;
         esac
         [ "$got" = "$want" ] || { echo "# $s: got '$got', want '$want'"; bad=1; }

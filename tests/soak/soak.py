@@ -161,8 +161,9 @@ PLATFORM_ONLY = ("transfers", "application_fees")
 UNSEEN = {"payment_intent_update"}
 # what appears once across an NDJSON manifest's files (docs/warehouse.md,
 # tests/cli/nd_check.py): a list read and the object's event of the same
-# second are two copies of one version, ranked by source
-ND_KEY = ("stream", "account", "id", "version", "source")
+# second are two copies of one version, ranked by source; so are an update
+# and a deletion of the same second, the deletion first
+ND_KEY = ("stream", "account", "id", "version", "source", "deleted")
 
 ACTIONS = {"mutate": 16, "ops": 12, "billing": 8, "clock": 12, "sync": 10,
            "deadline": 10, "sync_all": 3, "busy": 6, "kill9": 6,
@@ -349,7 +350,8 @@ class NdjsonCache:
                     continue
                 self.files[key] = recs
             records.extend(self.files[key])
-        keys = [tuple(r[k] for k in ND_KEY) for r in records]
+        keys = [tuple(bool(r.get(k)) if k == "deleted" else r[k]
+                      for k in ND_KEY) for r in records]
         if len(keys) != len(set(keys)):
             seen, dup = set(), []
             for k in keys:
