@@ -5,11 +5,11 @@
  * sent; a run resumed from a state re-reads what came after it (an events
  * history, a look-back), which can bring copies older than ones the target
  * already got.  So the STATE carries a recall: for the newest objects sent
- * (by rank: version, then event < list < retrieve), the rank of the last
- * copy sent; and per stream, the highest rank of a copy sent and no longer
- * recalled ('below').  A copy of an object not recalled that ranks below
- * it may be older than what the target holds: the reader re-reads the
- * object by id instead of sending it (sinks/sink.h, doubts).
+ * (by rank: version, then a deletion, then event < list < retrieve), the
+ * rank of the last copy sent; and per stream, the highest rank of a copy sent
+ * and no longer recalled ('below').  A copy of an object not recalled that
+ * ranks below it may be older than what the target holds: the reader re-reads
+ * the object by id instead of sending it (sinks/sink.h, doubts).
  *
  * Both travel as strings in the state value (runners may deep-merge
  * states, never strings): "charges:ch_1=7071234567,..." and

@@ -30,6 +30,17 @@ equal_all() { # the sinks equal the truth, every stream
 
 t_ok "a first sync of every stream (SQLite and NDJSON)" both
 t_ok "equals the truth" equal_all
+# and a Singer target (tests/cli/singer_check.py keeps the last copy)
+PYJ=$(python_with jsonschema) || PYJ=
+C=$TMP/config.json
+printf '{"api_key": "${{ SR_KEY }}", "mode": "test", "base_url": "%s", "rate_share": 1}\n' \
+    "$DOUBLE_URL" >"$C"
+tap() { # tap [STATE]: a run of the tap into the target $TMP/tap.db
+    "$BIN" singer --config "$C" ${1:+--state "$1"} -q >"$TMP/tap.jsonl" &&
+        "$PYJ" "$TOP/tests/cli/singer_check.py" target "$TMP/tap.db" \
+            "$TMP/tap.state" <"$TMP/tap.jsonl"
+}
+[ -z "$PYJ" ] || t_ok "a first run of the Singer tap" tap
 
 # twelve customers, each updated then deleted in one second; so are
 # draft invoices, whose lines go with them
@@ -80,6 +91,14 @@ t_is "$(sqlite3 "$DB" "SELECT count(*) FROM invoices WHERE deleted = 0 AND id IN
 t_ok "both sinks equal the truth" equal_all
 t_ok "the NDJSON folder has one copy per (id, version, source, deleted)" \
     nd_check "$ND"
+
+if [ -n "$PYJ" ]; then
+    t_ok "the Singer tap from its STATE" tap "$TMP/tap.state"
+    t_is "$(sqlite3 "$TMP/tap.db" "SELECT count(*) FROM customers WHERE deleted = 1 AND id IN ($(printf "'%s'," $ids | sed 's/,$//'))")-$(sqlite3 "$TMP/tap.db" "SELECT count(*) FROM invoices WHERE deleted = 0 AND id IN ($inlist)")" 12-0 \
+        "Singer: the target holds the customers and the invoices deleted"
+else
+    t_skip "the Singer tap" "python3-jsonschema is missing (scripts/install-deps --test installs it)"
+fi
 
 # the same copies again (an overlap re-read, a second run): no change
 dctl POST /_double/clock '{"advance":60}' >/dev/null
