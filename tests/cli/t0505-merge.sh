@@ -139,6 +139,23 @@ hint: run 'stripe-reader merge --help' for usage" \
     "no input: exit 2"
 t_is "$(dump "$ALL")" "$before" "after all the refusals the output is unchanged"
 
+# a deletion ties with an update of the same second whose event id is the
+# larger (soak seed 7101): the deletion wins, in either order of inputs
+cp "$A" "$TMP/alive.db"
+cp "$A" "$TMP/dead.db"
+cid=$(sqlite3 "$A" "SELECT id FROM charges ORDER BY id LIMIT 1")
+sqlite3 "$TMP/alive.db" "UPDATE charges SET version = 1800000000, source = 'event',
+    source_event_id = 'evt_9', deleted = 0, deleted_at = NULL WHERE id = '$cid'"
+sqlite3 "$TMP/dead.db" "UPDATE charges SET version = 1800000000, source = 'event',
+    source_event_id = 'evt_1', deleted = 1, deleted_at = 1800000000 WHERE id = '$cid'"
+for order in "alive dead" "dead alive"; do
+    set -- $order
+    rm -f "$TMP/tie.db"
+    run "$BIN" merge -q --into "sqlite:$TMP/tie.db" "$TMP/$1.db" "$TMP/$2.db"
+    t_is "$RC $(sqlite3 "$TMP/tie.db" "SELECT deleted, source_event_id FROM charges WHERE id = '$cid'")" \
+        "0 1|evt_1" "a deletion wins a tie with a larger event id ($1, then $2)"
+done
+
 run "$BIN" merge --help
 t_is "$RC" 0 "merge --help"
 t_match "$OUT" "usage: stripe-reader merge --into sqlite:ALL.db" "shows the usage"
