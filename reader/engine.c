@@ -301,15 +301,57 @@ static void begin_streams(struct engine *e)
 }
 
 /*
+ * One range of a stream to list again, as a closed window.  A pass under
+ * way when the relists began reads what is above its lower bound; with
+ * none, the relisted windows make the pass, from the lowest to the
+ * highest.
+ */
+static void relist_window(struct engine *e, struct relist *r, bool had_pass)
+{
+    struct stream_state *st = e->lanes[stream_index(r->stream)].st;
+
+    if (had_pass && r->hi >= st->pass_lo) {
+        r->hi = st->pass_lo - 1;
+    }
+    if (r->hi < r->lo) {
+        return;
+    }
+    stream_state_add_window(st, r->lo, r->hi + 1);
+    if (!had_pass) {
+        st->pass_lo = st->hi == 0 || r->lo < st->pass_lo ? r->lo : st->pass_lo;
+        st->hi = r->hi + 1 > st->hi ? r->hi + 1 : st->hi;
+    }
+    log_info("stream '%s': listing again what became due at %lld",
+             r->stream->name, (long long)r->until);
+    e->dirty = true;
+}
+
+static int relist_cmp(const void *a, const void *b)
+{
+    const struct relist *x = a, *y = b;
+    size_t i = stream_index(x->stream), j = stream_index(y->stream);
+
+    if (i != j) {
+        return i < j ? -1 : 1;
+    }
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
  * A sync lists again what changed with no event since it was read: the
  * created range of each relist entry whose time has passed on Stripe's
  * clock (the Date of the run's first reply) becomes a closed window of
- * its stream's pass.
+ * its stream's pass.  Entries of one stream due together whose ranges
+ * overlap become one window: two windows would list the same objects
+ * twice with the same Date, two copies of one version (soak seed 7202,
+ * balance transactions of several days come due after three days).
  */
 static void begin_relists(struct engine *e, int64_t date)
 {
     int64_t now = date - e->o->settle_secs;
-    size_t kept = 0;
+    struct relist *due = xcalloc(e->cp->nr_relists + 1, sizeof(*due));
+    bool had_pass[MAX_STREAMS] = { false };
+    size_t kept = 0, nr = 0;
 
     e->relists_begun = true;
     for (size_t i = 0; i < e->cp->nr_relists; i++) {
@@ -320,23 +362,23 @@ static void begin_relists(struct engine *e, int64_t date)
             e->cp->relists[kept++] = *r;
             continue;
         }
-        if (l->st->hi != 0 && r->hi >= l->st->pass_lo) {
-            /* the pass under way (a first sync, a rescan) reads the rest */
-            r->hi = l->st->pass_lo - 1;
-        }
-        if (r->hi < r->lo) {
-            continue;
-        }
-        stream_state_add_window(l->st, r->lo, r->hi + 1);
-        if (l->st->hi == 0) {
-            l->st->pass_lo = r->lo;
-            l->st->hi = r->hi + 1;
-        }
-        log_info("stream '%s': listing again what became due at %lld",
-                 r->stream->name, (long long)r->until);
-        e->dirty = true;
+        had_pass[stream_index(r->stream)] = l->st->hi != 0;
+        due[nr++] = *r;
     }
     e->cp->nr_relists = kept;
+    qsort(due, nr, sizeof(*due), relist_cmp);
+    for (size_t i = 0; i < nr; i++) {
+        struct relist r = due[i];
+
+        for (; i + 1 < nr && due[i + 1].stream == r.stream &&
+               due[i + 1].lo <= r.hi + 1;
+             i++) {
+            r.hi = due[i + 1].hi > r.hi ? due[i + 1].hi : r.hi;
+            r.until = due[i + 1].until > r.until ? due[i + 1].until : r.until;
+        }
+        relist_window(e, &r, had_pass[stream_index(r.stream)]);
+    }
+    free(due);
 }
 
 /* ---- replies: the bookkeeping around reader/apply.c ---- */

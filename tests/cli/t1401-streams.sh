@@ -87,6 +87,12 @@ dctl POST /_double/clock '{"advance":864000}' >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" -v
 t_is "$RC" 0 "a sync ten days later"
 t_match "$ERR" "listing again what became due" "lists again what became available"
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "ndjson:$ND" -v
+t_is "$RC" 0 "the same into NDJSON"
+t_match "$ERR" "listing again what became due" "  ... lists again what became available"
+# several days come due at once, their created ranges overlapping: each
+# object listed once (soak seed 7202 wrote nine twice)
+t_ok "  ... one line per (id, version, source, deleted)" nd_check "$ND"
 t_is "$(sqlite3 "$DB" "SELECT count(*) FROM balance_transactions WHERE status = 'pending'")" 0 \
     "no balance transaction is left pending"
 COMPARE_OPTS_EXTRA=--events-subset t_ok \
