@@ -86,8 +86,9 @@ int apply_write(struct engine *e, struct record *rec, long *records,
  */
 int children_store(struct engine *e, const struct record *parent, long *records,
                    struct err *err);
-/* Was this child copy (id, version, source) written already: by this run,
- * or (a child of a long list) by a run a moment ago?  Else remembered. */
+/* Was this child copy (id, version, source, deleted) written already: by
+ * this run, or (a child of a long list) by a run a moment ago?  Else
+ * remembered. */
 bool children_seen(struct engine *e, const struct record *rec, bool long_list);
 int children_removed(struct engine *e, const struct record *parent,
                      const char *event, size_t len, long *records,

@@ -76,13 +76,13 @@ bool children_seen(struct engine *e, const struct record *rec, bool long_list)
     if (n + 2 >= sizeof(key)) {
         return false;
     }
+    if (rec->deleted) {
+        memcpy(key + n, ":d", 3);
+    }
     if (long_list) {
         struct stream_state *st = &e->set->streams[stream_index(rec->stream)];
 
         again = recent_seen(&st->retrieved, strchr(key, ':') + 1, rec->version);
-    }
-    if (rec->deleted) {
-        memcpy(key + n, ":d", 3);
     }
     seen = strset_find(&e->child_seen, key);
     if (seen && seen->value == rec->version) {

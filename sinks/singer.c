@@ -214,7 +214,9 @@ static void add_object(struct buf *b, const struct record *rec, bool several)
  * The order of copies, as the other sinks rank them: version, then for a
  * tie a deletion (nothing follows it: soak seed 7101), then event < list
  * < retrieve.  A deletion's 3 fits the states' encoding (version * 4 +
- * tie) that earlier runs wrote.
+ * tie) that earlier runs wrote; it leaves two deletions of one second
+ * unranked by source (an event's and a stub from a sub-list read: both
+ * say deleted, the target keeps the later sent, SQLite the stub).
  */
 static int64_t rank(const struct record *rec)
 {

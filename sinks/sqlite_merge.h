@@ -6,11 +6,11 @@
  *
  * Every row of every stream table of every input is offered to the
  * output with the SQLite sink's upsert rule, keyed by (account,
- * livemode, id): the newest copy wins (version, then source event <
- * list < retrieve, then the larger source_event_id), and a copy equal to
- * the stored one in all three changes nothing.  Merging the same inputs
- * again is therefore a no-op, and the result does not depend on the
- * order of the inputs (except between copies equal in all three, where
+ * livemode, id): the newest copy wins (version, then a deletion, then
+ * source event < list < retrieve, then the larger source_event_id), and a
+ * copy equal to the stored one in all four changes nothing.  Merging the same
+ * inputs again is therefore a no-op, and the result does not depend on the
+ * order of the inputs (except between copies equal in all four, where
  * the first stored stays).
  *
  * The output gets the data only: not the inputs' checkpoints (state) or

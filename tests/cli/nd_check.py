@@ -8,11 +8,12 @@
 Always: the manifest parses; every file it lists exists with the listed
 size and sha256, decompresses if gzip, holds exactly the listed number of
 lines, each a complete JSON object ending in a newline; every (stream,
-account, id, version, source) appears exactly once across the listed files.
+account, id, version, source, deleted) appears exactly once across the
+listed files.
 --no-leftovers: no data or temporary file exists that the manifest does
 not list.  --truth: for account A ('' = the key's own), the newest version
 of each object of every stream named by --streams (charges,payouts; 'all':
-every stream of the truth) (ties: event < list <
+every stream of the truth) (ties: a deletion, then event < list <
 retrieve, then the larger event id) equals the truth's object (a deleted
 one's envelope marks as "deleted": true, "deleted_at"), and the events are
 exactly the truth's (a superset allowed with --events-subset).

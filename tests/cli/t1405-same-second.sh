@@ -48,7 +48,8 @@ ids=$(sqlite3 "$DB" "SELECT id FROM customers WHERE deleted = 0 ORDER BY id LIMI
 t_is "$(echo "$ids" | wc -w)" 12 "twelve customers to change"
 others=$(sqlite3 "$DB" "SELECT id FROM customers WHERE deleted = 0 AND id NOT IN
     ($(printf "'%s'," $ids | sed 's/,$//')) ORDER BY id LIMIT 8")
-mutate_each "$others" '{"op":"new_invoice","customer":"ID","lines":3}'
+# 14 lines: more than an invoice embeds (10), a sub-list read owed
+mutate_each "$others" '{"op":"new_invoice","customer":"ID","lines":14}'
 invs=$(truth_to "$TMP/t0.json" $PLATFORM; "$PYTHON" -c '
 import json, sys
 print(" ".join(o["id"] for o in json.load(open(sys.argv[1]))["invoices"]
@@ -106,4 +107,8 @@ run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --overlap 1h
 t_is "$RC" 0 "a sync that reads the last hour again"
 t_is "$(sqlite3 "$DB" "SELECT count(*) FROM customers WHERE deleted = 1 AND id IN ($(printf "'%s'," $ids | sed 's/,$//'))")" 12 \
     "still stored deleted"
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "ndjson:$ND" --overlap 1h
+t_is "$RC" 0 "the same into NDJSON"
+t_ok "  ... both sinks still equal the truth" equal_all
+t_ok "  ... one NDJSON line per (id, version, source, deleted)" nd_check "$ND"
 t_done

@@ -58,11 +58,11 @@ events reach back that a reader never saw deleted (only after long_gap);
 and exactly the events the double still lists, plus only events that
 expired since they were read.  After every step, the invariants that hold
 at any time: no duplicate row per (stream, account, id) in SQLite and per
-(stream, account, id, version, source) in NDJSON (its documented
-guarantee, as nd_check.py checks it), a consistent manifest, every stored
-id exists in the truth of its account, nothing stored deleted that the
-truth has live, stored events equal Stripe's copy, every exit code
-expected.
+(stream, account, id, version, source, deleted) in NDJSON (its
+documented guarantee, as nd_check.py checks it), a consistent manifest,
+every stored id exists in the truth of its account, nothing stored
+deleted that the truth has live, stored events equal Stripe's copy, every
+exit code expected.
 
 On a failure: one line 'soak: FAILED seed=S step=K action=... replay: make
 soak SEED=S STEPS=K ...', the temp folder (soak.log, runs.log, sinks, the
