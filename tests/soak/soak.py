@@ -1333,6 +1333,8 @@ class Soak:
         if a.no_kind:
             opts = (opts[:-1] + " " if opts else " SOAK_OPTS='") + \
                 " ".join("--no-kind " + k for k in a.no_kind) + "'"
+        if a.tap:
+            opts = (opts[:-1] + " " if opts else " SOAK_OPTS='") + "--tap'"
         if a.layout:
             opts += " LAYOUT=%s" % a.layout
         line = ("soak: FAILED seed=%d step=%d action=%s: %s; replay: make "
