@@ -150,11 +150,10 @@ static char *copy_sig(const char *prefix, const char *id, const char *raw,
  * second, and under late visibility one of them can come a run later.
  * Within a window the window remembers them; across passes the events
  * stream's remembered items do, keyed "<stream>:<id>".  Each also keeps
- * the copy's signature (copy_sig): '*fresh' says whether this very copy
- * is new (another event of the second) or read again (an overlap).
+ * the copy's signature (copy_sig).
  */
 static bool derived_seen(struct job *j, const struct stream *t,
-                         const struct record *rec, bool *fresh)
+                         const struct record *rec)
 {
     int64_t second = rec->version;
     bool keep = second >= j->st->hi - j->lane->plan->overlap;
@@ -163,11 +162,8 @@ static bool derived_seen(struct job *j, const struct stream *t,
     char *ssig = copy_sig(key, rec->id, rec->raw, rec->raw_len);
     bool seen;
 
-    *fresh = !window_derived_seen(j->w, sig, second);
-    if (recent_has(j->st, ssig, second)) {
-        *fresh = false;
-    }
-    else if (keep) {
+    window_derived_seen(j->w, sig, second);
+    if (keep && !recent_has(j->st, ssig, second)) {
         recent_add(j->st, ssig, second, second);
     }
     seen = window_derived_seen(j->w, rec->id, second);
@@ -193,7 +189,6 @@ static int store_event_object(struct engine *e, struct job *j,
     const char *api = event_text(it, EVENT_COLUMN_API_VERSION);
     struct record rec;
     struct fields f;
-    bool fresh;
 
     memset(&rec, 0, sizeof(rec));
     buf_reset(&e->scratch);
@@ -222,16 +217,18 @@ static int store_event_object(struct engine *e, struct job *j,
     rec.source = SOURCE_EVENT;
     rec.event_id = it->id;
     rec.api_version = *api ? api : NULL;
-    if (derived_seen(j, t, &rec, &fresh) && !rec.deleted) {
+    if (derived_seen(j, t, &rec) && !rec.deleted) {
         /*
-         * This version of the object is stored already.  Another event
-         * of its second may still say children were removed: nothing
-         * follows a removal, so it stands whatever the order of the
-         * events (soak seed 7304: items added and removed in one second).
+         * This version of the object is stored already.  This other
+         * event of its second may still say children were removed:
+         * nothing follows a removal, so it stands whatever the order of
+         * the events (soak seed 7304: items added and removed in one
+         * second).  Its copy may equal another's byte for byte (seed
+         * 7405), so its removals count even then; an event read again in
+         * an overlap never comes here (the events stream skips it), and a
+         * child's deletion is written once per run (children_seen).
          */
-        return fresh ? children_removed(e, &rec, text, it->len, &out->records,
-                                        err)
-                     : 0;
+        return children_removed(e, &rec, text, it->len, &out->records, err);
     }
     rec.created = f.cols[COLUMN_CREATED].i;
     rec.livemode = f.cols[COLUMN_LIVEMODE].i;
