@@ -14,21 +14,13 @@ END=1767225600
 double_start --seed 1405 --charges 20 --payouts 2 --billing 40 --accounts 1 \
     --start $((END - 20 * 86400)) --end $END --frozen-clock --smooth --quiet
 profile_for plat
-DB=$TMP/s.db
-ND=$TMP/nd
-both() { # sync into SQLite and NDJSON
-    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
-    [ "$RC" = 0 ] || return 1
-    run "$BIN" sync --profile "$TMP/plat.yaml" --sink "ndjson:$ND"
-    [ "$RC" = 0 ]
-}
 equal_all() { # the sinks equal the truth, every stream
     truth_to "$TMP/t.json" $PLATFORM
     compare_db "$DB" "$TMP/t.json" "" all &&
         nd_check "$ND" --truth "$TMP/t.json" --streams all
 }
 
-t_ok "a first sync of every stream (SQLite and NDJSON)" both
+t_ok "a first sync of every stream (SQLite and NDJSON)" sync_sinks
 t_ok "equals the truth" equal_all
 # and a Singer target (tests/cli/singer_check.py keeps the last copy)
 PYJ=$(python_with jsonschema) || PYJ=
@@ -83,7 +75,7 @@ EOF
 }
 t_ok "some updates carry the larger event id, some the smaller" adverse
 
-t_ok "a sync after the changes (SQLite and NDJSON)" both
+t_ok "a sync after the changes (SQLite and NDJSON)" sync_sinks
 t_is "$(sqlite3 "$DB" "SELECT count(*) FROM customers WHERE deleted = 1 AND id IN ($(printf "'%s'," $ids | sed 's/,$//'))")" 12 \
     "SQLite: all twelve customers are stored deleted"
 inlist=$(printf "'%s'," $invs | sed 's/,$//')
@@ -112,7 +104,7 @@ churn() {
 churn
 t_ok "forty item changes in one second ($(jq '.applied | length' "$TMP/churn.json") applied)" \
     test "$(jq '.applied | length' "$TMP/churn.json")" -ge 20
-t_ok "a sync after them (SQLite and NDJSON)" both
+t_ok "a sync after them (SQLite and NDJSON)" sync_sinks
 t_ok "both sinks equal the truth: every item removed is stored deleted" equal_all
 
 # the same copies again (an overlap re-read, a second run): no change

@@ -410,10 +410,11 @@ def out_of_reach(truth, stored, floor):
     # removed between two reads: they have no events of their own, the
     # subscription's events embed the first 10 (stripe-streams.md §1, §3)
     # and its sub-list no longer lists them (soak seed 7306)
+    shown = embedded_items(truth)
+    stored_items = stored.get("subscription_items", {})
     out.update(o["id"] for o in truth["subscription_items"]
-               if o.get("deleted")
-               and o["id"] not in stored.get("subscription_items", {})
-               and o["id"] not in embedded_items(truth))
+               if o.get("deleted") and o["id"] not in stored_items
+               and o["id"] not in shown)
     if not gone:
         return out
     for stream in OBJECTS:
