@@ -259,6 +259,7 @@ void adapter_submit(struct adapter *a, struct http_req *req)
     req->priv.ep = rl_endpoint(a->rl, ep);
     req->priv.renewed = false;
     req->priv.submitted_us = now;
+    req->priv.succeeded_at = a->succeeded;
     req->priv.next = NULL;
     rl_enqueue(a->rl, req->priv.ep, req, now, now);
 }

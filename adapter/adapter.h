@@ -88,6 +88,8 @@ struct http_req {
         unsigned token_gen;    /* credential generation of the attempt */
         bool renewed;          /* a 401 already renewed the credential */
         int64_t submitted_us;  /* monotonic */
+        long succeeded_at;     /* the adapter's successes when the last
+                                * attempt ended (or at submit) */
         struct http_req *next; /* completed-list link */
     } priv;
 };

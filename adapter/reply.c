@@ -346,10 +346,14 @@ static void log_retry(const struct http_req *req, const struct xfer *x, int rc,
         snprintf(what, sizeof(what), "%ld %s", req->status,
                  http_status_text(req->status));
     }
-    log_info("%s %s: %s (%s; Request-Id %s); retry %d of %d in %ld ms",
+    log_info("%s %s: %s (%s; Request-Id %s); retry %d of %d%s in %ld ms",
              method_of(req), path, what, retry_reason_name(d->reason),
              req->request_id[0] ? req->request_id : "none", req->attempts,
-             cfg->max_attempts - 1, d->delay_ms);
+             cfg->max_attempts - 1,
+             req->attempts >= cfg->max_attempts
+                 ? " (a shared rate limit while others get through)"
+                 : "",
+             d->delay_ms);
 }
 
 static void note_429(struct adapter *a, const struct http_req *req,
@@ -394,6 +398,8 @@ void reply_complete(struct adapter *a, struct xfer *x, struct http_req *req,
     in.status = req->status;
     in.should_retry = x->should_retry;
     in.retry_after_ms = x->retry_after_ms;
+    in.others_succeeded = a->succeeded != req->priv.succeeded_at;
+    req->priv.succeeded_at = a->succeeded;
     if (x->too_big) {
         in.curl_code = CURLE_WRITE_ERROR;
     }
@@ -412,6 +418,9 @@ void reply_complete(struct adapter *a, struct xfer *x, struct http_req *req,
                                          a->cfg->backoff_max_ms },
                  next_jitter(a), &d);
     note_429(a, req, x, &d, now);
+    if (d.reason == RETRY_SUCCESS) {
+        a->succeeded++;
+    }
 
     if (rc == CURLE_OK && req->status == 401 && auth_renewable(a->auth) &&
         !req->priv.renewed) {

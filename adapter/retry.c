@@ -143,6 +143,13 @@ static bool header_applies(const struct retry_input *in)
     return in->status > 0 && in->should_retry != RETRY_HEADER_ABSENT;
 }
 
+/* A 429 for a budget others spend successfully: see retry.h. */
+static bool sharing_budget(const struct retry_input *in, bool rate_limited)
+{
+    return rate_limited && in->others_succeeded && in->max_attempts > 1 &&
+           in->attempt < in->max_attempts * RETRY_RATE_LIMIT_FACTOR;
+}
+
 void retry_decide(const struct retry_input *in, const struct retry_policy *pol,
                   double jitter, struct retry_decision *out)
 {
@@ -178,7 +185,8 @@ void retry_decide(const struct retry_input *in, const struct retry_policy *pol,
     }
 
     out->reason = reason;
-    if (retry && in->attempt >= in->max_attempts) {
+    if (retry && in->attempt >= in->max_attempts &&
+        !sharing_budget(in, out->rate_limited)) {
         out->exhausted = true;
         retry = false;
     }

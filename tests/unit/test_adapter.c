@@ -125,6 +125,10 @@ static const struct fault_row fault_rows[] = {
       "/v1/charges", 2, ERR_NONE, NULL },
     { "429 rate limit once: retried (after >= 1 s)",
       "{\"kind\":\"rate_limit\",\"nth\":1}", "/v1/events", 2, ERR_NONE, NULL },
+    { "429 rate limit always, nothing else getting through: 3 attempts, "
+      "then ERR_API",
+      "{\"kind\":\"rate_limit\",\"nth\":1,\"count\":9}", "/v1/events", 3,
+      ERR_API, "429 Too Many Requests" },
     { "connection reset once: retried", "{\"kind\":\"reset\",\"nth\":1}",
       "/v1/charges", 2, ERR_NONE, NULL },
     { "body cut short once: retried", "{\"kind\":\"truncated\",\"nth\":1}",
@@ -189,10 +193,61 @@ static void test_faults(void)
     }
     faults("");
     CHECK(adapter_stats(a)->retries > 10, "retries counted");
-    CHECK(adapter_stats(a)->rate_limited_429 == 1 &&
+    CHECK(adapter_stats(a)->rate_limited_429 == 4 &&
               adapter_stats(a)->lock_timeout_429 == 1,
           "429s counted by kind");
     http_req_release(&req);
+    adapter_close(a);
+    profile_release(&p);
+}
+
+/*
+ * Stripe's limit is the account's, shared with the merchant: a request
+ * refused with 429s while other requests get through keeps its turn past
+ * maxAttempts (3 here), instead of failing a run that makes progress.
+ */
+static void test_shared_budget(void)
+{
+    struct profile p;
+    struct adapter *a = NULL;
+    struct http_req ev = HTTP_REQ_INIT, ch = HTTP_REQ_INIT;
+    struct err err = ERR_INIT;
+    struct http_req *got = NULL;
+    int others = 0;
+
+    faults("{\"kind\":\"rate_limit\",\"nth\":1,\"count\":3,"
+           "\"path\":\"/v1/events\"}");
+    make_profile(&p, "sk_test_double_platform");
+    p.adapter.global_rps = 40; /* the others' pace, not the machine's */
+    CHECK(adapter_open(&a, &p, &err) == 0, "adapter_open");
+    ev.path = xstrdup("/v1/events?limit=1");
+    ch.path = xstrdup("/v1/charges?limit=1");
+    adapter_submit(a, &ev);
+    adapter_submit(a, &ch);
+    for (int i = 0; i < 1000 && got != &ev; i++) {
+        got = adapter_next(a, 30000);
+        if (got == &ch && ch.err.kind == ERR_NONE) {
+            others++;
+            http_req_reset(&ch);
+            ch.path = xstrdup("/v1/charges?limit=1");
+            adapter_submit(a, &ch);
+        }
+        else if (got != &ev) {
+            break;
+        }
+    }
+    CHECK(got == &ev && ev.err.kind == ERR_NONE && ev.attempts == 4,
+          "three 429s while others get through: the fourth attempt succeeds");
+    if (got != &ev || ev.attempts != 4) {
+        printf("#   attempts %d: %s\n", ev.attempts, ev.err.msg);
+    }
+    CHECK(others >= 3, "other requests got through meanwhile");
+    adapter_cancel(a);
+    double_wait_idle(&dbl);
+    CHECK_INT(double_count(&dbl, "/v1/events"), 4, "4 attempts at the double");
+    faults("");
+    http_req_release(&ev);
+    http_req_release(&ch);
     adapter_close(a);
     profile_release(&p);
 }
@@ -558,6 +613,7 @@ int main(void)
     }
     test_headers();
     test_faults();
+    test_shared_budget();
     test_auth_errors();
     test_size_cap();
     test_concurrency();

@@ -109,8 +109,9 @@ static void test_table(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
         const struct row *r = &rows[i];
-        struct retry_input in = { 1,      5,       r->curl_code, r->status,
-                                  r->hdr, r->code, r->json,      -1 };
+        struct retry_input in = { 1,         5,      r->curl_code,
+                                  r->status, r->hdr, r->code,
+                                  r->json,   -1,     false };
         struct retry_decision d;
         char what[128];
 
@@ -136,7 +137,7 @@ static void test_table(void)
 
 static void test_backoff(void)
 {
-    struct retry_input in = { 1, 10, 0, 500, ABSENT, NULL, true, -1 };
+    struct retry_input in = { 1, 10, 0, 500, ABSENT, NULL, true, -1, false };
     struct retry_decision d;
     static const long lo[] = { 250,  500,   1000,  2000, 4000,
                                8000, 10000, 10000, 10000 };
@@ -162,7 +163,7 @@ static void test_backoff(void)
 
 static void test_floors(void)
 {
-    struct retry_input in = { 1, 5, 0, 429, ABSENT, NULL, true, -1 };
+    struct retry_input in = { 1, 5, 0, 429, ABSENT, NULL, true, -1, false };
     struct retry_decision d;
 
     retry_decide(&in, &pol, 0.0, &d);
@@ -187,6 +188,42 @@ static void test_floors(void)
     CHECK_INT(d.delay_ms, 250, "Retry-After 0 never lowers the backoff");
 }
 
+/* A rate limit while other requests get through does not use up the
+ * request (the budget is shared with the merchant), within a bound. */
+static void test_shared_budget(void)
+{
+    struct retry_input in = { 5, 5, 0, 429, ABSENT, NULL, true, -1, false };
+    struct retry_decision d;
+
+    retry_decide(&in, &pol, 0.0, &d);
+    CHECK(!d.retry && d.exhausted, "a 429 at the last attempt, nothing else "
+                                   "getting through: exhausted");
+    in.others_succeeded = true;
+    retry_decide(&in, &pol, 0.0, &d);
+    CHECK(d.retry && !d.exhausted && d.delay_ms >= 1000,
+          "while others get through: retried, after >= 1 s");
+    in.attempt = 49;
+    retry_decide(&in, &pol, 0.0, &d);
+    CHECK(d.retry, "... up to 10 times maxAttempts attempts");
+    in.attempt = 50;
+    retry_decide(&in, &pol, 0.0, &d);
+    CHECK(!d.retry && d.exhausted, "... and not beyond");
+    in.attempt = 1;
+    in.max_attempts = 1;
+    retry_decide(&in, &pol, 0.0, &d);
+    CHECK(!d.retry && d.exhausted, "maxAttempts 1 never retries");
+    in.max_attempts = 5;
+    in.attempt = 5;
+    in.status = 503;
+    retry_decide(&in, &pol, 0.0, &d);
+    CHECK(!d.retry && d.exhausted,
+          "a 503 at the last attempt is exhausted, others or not");
+    in.status = 429;
+    in.error_code = "lock_timeout";
+    retry_decide(&in, &pol, 0.0, &d);
+    CHECK(!d.retry && d.exhausted, "so is a 429 lock_timeout (not a budget)");
+}
+
 static void test_names(void)
 {
     for (int r = RETRY_SUCCESS; r <= RETRY_FATAL_STATUS; r++) {
@@ -200,6 +237,7 @@ int main(void)
     test_table();
     test_backoff();
     test_floors();
+    test_shared_budget();
     test_names();
     return check_done();
 }
