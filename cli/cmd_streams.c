@@ -75,9 +75,8 @@ static void print_reading(const struct stream *s)
         printf(" when has_more");
     }
     else if (twin) {
-        printf("; listed by created: active and inactive %s (two lists, "
-               "%s and %s)",
-               s->name, s->list_query, twin->list_query);
+        printf("; listed by created in two lists, %s and %s",
+               s->list_query ? s->list_query : "the default", twin->list_query);
     }
     else if (!s->is_events) {
         printf("; listed by created");

@@ -69,8 +69,8 @@ struct stream {
     /* the events that update it (none: never updated after creation) */
     const struct event_route *routes;
     size_t nr_routes;
-    /* what its list requests add ("status=all": Stripe's list hides
-     * canceled subscriptions unless asked), NULL: nothing */
+    /* what its list requests add ("active=true"; a twin's
+     * "status=canceled": what the stream's list hides), NULL: nothing */
     const char *list_query;
     /* the event type that deletes its object ("customer.deleted"): the
      * event's data.object is the last state, stored marked deleted */
@@ -100,8 +100,9 @@ struct stream {
     const struct stream *child;
     /*
      * A hidden twin lists what the stream's list hides by default
-     * (inactive prices): not a --streams name nor a table; its objects
-     * are stored as 'store_as', read whenever that stream is.
+     * (inactive prices, canceled subscriptions): not a --streams name nor
+     * a table; its objects are stored as 'store_as', read whenever that
+     * stream is.
      */
     const struct stream *store_as;
     /*

@@ -523,9 +523,9 @@ int apply_retrieved(struct engine *e, struct job *r, long *records,
     *version = snapshot_version(e, r->date);
     /*
      * Stored even when this run lists the object's created range after
-     * the event: the list may not show it (subscriptions of a deleted
-     * customer are not in status=all, SS §2: soak seed 17), and the copy
-     * is paid for already.
+     * the event: the list may not show it (a deleted customer's
+     * subscriptions are in only one of the two lists: soak seed 17), and
+     * the copy is paid for already.
      */
     if (!it) {
         return 0; /* not found */

@@ -67,7 +67,7 @@ t_ok "SQLite equals the truth after the changes" equal_all "$DB"
 t_ok "NDJSON equals the truth after the changes" \
     nd_check "$ND" --truth "$TMP/t.json" --streams all \
     --deleted-before $(($(now) - 30 * 86400))
-t_ok "canceled subscriptions are listed too (status=all)" test \
+t_ok "canceled subscriptions are listed too (status=canceled)" test \
     "$(sqlite3 "$DB" "SELECT count(*) FROM subscriptions WHERE status = 'canceled'")" -gt 0
 t_is "$(sqlite3 "$DB" "SELECT deleted, deleted_at > 0 FROM customers WHERE id = '$cus'")" "1|1" \
     "a deleted customer is kept, marked"
@@ -106,8 +106,8 @@ dctl DELETE /_double/requests >/dev/null
 dctl POST /_double/clock '{"advance":60}' >/dev/null
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
 t_is "$RC" 0 "a sync with no change"
-t_is "$(request_paths | grep -vc '^GET /v1/events')" 16 \
-    "costs one list request per listed stream (15, and inactive prices)"
+t_is "$(request_paths | grep -vc '^GET /v1/events')" 17 \
+    "costs one list request per listed stream (15, inactive prices and canceled subscriptions)"
 t_is "$(request_paths | grep -c '^GET /v1/events')" 1 "and one events page"
 t_is "$(request_paths | grep -Ec 'lines|subscription_items|/v1/[a-z_]+/[a-z]+_')" 0 \
     "no sub-list, no re-read"

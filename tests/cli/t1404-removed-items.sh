@@ -143,4 +143,22 @@ t_is "$(sqlite3 "$TMP/fresh.db" "SELECT status FROM subscriptions WHERE id = '$s
 truth_to "$TMP/t.json" $PLATFORM
 t_ok "  ... and its subscriptions equal the truth" \
     compare_db "$TMP/fresh.db" "$TMP/t.json" "" subscriptions
+
+# the databases that held it active miss the cancellation's events: they
+# expire (31 days later), and --rescan lists the subscriptions again;
+# status=all need not show those of a deleted customer, status=canceled
+# is documented to (SS §2; soak seed 7301)
+t_is "$(sqlite3 "$DB" "SELECT status FROM subscriptions WHERE id = '$sub'")" active \
+    "the subscription is active in the database synced before"
+dctl POST /_double/clock "{\"advance\":$((31 * 86400))}" >/dev/null
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
+t_is "$RC" 6 "31 days later, the events are gone: a retention gap"
+t_ok "sync --rescan into SQLite and NDJSON" both sync --rescan
+t_is "$(sqlite3 "$DB" "SELECT status FROM subscriptions WHERE id = '$sub'")" canceled \
+    "the rescan stores it canceled"
+truth_to "$TMP/t.json" $PLATFORM
+t_ok "  ... SQLite equals the truth" \
+    compare_db "$DB" "$TMP/t.json" "" subscriptions,subscription_items
+t_ok "  ... NDJSON" nd_check "$ND" --truth "$TMP/t.json" --events-subset \
+    --streams subscriptions,subscription_items
 t_done
