@@ -86,6 +86,9 @@ int apply_write(struct engine *e, struct record *rec, long *records,
         return 0;
     }
     if (e->sink->type->write(e->sink, rec, err) < 0) {
+        /* what the sink holds uncommitted is unknown now (SQLite may have
+         * rolled it back): no checkpoint may be committed over it */
+        e->no_commit = true;
         return -1;
     }
     rereads_stored(e, rec);

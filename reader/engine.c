@@ -534,6 +534,9 @@ static int commit(struct engine *e)
 
     checkpoint_to_json(e->cp, &json);
     if (e->sink->type->commit(e->sink, e->o->state_key, json.buf, &err) < 0) {
+        /* its records are gone (SQLite rolls back): a later commit would
+         * advance the checkpoint over them */
+        e->no_commit = true;
         engine_fail(e, &err);
         ret = -1;
     }
@@ -549,7 +552,7 @@ static int commit(struct engine *e)
 
 static void maybe_commit(struct engine *e)
 {
-    if (!e->dirty) {
+    if (!e->dirty || e->no_commit) {
         return;
     }
     if (e->since_commit >= e->o->commit_records ||

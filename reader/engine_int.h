@@ -112,7 +112,8 @@ struct engine {
 
     bool dirty;
     bool guard_pending; /* the retention guard has not been checked yet */
-    bool no_commit;     /* failed before anything may be stored */
+    bool no_commit;     /* nothing more may be committed: failed before
+                         * anything may be stored, or the sink failed */
     bool failed;
     bool stopping;
 };

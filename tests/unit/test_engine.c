@@ -30,7 +30,9 @@ static struct double_proc dbl;
 struct mem {
     long staged, kept, writes, commits;
     long fail_write, fail_commit;
-    long lost; /* staged when the failing commit came */
+    long lost;         /* staged when the failing commit came */
+    long writes_then;  /* writes when it came */
+    long commits_then; /* commits when the failing write came */
     char *state;
     long lookups;          /* stored_version calls */
     long doubts;           /* doubts() that said yes */
@@ -57,6 +59,7 @@ static int mem_write(struct sink *s, const struct record *rec, struct err *err)
         m->event_charges++;
     }
     if (++m->writes == m->fail_write) {
+        m->commits_then = m->commits;
         return err_set(err, ERR_IO, "mem: write %ld fails", m->writes);
     }
     m->staged++;
@@ -70,6 +73,7 @@ static int mem_commit(struct sink *s, const char *key UNUSED, const char *json,
 
     if (++m->commits == m->fail_commit) {
         m->lost = m->staged;
+        m->writes_then = m->writes;
         m->staged = 0;
         return err_set(err, ERR_IO, "mem: commit %ld fails", m->commits);
     }
@@ -231,16 +235,21 @@ static void test_sink_fails(long write, long commit, const char *msg)
     CHECK(!o.charges_marked, "no committed state claims what the failure lost");
     if (write) {
         CHECK(o.mem.kept < write, "what was committed precedes the failure");
+        /* a sink that failed a write may have dropped what it staged */
+        CHECK_INT(o.mem.commits, o.mem.commits_then,
+                  "nothing is committed after the failed write");
     }
     else {
         /* when the first commit came depends on the clock (every 50 ms or
          * 100 records): what holds is that nothing is written after the
          * failed one */
-        CHECK(o.mem.kept + o.mem.lost == o.mem.writes,
-              "nothing is written after the failed commit");
-        if (o.mem.kept + o.mem.lost != o.mem.writes) {
-            printf("#   kept %ld, lost %ld, writes %ld\n", o.mem.kept,
-                   o.mem.lost, o.mem.writes);
+        CHECK(o.mem.writes == o.mem.writes_then && o.mem.commits == commit &&
+                  o.mem.kept + o.mem.lost == o.mem.writes,
+              "nothing is written or committed after the failed commit, "
+              "whose records are not kept");
+        if (o.mem.writes != o.mem.writes_then || o.mem.commits != commit) {
+            printf("#   writes %ld (%ld at the failure), commits %ld\n",
+                   o.mem.writes, o.mem.writes_then, o.mem.commits);
         }
     }
 }
