@@ -259,7 +259,8 @@ void adapter_submit(struct adapter *a, struct http_req *req)
     req->priv.ep = rl_endpoint(a->rl, ep);
     req->priv.renewed = false;
     req->priv.submitted_us = now;
-    req->priv.succeeded_at = a->succeeded;
+    req->priv.ok_all = rl_successes(a->rl, -1);
+    req->priv.ok_ep = rl_successes(a->rl, req->priv.ep);
     req->priv.next = NULL;
     rl_enqueue(a->rl, req->priv.ep, req, now, now);
 }

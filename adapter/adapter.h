@@ -88,8 +88,9 @@ struct http_req {
         unsigned token_gen;    /* credential generation of the attempt */
         bool renewed;          /* a 401 already renewed the credential */
         int64_t submitted_us;  /* monotonic */
-        long succeeded_at;     /* the adapter's successes when the last
-                                * attempt ended (or at submit) */
+        long ok_all, ok_ep;    /* the limiter's successes (all; on ep)
+                                * when the last attempt ended, or at
+                                * submit: see adapter/retry.h */
         struct http_req *next; /* completed-list link */
     } priv;
 };

@@ -57,8 +57,6 @@ struct adapter {
     int64_t skew;
     bool skew_warned;
     uint64_t rng;
-    long succeeded;   /* requests that ended 2xx with JSON: see retry.h's
-                       * rate limits while others get through */
     bool auth_failed; /* a renewal failed: later 401s end with auth_err */
     struct err auth_err;
 };

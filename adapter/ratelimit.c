@@ -26,6 +26,7 @@ struct endpoint {
     char *name;
     struct bucket bucket;
     struct deque queue;
+    long succeeded; /* requests that succeeded on it */
 };
 
 struct sleeper {
@@ -47,6 +48,7 @@ struct ratelimit {
     double cap;          /* in-flight cap, <= cfg.max_in_flight */
     int64_t cap_last_us; /* of the last cap recovery step */
     int64_t cap_slowed_us;
+    long succeeded; /* requests that succeeded, on any endpoint */
 };
 
 static void deque_push(struct deque *d, void *item, bool front)
@@ -387,6 +389,22 @@ void rl_done(struct ratelimit *rl)
     if (rl->in_flight > 0) {
         rl->in_flight--;
     }
+}
+
+void rl_succeeded(struct ratelimit *rl, int ep)
+{
+    rl->succeeded++;
+    if (ep >= 0 && (size_t)ep < rl->nr_eps) {
+        rl->eps[ep].succeeded++;
+    }
+}
+
+long rl_successes(const struct ratelimit *rl, int ep)
+{
+    if (ep < 0) {
+        return rl->succeeded;
+    }
+    return (size_t)ep < rl->nr_eps ? rl->eps[ep].succeeded : 0;
 }
 
 void rl_throttled(struct ratelimit *rl, int ep, enum rl_scope scope,

@@ -82,6 +82,14 @@ void *rl_next(struct ratelimit *rl, int64_t now_us, int *ep_out,
 /* A request started by rl_next() has completed: one fewer in flight. */
 void rl_done(struct ratelimit *rl);
 
+/*
+ * A request on 'ep' succeeded.  rl_successes() counts them, on 'ep' or,
+ * with ep < 0, on every endpoint: whether others get through the budget
+ * a 429 names (adapter/retry.h).
+ */
+void rl_succeeded(struct ratelimit *rl, int ep);
+long rl_successes(const struct ratelimit *rl, int ep);
+
 /* The server said 429 (a rate limit, not lock_timeout) for 'ep'. */
 void rl_throttled(struct ratelimit *rl, int ep, enum rl_scope scope,
                   int64_t now_us);

@@ -335,7 +335,7 @@ static void log_retry(const struct http_req *req, const struct xfer *x, int rc,
                       const struct retry_decision *d,
                       const struct adapter_cfg *cfg)
 {
-    char path[512], what[CURL_ERROR_SIZE + 32];
+    char path[512], what[CURL_ERROR_SIZE + 32], which[160];
 
     shown_path(req, path, sizeof(path));
     if (rc != CURLE_OK) {
@@ -346,14 +346,21 @@ static void log_retry(const struct http_req *req, const struct xfer *x, int rc,
         snprintf(what, sizeof(what), "%ld %s", req->status,
                  http_status_text(req->status));
     }
-    log_info("%s %s: %s (%s; Request-Id %s); retry %d of %d%s in %ld ms",
-             method_of(req), path, what, retry_reason_name(d->reason),
-             req->request_id[0] ? req->request_id : "none", req->attempts,
-             cfg->max_attempts - 1,
-             req->attempts >= cfg->max_attempts
-                 ? " (a shared rate limit while others get through)"
-                 : "",
-             d->delay_ms);
+    if (req->attempts >= cfg->max_attempts) {
+        snprintf(which, sizeof(which),
+                 "retry %d in %ld ms, past retry.maxAttempts %d: the rate "
+                 "limit is shared and other requests get through (for up to "
+                 "%ld s)",
+                 req->attempts, d->delay_ms, cfg->max_attempts,
+                 RETRY_RATE_LIMIT_PATIENCE_MS / 1000);
+    }
+    else {
+        snprintf(which, sizeof(which), "retry %d of %d in %ld ms",
+                 req->attempts, cfg->max_attempts - 1, d->delay_ms);
+    }
+    log_info("%s %s: %s (%s; Request-Id %s); %s", method_of(req), path, what,
+             retry_reason_name(d->reason),
+             req->request_id[0] ? req->request_id : "none", which);
 }
 
 static void note_429(struct adapter *a, const struct http_req *req,
@@ -377,6 +384,24 @@ static void note_429(struct adapter *a, const struct http_req *req,
     }
 }
 
+/*
+ * Whether other requests got through the budget a 429 would name (the
+ * endpoint's for an endpoint-rate 429, else the account's) since this
+ * request's previous attempt ended; moves the request's marks on.
+ */
+static bool others_succeeded(struct adapter *a, struct http_req *req,
+                             const struct xfer *x)
+{
+    long all = rl_successes(a->rl, -1), ep = rl_successes(a->rl, req->priv.ep);
+    bool others = rl_scope_parse(x->rl_reason) == RL_SCOPE_ENDPOINT
+                      ? ep != req->priv.ok_ep
+                      : all != req->priv.ok_all;
+
+    req->priv.ok_all = all;
+    req->priv.ok_ep = ep;
+    return others;
+}
+
 void reply_complete(struct adapter *a, struct xfer *x, struct http_req *req,
                     int rc)
 {
@@ -398,8 +423,8 @@ void reply_complete(struct adapter *a, struct xfer *x, struct http_req *req,
     in.status = req->status;
     in.should_retry = x->should_retry;
     in.retry_after_ms = x->retry_after_ms;
-    in.others_succeeded = a->succeeded != req->priv.succeeded_at;
-    req->priv.succeeded_at = a->succeeded;
+    in.others_succeeded = others_succeeded(a, req, x);
+    in.elapsed_ms = (long)((now - req->priv.submitted_us) / 1000);
     if (x->too_big) {
         in.curl_code = CURLE_WRITE_ERROR;
     }
@@ -419,7 +444,7 @@ void reply_complete(struct adapter *a, struct xfer *x, struct http_req *req,
                  next_jitter(a), &d);
     note_429(a, req, x, &d, now);
     if (d.reason == RETRY_SUCCESS) {
-        a->succeeded++;
+        rl_succeeded(a->rl, req->priv.ep);
     }
 
     if (rc == CURLE_OK && req->status == 401 && auth_renewable(a->auth) &&

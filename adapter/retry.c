@@ -147,7 +147,7 @@ static bool header_applies(const struct retry_input *in)
 static bool sharing_budget(const struct retry_input *in, bool rate_limited)
 {
     return rate_limited && in->others_succeeded && in->max_attempts > 1 &&
-           in->attempt < in->max_attempts * RETRY_RATE_LIMIT_FACTOR;
+           in->elapsed_ms < RETRY_RATE_LIMIT_PATIENCE_MS;
 }
 
 void retry_decide(const struct retry_input *in, const struct retry_policy *pol,
@@ -194,7 +194,11 @@ void retry_decide(const struct retry_input *in, const struct retry_policy *pol,
     if (!retry) {
         return;
     }
-    out->delay_ms = retry_backoff_ms(pol, in->attempt, jitter);
+    /* past max_attempts (a shared budget), the last ordinary delay */
+    out->delay_ms = retry_backoff_ms(
+        pol,
+        in->attempt < in->max_attempts ? in->attempt : in->max_attempts - 1,
+        jitter);
     if (out->rate_limited && out->delay_ms < RATE_LIMIT_MIN_DELAY_MS) {
         out->delay_ms = RATE_LIMIT_MIN_DELAY_MS;
     }

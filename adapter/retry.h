@@ -39,14 +39,16 @@
  *
  * A failure that the table retries is not retried once 'attempt' has
  * reached 'max_attempts': the decision then has 'exhausted' set and keeps
- * the reason.  Except a rate limit while other requests get through
- * ('others_succeeded'): Stripe's limit is the account's, shared with the
- * merchant's own traffic, so a run at a full share of it meets 429s that
- * say "slower", not "failing" (Stripe: "build in a retry mechanism ...
- * exponential backoff", https://docs.stripe.com/rate-limits).  Such an
- * attempt does not use up the request, up to RETRY_RATE_LIMIT_FACTOR times
- * 'max_attempts' attempts in all; a 429 while nothing gets through still
- * gives up at 'max_attempts', and max_attempts 1 never retries.
+ * the reason.  Except a rate limit while other requests on the same
+ * budget get through ('others_succeeded'): Stripe's limit is the
+ * account's, shared with the merchant's own traffic, so a run at a full
+ * share of it meets 429s that say "slower", not "failing" (Stripe: "build
+ * in a retry mechanism ... exponential backoff",
+ * https://docs.stripe.com/rate-limits).  Such a request keeps retrying
+ * until RETRY_RATE_LIMIT_PATIENCE_MS after it was submitted, each retry
+ * after the delay of the last ordinary one (no further growth); a 429
+ * while nothing gets through still gives up at 'max_attempts', and
+ * max_attempts 1 never retries.
  *
  * The Stripe-Should-Retry header is read whenever a response (status
  * line and headers) arrived, even if its body was then cut short: it is
@@ -79,12 +81,14 @@ struct retry_input {
     const char *error_code; /* error.code of a JSON error body, or NULL */
     bool body_json;         /* the body is well-formed JSON */
     long retry_after_ms;    /* Retry-After, -1 when absent */
-    bool others_succeeded;  /* another request succeeded since this
-                             * request's previous attempt ended (or
-                             * since it was submitted) */
+    bool others_succeeded;  /* another request on the budget the 429
+                             * names succeeded since this request's
+                             * previous attempt ended (or since it was
+                             * submitted) */
+    long elapsed_ms;        /* since the request was submitted */
 };
 
-#define RETRY_RATE_LIMIT_FACTOR 10
+#define RETRY_RATE_LIMIT_PATIENCE_MS 120000L
 
 enum retry_reason {
     RETRY_SUCCESS = 0,

@@ -279,7 +279,7 @@ def _fault_reply(fault, req):
     if kind == "lock_timeout":
         return error_reply(lock_timeout(), req)
     if kind == "rate_limit":
-        return error_reply(rate_limited("global-rate"), req)
+        return error_reply(rate_limited(fault.reason), req)
     return Reply(200, HTML_BODY, ctype="text/html")
 
 

@@ -1445,6 +1445,11 @@ def t_faults_nth(t):
         equal((r.status, r.json()["error"]["code"]), (429, "rate_limit"),
               "rate_limit")
         check("retry-after" not in r.headers)
+        equal(r.headers.get("stripe-rate-limited-reason"), "global-rate",
+              "rate_limit: the global limit by default")
+        r, _ = _fault_once(d, "rate_limit", {"reason": "endpoint-rate"})
+        equal(r.headers.get("stripe-rate-limited-reason"), "endpoint-rate",
+              "rate_limit: the reason asked for")
         r, _ = _fault_once(d, "html")
         equal((r.status, r.headers["content-type"]), (200, "text/html"),
               "html")

@@ -137,6 +137,13 @@ class Fault:
         default_count = 1 if self.nth is not None else None
         self.count = spec.get("count", default_count)
         self.delay_ms = float(spec.get("delay_ms", 2000))
+        # Stripe-Rate-Limited-Reason of a rate_limit fault (the values
+        # the double's own limits send)
+        self.reason = spec.get("reason", "global-rate")
+        if self.reason not in ("global-rate", "endpoint-rate",
+                               "global-concurrency"):
+            raise ValueError("reason must be global-rate, endpoint-rate "
+                             "or global-concurrency")
         self.seen = 0
         self.fired = 0
 
@@ -161,7 +168,8 @@ class Fault:
         return {"kind": self.kind, "should_retry": self.should_retry,
                 "path": self.path, "method": self.method, "nth": self.nth,
                 "probability": self.probability, "count": self.count,
-                "delay_ms": self.delay_ms, "seen": self.seen,
+                "delay_ms": self.delay_ms, "reason": self.reason,
+                "seen": self.seen,
                 "fired": self.fired}
 
 

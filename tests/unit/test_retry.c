@@ -109,9 +109,9 @@ static void test_table(void)
 {
     for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
         const struct row *r = &rows[i];
-        struct retry_input in = { 1,         5,      r->curl_code,
-                                  r->status, r->hdr, r->code,
-                                  r->json,   -1,     false };
+        struct retry_input in = { 1,      5,       r->curl_code, r->status,
+                                  r->hdr, r->code, r->json,      -1,
+                                  false,  0 };
         struct retry_decision d;
         char what[128];
 
@@ -137,7 +137,7 @@ static void test_table(void)
 
 static void test_backoff(void)
 {
-    struct retry_input in = { 1, 10, 0, 500, ABSENT, NULL, true, -1, false };
+    struct retry_input in = { 1, 10, 0, 500, ABSENT, NULL, true, -1, false, 0 };
     struct retry_decision d;
     static const long lo[] = { 250,  500,   1000,  2000, 4000,
                                8000, 10000, 10000, 10000 };
@@ -163,7 +163,7 @@ static void test_backoff(void)
 
 static void test_floors(void)
 {
-    struct retry_input in = { 1, 5, 0, 429, ABSENT, NULL, true, -1, false };
+    struct retry_input in = { 1, 5, 0, 429, ABSENT, NULL, true, -1, false, 0 };
     struct retry_decision d;
 
     retry_decide(&in, &pol, 0.0, &d);
@@ -189,25 +189,35 @@ static void test_floors(void)
 }
 
 /* A rate limit while other requests get through does not use up the
- * request (the budget is shared with the merchant), within a bound. */
+ * request (the budget is shared with the merchant), for a while. */
 static void test_shared_budget(void)
 {
-    struct retry_input in = { 5, 5, 0, 429, ABSENT, NULL, true, -1, false };
+    struct retry_input in = { 5, 5, 0, 429, ABSENT, NULL, true, -1, false, 0 };
     struct retry_decision d;
+    long last;
 
-    retry_decide(&in, &pol, 0.0, &d);
+    retry_decide(&in, &pol, 0.999999, &d);
     CHECK(!d.retry && d.exhausted, "a 429 at the last attempt, nothing else "
                                    "getting through: exhausted");
     in.others_succeeded = true;
-    retry_decide(&in, &pol, 0.0, &d);
+    in.attempt = 4;
+    retry_decide(&in, &pol, 0.999999, &d);
+    last = d.delay_ms;
+    in.attempt = 5;
+    retry_decide(&in, &pol, 0.999999, &d);
     CHECK(d.retry && !d.exhausted && d.delay_ms >= 1000,
           "while others get through: retried, after >= 1 s");
-    in.attempt = 49;
+    CHECK_INT(d.delay_ms, last, "... after the last ordinary delay");
+    in.attempt = 40;
+    retry_decide(&in, &pol, 0.999999, &d);
+    CHECK(d.retry && d.delay_ms == last, "... which grows no further");
+    in.elapsed_ms = RETRY_RATE_LIMIT_PATIENCE_MS - 1;
     retry_decide(&in, &pol, 0.0, &d);
-    CHECK(d.retry, "... up to 10 times maxAttempts attempts");
-    in.attempt = 50;
+    CHECK(d.retry, "... until 2 minutes after the request was submitted");
+    in.elapsed_ms = RETRY_RATE_LIMIT_PATIENCE_MS;
     retry_decide(&in, &pol, 0.0, &d);
-    CHECK(!d.retry && d.exhausted, "... and not beyond");
+    CHECK(!d.retry && d.exhausted, "... and not after");
+    in.elapsed_ms = 0;
     in.attempt = 1;
     in.max_attempts = 1;
     retry_decide(&in, &pol, 0.0, &d);
