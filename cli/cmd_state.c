@@ -60,11 +60,18 @@ static void print_mark(const struct stream_state *st, int64_t now)
     printf("\n");
 }
 
+/* 'filter' names s, or the stream a hidden twin s is read with. */
+static bool stream_shown(const struct stream *s, const char *filter)
+{
+    return !filter || !strcmp(filter, s->name) ||
+           (s->store_as && !strcmp(filter, s->store_as->name));
+}
+
 static void print_set(const struct stream_set *set, const char *filter,
                       int64_t now)
 {
     for (size_t i = 0; i < set->nr; i++) {
-        if (!filter || !strcmp(filter, set->streams[i].stream->name)) {
+        if (stream_shown(set->streams[i].stream, filter)) {
             print_mark(&set->streams[i], now);
         }
     }
@@ -172,13 +179,18 @@ static int confirm(const char *what, int yes, struct err *err)
     return 0;
 }
 
+/* Reset s and the hidden twin read with it (its canceled or inactive
+ * objects are the stream's too). */
 static void reset_stream_in(struct checkpoint *cp, const struct stream *s)
 {
-    size_t i = stream_index(s);
-
-    stream_state_reset(&cp->sync.streams[i]);
-    for (size_t b = 0; b < cp->nr_backfills; b++) {
-        stream_state_reset(&cp->backfills[b].set.streams[i]);
+    for (size_t i = 0; i < nr_streams; i++) {
+        if (&streams[i] != s && streams[i].store_as != s) {
+            continue;
+        }
+        stream_state_reset(&cp->sync.streams[i]);
+        for (size_t b = 0; b < cp->nr_backfills; b++) {
+            stream_state_reset(&cp->backfills[b].set.streams[i]);
+        }
     }
 }
 
@@ -192,7 +204,7 @@ static int do_reset(struct sink *sink, const char *key, const char *uri,
     char what[512];
     int ret = -1;
 
-    if (o->stream && !(s = stream_find(o->stream))) {
+    if (o->stream && (!(s = stream_find(o->stream)) || stream_hidden(s))) {
         return err_set(err, ERR_USAGE, "unknown stream '%s'", o->stream);
     }
     snprintf(what, sizeof(what),

@@ -418,7 +418,10 @@ const struct stream streams[] = {
      * §2): a twin lists them with status=canceled, the one value
      * documented to include those of deleted customers; whether
      * status=all does is unconfirmed (soak seed 7301).  The two lists
-     * split the subscriptions by status, so no copy is listed twice.
+     * split the subscriptions by status, so no copy is listed twice
+     * (docs.stripe.com/api/subscriptions/list: "By default, returns a
+     * list of subscriptions that have not been canceled"; that this
+     * includes incomplete_expired ones is the literal reading).
      */
     [S_SUBSCRIPTIONS] = { "subscriptions", "/v1/subscriptions", "subscription",
                           "rak_subscription_read", false,

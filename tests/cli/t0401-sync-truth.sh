@@ -43,11 +43,13 @@ t_ok "a charge with an integer beyond 2^53 keeps it byte for byte" \
     sh -c "sqlite3 '$DB' \"SELECT raw FROM charges WHERE id = '$big'\" | grep -q 99999999999"
 
 # one list request per stream with a list (sorted; prices twice: active
-# and inactive), the children none
+# and inactive; subscriptions twice: not canceled and canceled), the
+# children none
 ONE_EACH="GET /v1/application_fees GET /v1/balance_transactions GET /v1/charges \
 GET /v1/checkout/sessions GET /v1/credit_notes GET /v1/customers GET /v1/disputes \
 GET /v1/events GET /v1/invoices GET /v1/payment_intents GET /v1/payouts GET /v1/prices \
-GET /v1/prices GET /v1/products GET /v1/refunds GET /v1/subscriptions GET /v1/transfers "
+GET /v1/prices GET /v1/products GET /v1/refunds GET /v1/subscriptions \
+GET /v1/subscriptions GET /v1/transfers "
 # the sync starts where the backfill ended: no second full read
 sync_requests
 t_is "$RC" 0 "first sync after the backfill succeeds"

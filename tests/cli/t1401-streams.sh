@@ -111,4 +111,16 @@ t_is "$(request_paths | grep -vc '^GET /v1/events')" 17 \
 t_is "$(request_paths | grep -c '^GET /v1/events')" 1 "and one events page"
 t_is "$(request_paths | grep -Ec 'lines|subscription_items|/v1/[a-z_]+/[a-z]+_')" 0 \
     "no sub-list, no re-read"
+
+# resetting a stream resets the list of what its own list hides too
+run "$BIN" state reset --profile "$TMP/plat.yaml" --sink "sqlite:$DB" \
+    --stream subscriptions_canceled --yes
+t_is "$RC" 2 "a hidden list is no stream to reset"
+t_match "$ERR" "unknown stream 'subscriptions_canceled'" "  ... saying so"
+run "$BIN" state reset --profile "$TMP/plat.yaml" --sink "sqlite:$DB" \
+    --stream subscriptions --yes
+t_is "$RC" 0 "state reset --stream subscriptions"
+run "$BIN" state show --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --stream subscriptions
+t_is "$(printf '%s\n' "$OUT" | grep -Ec '^ +subscriptions(_canceled)? +nothing complete yet')" 4 \
+    "  ... resets both its lists, in the sync and the backfill (state show --stream shows both)"
 t_done
