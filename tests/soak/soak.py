@@ -47,6 +47,11 @@ whatever the steps before it did, and STEPS=K replays a failure exactly):
               rendered at it; where the double has /_double/accounts)
   long_gap    31-40 days pass: sync exits 6, sync --rescan 0, then the
               sink must equal the truth (rare)
+  disk_full   changes land, then one reader syncs with its disk full but
+              for 16 KiB to 1 MiB (0 or 9); space returns after it.  The
+              sinks live on a tmpfs mounted in the temp folder; where none
+              can be mounted (not root), the action draws the same and
+              does nothing, so a seed replays alike
 
 Every few steps (and after the last one) a settle step: faults off, latency
 0, the clock advanced past every lag plus the reader's settle margin and
@@ -168,7 +173,7 @@ ND_KEY = ("stream", "account", "id", "version", "source", "deleted")
 ACTIONS = {"mutate": 16, "ops": 12, "billing": 8, "clock": 12, "sync": 10,
            "deadline": 10, "sync_all": 3, "busy": 6, "kill9": 6,
            "sigterm": 5, "knobs": 7, "faults": 4, "versions": 2,
-           "long_gap": 0.6}
+           "long_gap": 0.6, "disk_full": 2}
 OPTIONAL_KINDS = ("refund_failed",)
 # knobs of POST /_double/limits a double may not have (used when its
 # answer echoes them)
@@ -427,6 +432,26 @@ def out_of_reach(truth, stored, floor):
 
 # -- the soak ----------------------------------------------------------------
 
+def mount_tmpfs(path):
+    """A tmpfs at path (for disk_full), or None where mount fails."""
+    os.makedirs(path, exist_ok=True)
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2g",
+                               "tmpfs", path], stdin=subprocess.DEVNULL,
+                              capture_output=True).returncode == 0
+    except OSError:
+        done = False
+    return path if done else None
+
+
+def unmount_tmpfs(path, keep):
+    """Unmount the sinks' tmpfs; with keep, copy what it holds beside."""
+    if keep:
+        shutil.copytree(path, path + "-kept", dirs_exist_ok=True)
+    subprocess.run(["umount", path], stdin=subprocess.DEVNULL,
+                   capture_output=True)
+
+
 class Soak:
     def __init__(self, args, folder):
         self.a = args
@@ -455,6 +480,7 @@ class Soak:
         self.readers = []
         self.double = None
         self.env = None
+        self.disk = None           # the sinks' tmpfs, when mounted
         self.t0 = time.monotonic()
 
     # -- output ----------------------------------------------------------
@@ -527,17 +553,22 @@ class Soak:
             profiles[name] = path
         kinds = ["sqlite", "ndjson"] if self.a.sink == "both" \
             else [self.a.sink]
+        self.disk = mount_tmpfs(os.path.join(self.folder, "disk"))
         for kind in kinds:
             for name, account in (("plat", ""), ("conn", CONNECTED)):
                 suffix = "" if layout == "shared" else "-" + name
                 uri = ("sqlite:%s/sink%s.db" if kind == "sqlite"
-                       else "ndjson:%s/nd%s") % (self.folder, suffix)
+                       else "ndjson:%s/nd%s") % (self.disk or self.folder,
+                                                 suffix)
                 self.readers.append(Reader(name, account, kind, uri,
                                            profiles[name]))
         self.probe(knobs)
         self.log("# soak seed=%d steps=%d sink=%s layout=%s double=%s "
                  "config=%s" % (self.seed, self.a.steps, self.a.sink, layout,
                                 self.double.url, json.dumps(config)))
+        self.log("# sinks on %s" % (
+            "a tmpfs, %s (disk_full fills it)" % self.disk if self.disk else
+            "the temp folder (no tmpfs: disk_full changes data only)"))
         self.log("# kinds=%s knobs=%s truth query=%r accounts=%s"
                  % (self.kinds, self.knobs, self.truth_query,
                     self.versions))
@@ -1098,6 +1129,32 @@ class Soak:
         self.settle(rng, "after the long gap")
         return "+%d days; %s" % (days, " ".join(out))
 
+    def act_disk_full(self, rng):
+        r = rng.choice(self.readers)
+        slack = rng.choice([16, 64, 256, 1024])
+        extra = self.run_opts(rng)
+        kinds = rng.sample(self.kinds, rng.randint(2, 5))
+        body = {"count": rng.randint(20, 120), "seed": rng.randrange(2 ** 31),
+                "account": r.truth_account, "mode": "test", "step": 1,
+                "kinds": kinds}
+        n, _ = self.mutate(body)
+        self.double.ctl("POST", "/_double/clock", {"advance": 5})
+        if not self.disk:
+            return "%d changes; no tmpfs: nothing else" % n
+        filler = os.path.join(self.disk, "filler")
+        st = os.statvfs(self.disk)
+        fill = st.f_bavail * st.f_frsize - slack * 1024
+        try:
+            if fill > 0:
+                with open(filler, "wb") as f:
+                    os.posix_fallocate(f.fileno(), 0, fill)
+            rc = self.run(r, extra, {0, 9}, "sync with the disk full")
+        finally:
+            if os.path.exists(filler):
+                os.unlink(filler)
+        return "%d changes; %s %s with %d KiB free -> %d" % (
+            n, r.label(), " ".join(extra), slack, rc)
+
     def has_state(self, r):
         if r.kind == "sqlite":
             if not os.path.exists(r.path):
@@ -1413,6 +1470,8 @@ def main():
     finally:
         if soak.double:
             soak.double.stop()
+        if soak.disk:
+            unmount_tmpfs(soak.disk, a.keep or bool(soak.failures))
     summary = soak.summary()
     soak.log(summary)
     soak.log_file.close()
