@@ -34,28 +34,57 @@ static const struct stream_set *run_set(const struct run *r)
     return &r->cp.sync;
 }
 
+/* A stream's mark as a user knows it: with a hidden twin (canceled
+ * subscriptions, inactive prices), what both lists have reached. */
+struct mark {
+    bool has_hwm;
+    int64_t hwm, pass_hi, newest;
+    size_t windows;
+};
+
+static struct mark folded_mark(const struct stream_set *set, size_t i)
+{
+    struct mark m = { true, INT64_MAX, 0, 0, 0 };
+
+    for (size_t k = 0; k < set->nr; k++) {
+        const struct stream_state *st = &set->streams[k];
+
+        if (k != i && st->stream->store_as != set->streams[i].stream) {
+            continue;
+        }
+        m.has_hwm = m.has_hwm && st->has_hwm;
+        m.hwm = st->hwm < m.hwm ? st->hwm : m.hwm;
+        if (st->hi != WINDOW_OPEN && st->hi > m.pass_hi) {
+            m.pass_hi = st->hi;
+        }
+        m.newest = st->newest > m.newest ? st->newest : m.newest;
+        m.windows += st->nr_windows;
+    }
+    return m;
+}
+
 /* "checkpoint": the mark reached and the pass under way, per stream. */
 static void checkpoint_summary(const struct run *r, size_t i, struct buf *out)
 {
-    const struct stream_state *st;
+    struct mark m;
 
     if (!r->have_cp) {
         buf_addstr(out, ",\"checkpoint\":{\"hwm\":null,\"pass_hi\":0,"
                         "\"windows\":0}");
         return;
     }
-    st = &run_set(r)->streams[i];
+    m = folded_mark(run_set(r), i);
     buf_addstr(out, ",\"checkpoint\":{\"hwm\":");
-    if (st->has_hwm) {
-        buf_addf(out, "%lld", (long long)st->hwm);
+    if (m.has_hwm) {
+        buf_addf(out, "%lld", (long long)m.hwm);
     }
     else {
         buf_addstr(out, "null");
     }
-    buf_addf(out, ",\"pass_hi\":%lld,\"windows\":%zu}",
-             st->hi == WINDOW_OPEN ? 0LL : (long long)st->hi, st->nr_windows);
-    if (st->newest) {
-        buf_addf(out, ",\"newest_created\":%lld", (long long)st->newest);
+    buf_addf(out, ",\"pass_hi\":%lld,\"windows\":%zu}", (long long)m.pass_hi,
+             m.windows);
+    if (m.newest) {
+        buf_addf(out, ",\"newest_created\":%lld", (long long)m.newest);
     }
 }
 

@@ -112,6 +112,15 @@ t_is "$(request_paths | grep -c '^GET /v1/events')" 1 "and one events page"
 t_is "$(request_paths | grep -Ec 'lines|subscription_items|/v1/[a-z_]+/[a-z]+_')" 0 \
     "no sub-list, no re-read"
 
+# the summary's mark of a stream is what both its lists reached: the
+# canceled list lagging (its mark gone), subscriptions has none
+sqlite3 "$DB" "UPDATE state SET json = json_set(json, '\$.streams.subscriptions_canceled', json('{\"hi\":0,\"lo\":0,\"windows\":[]}'))"
+run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --streams charges \
+    --summary-json "$TMP/lag.json"
+t_is "$RC" 0 "a sync of charges"
+t_is "$("$PYTHON" -c 'import json,sys; s=json.load(open(sys.argv[1]))["streams"]; print(s["subscriptions"]["checkpoint"]["hwm"], s["prices"]["checkpoint"]["hwm"] is not None)' "$TMP/lag.json")" \
+    "None True" "  ... reports no mark for subscriptions while its canceled list has none"
+
 # resetting a stream resets the list of what its own list hides too
 run "$BIN" state reset --profile "$TMP/plat.yaml" --sink "sqlite:$DB" \
     --stream subscriptions_canceled --yes
