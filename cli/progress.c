@@ -90,6 +90,7 @@ void progress_update(void *data, const struct stream_set *set,
                      const struct engine_stream_stats *stats)
 {
     struct progress *p = data;
+    char name[STREAM_LABEL_MAX];
     double secs = (double)(monotonic_ms() - p->start_ms) / 1000.0;
 
     if (!p->on) {
@@ -104,7 +105,8 @@ void progress_update(void *data, const struct stream_set *set,
             continue;
         }
         buf_addf(&p->text, "%-9s %9ld stored %6ld requests %8.0f objects/s",
-                 set->streams[i].stream->name, stored, s->pages + s->retrieved,
+                 stream_label(set->streams[i].stream, name, sizeof(name)),
+                 stored, s->pages + s->retrieved,
                  secs > 0 ? (double)stored / secs : 0.0);
         eta(&p->text, share_done(&set->streams[i]), secs);
         buf_addch(&p->text, '\n');

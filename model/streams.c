@@ -16,6 +16,15 @@ const struct stream *stream_find(const char *name)
     return NULL;
 }
 
+const char *stream_label(const struct stream *s, char *buf, size_t size)
+{
+    if (!s->store_as) {
+        return s->name;
+    }
+    snprintf(buf, size, "%s (its %s list)", s->store_as->name, s->list_query);
+    return buf;
+}
+
 const struct event_route *stream_route(const struct stream *s, const char *type,
                                        const char *object)
 {

@@ -158,6 +158,10 @@ const struct event_route *stream_route(const struct stream *s, const char *type,
 const struct stream *stream_find(const char *name);
 /* Index of 's' in streams[]. */
 size_t stream_index(const struct stream *s);
+/* The name a user knows 's' by, into 'buf': a hidden twin's is its
+ * stream's and its list, "subscriptions (its status=canceled list)". */
+#define STREAM_LABEL_MAX 96
+const char *stream_label(const struct stream *s, char *buf, size_t size);
 
 /*
  * Parse a comma-separated list of stream names ("charges,payouts") into

@@ -215,6 +215,7 @@ static void seed_sync(struct engine *e, const struct lane *l)
 static void engine_check_pass(struct engine *e, struct lane *l)
 {
     struct stream_state *st = l->st;
+    char name[STREAM_LABEL_MAX];
 
     for (size_t i = 0; i < st->nr_windows; i++) {
         if (!st->windows[i]->done || st->windows[i]->busy) {
@@ -241,8 +242,8 @@ static void engine_check_pass(struct engine *e, struct lane *l)
     stream_state_prune(st, false);
     recent_roll(st, l->plan->overlap);
     e->dirty = true;
-    log_info("stream '%s': pass complete up to %lld", st->stream->name,
-             (long long)st->hwm);
+    log_info("stream '%s': pass complete up to %lld",
+             stream_label(st->stream, name, sizeof(name)), (long long)st->hwm);
     if (e->o->seed_sync && &e->cp->sync != e->set && !l->plan->after_feed) {
         seed_sync(e, l);
     }
@@ -309,6 +310,7 @@ static void begin_streams(struct engine *e)
 static void relist_window(struct engine *e, struct relist *r, bool had_pass)
 {
     struct stream_state *st = e->lanes[stream_index(r->stream)].st;
+    char name[STREAM_LABEL_MAX];
 
     if (had_pass && r->hi >= st->pass_lo) {
         r->hi = st->pass_lo - 1;
@@ -322,7 +324,7 @@ static void relist_window(struct engine *e, struct relist *r, bool had_pass)
         st->hi = r->hi + 1 > st->hi ? r->hi + 1 : st->hi;
     }
     log_info("stream '%s': listing again what became due at %lld",
-             r->stream->name, (long long)r->until);
+             stream_label(r->stream, name, sizeof(name)), (long long)r->until);
     e->dirty = true;
 }
 
@@ -443,13 +445,15 @@ bool engine_skip_forbidden(struct engine *e, const struct stream *s,
                            const struct http_req *req)
 {
     size_t i = stream_index(s);
+    char name[STREAM_LABEL_MAX];
 
     if (!e->o->skip_unreadable || req->err.kind != ERR_AUTH ||
         req->status != 403 || s->is_events) {
         return false;
     }
     if (!(e->res->unreadable & (1u << i))) {
-        log_warn("stream '%s' skipped: %s", s->name, req->err.msg);
+        log_warn("stream '%s' skipped: %s", stream_label(s, name, sizeof(name)),
+                 req->err.msg);
     }
     e->res->unreadable |= 1u << i;
     return true;
@@ -457,12 +461,15 @@ bool engine_skip_forbidden(struct engine *e, const struct stream *s,
 
 static void page_failed(struct engine *e, struct job *j, struct err *err)
 {
+    char name[STREAM_LABEL_MAX];
+
     if (engine_skip_forbidden(e, j->st->stream, &j->req)) {
         page_release(e, j);
         return;
     }
     if (err->kind != ERR_NONE) {
-        err_prefix(err, "stream '%s'", j->st->stream->name);
+        err_prefix(err, "stream '%s'",
+                   stream_label(j->st->stream, name, sizeof(name)));
         engine_fail(e, err);
     }
     page_release(e, j);
@@ -472,6 +479,7 @@ static void handle_page(struct engine *e, struct job *j)
 {
     const struct stream *s = j->st->stream;
     struct err err = ERR_INIT;
+    char name[STREAM_LABEL_MAX];
 
     if (j->req.err.kind != ERR_NONE && s->is_events && j->w->after &&
         j->req.status == 404) {
@@ -489,7 +497,7 @@ static void handle_page(struct engine *e, struct job *j)
          * than it is stored, so the window goes on below its second */
         log_info("stream '%s': cursor '%s' is gone; the window resumes "
                  "from its created bound",
-                 s->name, j->w->after);
+                 stream_label(s, name, sizeof(name)), j->w->after);
         j->w->hi = j->w->after_created + 1;
         window_set_cursor(j->w, NULL, 0);
         page_release(e, j);

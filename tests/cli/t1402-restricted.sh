@@ -24,6 +24,9 @@ t_is "$(grep -c "stream 'payouts' skipped" <<<"$ERR")" 1 "it names a stream it c
 t_match "$ERR" "stream 'payouts' skipped: .*rak_payout_read" "with the permission it lacks"
 t_match "$ERR" "stream 'invoices' skipped: .*rak_invoice_read" "for every such stream"
 t_nomatch "$ERR" "stream '(charges|refunds|events)' skipped" "and not the streams it can read"
+t_match "$ERR" "stream 'subscriptions \(its status=canceled list\)' skipped" \
+    "a hidden list is named by its stream and its list"
+t_nomatch "$ERR" "subscriptions_canceled|prices_inactive" "  ... never by its internal name"
 t_nomatch "$ERR$OUT" "rk_test_double_nopayouts" "never printing the key"
 truth_to "$TMP/t.json" $PLATFORM
 t_ok "what it can read equals the truth" compare_db "$TMP/a.db" "$TMP/t.json" "" charges,events,refunds

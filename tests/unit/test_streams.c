@@ -152,9 +152,24 @@ static void test_plan(void)
     checkpoint_release(&cp);
 }
 
+static void test_label(void)
+{
+    char buf[STREAM_LABEL_MAX];
+
+    CHECK_STR(stream_label(stream_find("charges"), buf, sizeof(buf)), "charges",
+              "a stream is labelled by its name");
+    CHECK_STR(
+        stream_label(stream_find("subscriptions_canceled"), buf, sizeof(buf)),
+        "subscriptions (its status=canceled list)",
+        "a hidden twin by its stream and its list");
+    CHECK_STR(stream_label(stream_find("prices_inactive"), buf, sizeof(buf)),
+              "prices (its active=false list)", "  ... inactive prices too");
+}
+
 int main(void)
 {
     test_table();
+    test_label();
     test_routes();
     test_plan();
     return check_done();
