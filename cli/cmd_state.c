@@ -38,14 +38,15 @@ static const char state_desc[] =
 
 static void print_mark(const struct stream_state *st, int64_t now)
 {
-    char t[32];
+    char t[32], name[STREAM_LABEL_MAX];
+    const char *label = stream_label(st->stream, name, sizeof(name));
 
     if (st->has_hwm) {
         format_time(st->hwm, t, sizeof(t));
-        printf("    %-9s stored up to %s", st->stream->name, t);
+        printf("    %-9s stored up to %s", label, t);
     }
     else {
-        printf("    %-9s nothing complete yet", st->stream->name);
+        printf("    %-9s nothing complete yet", label);
     }
     if (st->hi != 0) {
         format_time(st->hi, t, sizeof(t));
@@ -63,8 +64,9 @@ static void print_mark(const struct stream_state *st, int64_t now)
 /* 'filter' names s, or the stream a hidden twin s is read with. */
 static bool stream_shown(const struct stream *s, const char *filter)
 {
-    return !filter || !strcmp(filter, s->name) ||
-           (s->store_as && !strcmp(filter, s->store_as->name));
+    const struct stream *f = filter ? stream_find(filter) : NULL;
+
+    return !filter || (f && stream_part_of(s, f));
 }
 
 static void print_set(const struct stream_set *set, const char *filter,
@@ -184,7 +186,7 @@ static int confirm(const char *what, int yes, struct err *err)
 static void reset_stream_in(struct checkpoint *cp, const struct stream *s)
 {
     for (size_t i = 0; i < nr_streams; i++) {
-        if (&streams[i] != s && streams[i].store_as != s) {
+        if (!stream_part_of(&streams[i], s)) {
             continue;
         }
         stream_state_reset(&cp->sync.streams[i]);

@@ -49,7 +49,7 @@ static struct mark folded_mark(const struct stream_set *set, size_t i)
     for (size_t k = 0; k < set->nr; k++) {
         const struct stream_state *st = &set->streams[k];
 
-        if (k != i && st->stream->store_as != set->streams[i].stream) {
+        if (!stream_part_of(st->stream, set->streams[i].stream)) {
             continue;
         }
         m.has_hwm = m.has_hwm && st->has_hwm;

@@ -141,6 +141,14 @@ static inline bool stream_hidden(const struct stream *s)
     return s->store_as != NULL;
 }
 
+/* 's' is 'of', or the hidden twin read with it: what a user knows as
+ * 'of' (its marks, its resets, its counts). */
+static inline bool stream_part_of(const struct stream *s,
+                                  const struct stream *of)
+{
+    return s == of || s->store_as == of;
+}
+
 /* Index of the column named 'name' in 's', or -1. */
 int stream_column(const struct stream *s, const char *name);
 

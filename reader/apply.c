@@ -562,9 +562,10 @@ bool apply_cursor_gone(const struct job *j)
 
 int apply_parse_page(struct engine *e, struct job *j, struct err *err)
 {
-    char what[64];
+    char what[STREAM_LABEL_MAX + 16], name[STREAM_LABEL_MAX];
 
-    snprintf(what, sizeof(what), "page of '%s'", j->st->stream->name);
+    snprintf(what, sizeof(what), "page of '%s'",
+             stream_label(j->st->stream, name, sizeof(name)));
     j->items.live = e->live;
     if (page_parse_list(&j->items, j->st->stream, j->req.body.buf,
                         j->req.body.len, what, err) < 0) {

@@ -143,6 +143,7 @@ static bool sink_has(struct engine *e, const struct stream *t, const char *id,
     found = e->sink->type->stored_version(
         e->sink, t, e->o->account, !strcmp(e->cp->mode, "live"), id, &v, &err);
     if (found < 0) {
+        e->no_commit = true; /* the sink failed: see apply_write() */
         engine_fail(e, &err);
         return false;
     }

@@ -22,6 +22,7 @@ struct sqlite_ctx {
     sqlite3 *db;
     char *path;
     int in_tx;
+    bool broken; /* a write or commit failed: nothing more is accepted */
     sqlite3_stmt *upsert[MAX_STREAMS];
     sqlite3_stmt *lookup[MAX_STREAMS];
 };
@@ -214,8 +215,30 @@ static int sqlite_delete_state(struct sink *s, const char *key, struct err *err)
     return ret;
 }
 
+/*
+ * A write, a lookup or a commit failed: SQLite may have rolled the
+ * transaction back already (SQLITE_FULL, IOERR, NOMEM), so nothing staged
+ * can be trusted.  Roll back what is left and accept nothing more: a
+ * later commit would store a checkpoint over rows that are gone.  The run
+ * itself can still be recorded (outside any transaction).
+ */
+static int abandon(struct sqlite_ctx *c, int ret)
+{
+    if (!sqlite3_get_autocommit(c->db)) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    c->in_tx = 0;
+    c->broken = true;
+    return ret;
+}
+
 static int begin(struct sqlite_ctx *c, struct err *err)
 {
+    if (c->broken) {
+        return err_set(err, ERR_IO,
+                       "the SQLite sink failed earlier in this run; nothing "
+                       "more is stored");
+    }
     if (c->in_tx) {
         return 0;
     }
@@ -312,7 +335,7 @@ static int sqlite_write(struct sink *s, const struct record *rec,
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE) {
-        return db_error(c, "cannot store a record", err);
+        return abandon(c, db_error(c, "cannot store a record", err));
     }
     return 0;
 }
@@ -357,7 +380,8 @@ static int sqlite_stored_version(struct sink *s, const struct stream *stream,
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return rc < 0 ? db_error(c, "cannot look up a stored copy", err) : rc;
+    return rc < 0 ? abandon(c, db_error(c, "cannot look up a stored copy", err))
+                  : rc;
 }
 
 static int put_state(struct sqlite_ctx *c, const char *key, const char *json,
@@ -389,13 +413,12 @@ static int sqlite_commit(struct sink *s, const char *key,
 {
     struct sqlite_ctx *c = ctx_of(s);
 
-    if (begin(c, err) < 0 || put_state(c, key, state_json, err) < 0) {
+    if (begin(c, err) < 0) {
         return -1;
     }
-    if (exec(c, "COMMIT", "cannot commit", err) < 0) {
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-        c->in_tx = 0;
-        return -1;
+    if (put_state(c, key, state_json, err) < 0 ||
+        exec(c, "COMMIT", "cannot commit", err) < 0) {
+        return abandon(c, -1);
     }
     c->in_tx = 0;
     return 0;

@@ -34,6 +34,7 @@ run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
 t_is "$RC" 9 "the run fails with the I/O exit code"
 t_match "$ERR" "database or disk is full" "the message says the disk is full"
 t_match "$ERR" "$DB" "and names the database"
+t_nomatch "$ERR" "cannot record the run" "and the failed run is recorded"
 
 rm -f "$DISK/filler"
 run "$BIN" sync --profile "$TMP/plat.yaml" --sink "sqlite:$DB"
@@ -45,4 +46,6 @@ t_is "$RC" 0 "a sync after the late events became visible"
 truth_to "$TMP/t.json" $PLATFORM
 t_ok "the database equals the truth: nothing the failed run read is lost" \
     compare_db "$DB" "$TMP/t.json"
+t_is "$(sqlite3 "$DB" "SELECT group_concat(status || ':' || exit_code, ' ') FROM runs")" \
+    "ok:0 io:9 ok:0 ok:0" "the runs table has every run, the failed one too"
 t_done

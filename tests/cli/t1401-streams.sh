@@ -130,6 +130,6 @@ run "$BIN" state reset --profile "$TMP/plat.yaml" --sink "sqlite:$DB" \
     --stream subscriptions --yes
 t_is "$RC" 0 "state reset --stream subscriptions"
 run "$BIN" state show --profile "$TMP/plat.yaml" --sink "sqlite:$DB" --stream subscriptions
-t_is "$(printf '%s\n' "$OUT" | grep -Ec '^ +subscriptions(_canceled)? +nothing complete yet')" 4 \
+t_is "$(printf '%s\n' "$OUT" | grep -Ec '^ +subscriptions( \(its status=canceled list\))? +nothing complete yet')" 4 \
     "  ... resets both its lists, in the sync and the backfill (state show --stream shows both)"
 t_done

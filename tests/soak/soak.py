@@ -433,10 +433,12 @@ def out_of_reach(truth, stored, floor):
 # -- the soak ----------------------------------------------------------------
 
 def mount_tmpfs(path):
-    """A tmpfs at path (for disk_full), or None where mount fails."""
+    """A tmpfs at path (for disk_full), or None where mount fails.  Its
+    size is what disk_full fills (RAM, while it is full): a soak's sinks
+    take tens of MB."""
     os.makedirs(path, exist_ok=True)
     try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2g",
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512m",
                                "tmpfs", path], stdin=subprocess.DEVNULL,
                               capture_output=True).returncode == 0
     except OSError:
@@ -445,11 +447,20 @@ def mount_tmpfs(path):
 
 
 def unmount_tmpfs(path, keep):
-    """Unmount the sinks' tmpfs; with keep, copy what it holds beside."""
-    if keep:
-        shutil.copytree(path, path + "-kept", dirs_exist_ok=True)
-    subprocess.run(["umount", path], stdin=subprocess.DEVNULL,
-                   capture_output=True)
+    """Unmount the sinks' tmpfs; with keep, copy what it holds beside
+    first.  A busy mount (a reader still closing) is detached lazily."""
+    try:
+        if keep:
+            shutil.copytree(path, path + "-kept", dirs_exist_ok=True)
+    except OSError as err:
+        print("soak: could not copy %s: %s" % (path, err), flush=True)
+    finally:
+        for argv in (["umount", path], ["umount", "-l", path]):
+            if subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              capture_output=True).returncode == 0:
+                break
+        else:
+            print("soak: could not unmount %s" % path, flush=True)
 
 
 class Soak:
@@ -551,17 +562,7 @@ class Soak:
                 f.write(PROFILE % {"name": name, "account": (
                     "  accountId: %s\n" % account if account else "")})
             profiles[name] = path
-        kinds = ["sqlite", "ndjson"] if self.a.sink == "both" \
-            else [self.a.sink]
-        self.disk = mount_tmpfs(os.path.join(self.folder, "disk"))
-        for kind in kinds:
-            for name, account in (("plat", ""), ("conn", CONNECTED)):
-                suffix = "" if layout == "shared" else "-" + name
-                uri = ("sqlite:%s/sink%s.db" if kind == "sqlite"
-                       else "ndjson:%s/nd%s") % (self.disk or self.folder,
-                                                 suffix)
-                self.readers.append(Reader(name, account, kind, uri,
-                                           profiles[name]))
+        self.make_readers(layout, profiles)
         self.probe(knobs)
         self.log("# soak seed=%d steps=%d sink=%s layout=%s double=%s "
                  "config=%s" % (self.seed, self.a.steps, self.a.sink, layout,
@@ -616,6 +617,21 @@ class Soak:
             "GET", "/_double/truth?account=%s&mode=test&api_version=%s"
             % (PLATFORM, PINNED))
         self.truth_query = "&api_version=" + PINNED if status == 200 else ""
+
+    def make_readers(self, layout, profiles):
+        """The readers (profile x sink), their sinks on a tmpfs when one
+        can be mounted (disk_full fills it)."""
+        kinds = ["sqlite", "ndjson"] if self.a.sink == "both" \
+            else [self.a.sink]
+        self.disk = mount_tmpfs(os.path.join(self.folder, "disk"))
+        for kind in kinds:
+            for name, account in (("plat", ""), ("conn", CONNECTED)):
+                suffix = "" if layout == "shared" else "-" + name
+                uri = ("sqlite:%s/sink%s.db" if kind == "sqlite"
+                       else "ndjson:%s/nd%s") % (self.disk or self.folder,
+                                                 suffix)
+                self.readers.append(Reader(name, account, kind, uri,
+                                           profiles[name]))
 
     def check_coverage(self):
         """The soak covers every stream of the reader and of the double's
@@ -1461,17 +1477,24 @@ def main():
         print("soak: seed=%d steps=%d sink=%s in %s" % (a.seed, a.steps,
                                                         a.sink, folder),
               flush=True)
+    ended = False
     try:
         soak.go()
+        ended = True
     except (Failure, RuntimeError, OSError) as err:
         soak.fail("%s: %s" % (type(err).__name__, err))
+        ended = True
     except KeyboardInterrupt:
         soak.fail("interrupted")
+        ended = True
     finally:
-        if soak.double:
-            soak.double.stop()
-        if soak.disk:
-            unmount_tmpfs(soak.disk, a.keep or bool(soak.failures))
+        try:
+            if soak.double:
+                soak.double.stop()
+        finally:
+            if soak.disk:
+                unmount_tmpfs(soak.disk, a.keep or bool(soak.failures)
+                              or not ended)
     summary = soak.summary()
     soak.log(summary)
     soak.log_file.close()
