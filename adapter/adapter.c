@@ -290,7 +290,9 @@ static void start(struct adapter *a, struct http_req *req, int64_t now)
     x->too_big = false;
     x->errbuf[0] = '\0';
     x->started_us = now;
-    req->attempts++;
+    if (++req->attempts == 1) {
+        req->priv.first_us = now;
+    }
     req->status = 0;
     req->request_id[0] = '\0';
     req->server_date = 0;

@@ -88,6 +88,7 @@ struct http_req {
         unsigned token_gen;    /* credential generation of the attempt */
         bool renewed;          /* a 401 already renewed the credential */
         int64_t submitted_us;  /* monotonic */
+        int64_t first_us;      /* its first attempt started */
         long ok_all, ok_ep;    /* the limiter's successes (all; on ep)
                                 * when the last attempt ended, or at
                                 * submit: see adapter/retry.h */

@@ -424,7 +424,7 @@ void reply_complete(struct adapter *a, struct xfer *x, struct http_req *req,
     in.should_retry = x->should_retry;
     in.retry_after_ms = x->retry_after_ms;
     in.others_succeeded = others_succeeded(a, req, x);
-    in.elapsed_ms = (long)((now - req->priv.submitted_us) / 1000);
+    in.elapsed_ms = (long)((now - req->priv.first_us) / 1000);
     if (x->too_big) {
         in.curl_code = CURLE_WRITE_ERROR;
     }

@@ -45,7 +45,7 @@
  * share of it meets 429s that say "slower", not "failing" (Stripe: "build
  * in a retry mechanism ... exponential backoff",
  * https://docs.stripe.com/rate-limits).  Such a request keeps retrying
- * until RETRY_RATE_LIMIT_PATIENCE_MS after it was submitted, each retry
+ * until RETRY_RATE_LIMIT_PATIENCE_MS after its first attempt, each retry
  * after the delay of the last ordinary one (no further growth); a 429
  * while nothing gets through still gives up at 'max_attempts', and
  * max_attempts 1 never retries.
@@ -85,7 +85,7 @@ struct retry_input {
                              * names succeeded since this request's
                              * previous attempt ended (or since it was
                              * submitted) */
-    long elapsed_ms;        /* since the request was submitted */
+    long elapsed_ms;        /* since its first attempt started */
 };
 
 #define RETRY_RATE_LIMIT_PATIENCE_MS 120000L

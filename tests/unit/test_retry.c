@@ -213,7 +213,7 @@ static void test_shared_budget(void)
     CHECK(d.retry && d.delay_ms == last, "... which grows no further");
     in.elapsed_ms = RETRY_RATE_LIMIT_PATIENCE_MS - 1;
     retry_decide(&in, &pol, 0.0, &d);
-    CHECK(d.retry, "... until 2 minutes after the request was submitted");
+    CHECK(d.retry, "... until 2 minutes after its first attempt");
     in.elapsed_ms = RETRY_RATE_LIMIT_PATIENCE_MS;
     retry_decide(&in, &pol, 0.0, &d);
     CHECK(!d.retry && d.exhausted, "... and not after");
