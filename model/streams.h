@@ -112,6 +112,13 @@ struct stream {
      * 'available_on': its status goes from pending to available).
      */
     const char *relist_until;
+    /*
+     * No event announces a new object (checkout sessions: only completed
+     * and expired, SS §3): its list is the only source of new ones, so a
+     * pass looks back as far as the events do for those listed late
+     * (soak seed 8304).
+     */
+    bool no_create_event;
 };
 
 /* Every stream's first three columns (model/streams.c COMMON_COLUMNS). */

@@ -15,12 +15,14 @@ static size_t events_index(void)
  * How far a pass re-reads before the last mark.  Stripe has listed new
  * objects minutes after their 'created' (reference §9): events look back
  * 10 minutes for that, and so does a stream no event carries (balance
- * transactions): its list is its only source.  Other streams' late
- * objects come with their events.
+ * transactions), or none announces new objects of (checkout sessions):
+ * its list is its only source of them.  Other streams' late objects come
+ * with their events.
  */
 static int64_t looks_back(const struct stream *s, const struct plan_opts *o)
 {
-    bool eventless = !s->nr_routes && !s->parent && !s->store_as;
+    bool eventless =
+        (!s->nr_routes || s->no_create_event) && !s->parent && !s->store_as;
 
     return s->is_events || eventless ? o->events_lookback : o->overlap;
 }
