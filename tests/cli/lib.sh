@@ -6,6 +6,7 @@
 #                                   (OS-chosen port); sets DOUBLE_URL, DOUBLE_PID
 #   double_history DAYS [options]   one with DAYS of history, its clock frozen
 #   dctl METHOD PATH [JSON]         call the double's control interface
+#   small_disk SIZE WHAT            a tmpfs at $DISK (skips WHAT where none mounts)
 #   requests_count [PATH_PREFIX]    number of API requests in the double's log
 #   run CMD...                      run, capturing $OUT (stdout), $ERR (stderr)
 #                                   and $RC (exit code); never fails the script
@@ -74,6 +75,20 @@ double_history() {
     START=$((END - $1 * 86400))
     shift
     double_start "$@" --start $START --end $END --frozen-clock --quiet
+}
+
+# small_disk SIZE WHAT: a tmpfs of SIZE (e.g. 64m) at $DISK, unmounted at
+# exit; where none can be mounted (not root), WHAT is skipped and the
+# script ends here
+small_disk() {
+    DISK=$TMP/disk
+    mkdir -p "$DISK"
+    if ! mount -t tmpfs -o size="$1" tmpfs "$DISK" 2>/dev/null; then
+        t_skip "$2" "cannot mount a tmpfs here (needs root)"
+        t_done
+        exit
+    fi
+    trap 'umount "$DISK" 2>/dev/null; t_cleanup' EXIT
 }
 
 double_stop() {

@@ -6,14 +6,7 @@
 # space returns completes correctly.
 . "$(dirname "$0")/lib.sh"
 
-DISK=$TMP/disk
-mkdir -p "$DISK"
-if ! mount -t tmpfs -o size=96m tmpfs "$DISK" 2>/dev/null; then
-    t_skip "full disk during a commit" "cannot mount a tmpfs here (needs root)"
-    t_done
-    exit
-fi
-trap 'umount "$DISK" 2>/dev/null; t_cleanup' EXIT
+small_disk 96m "full disk during a commit"
 
 double_history 10 --seed 31 --charges 800 --payouts 100
 profile_for plat

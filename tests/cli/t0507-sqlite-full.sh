@@ -9,14 +9,7 @@
 # case against a sink in memory).
 . "$(dirname "$0")/lib.sh"
 
-DISK=$TMP/disk
-mkdir -p "$DISK"
-if ! mount -t tmpfs -o size=64m tmpfs "$DISK" 2>/dev/null; then
-    t_skip "full disk under SQLite" "cannot mount a tmpfs here (needs root)"
-    t_done
-    exit
-fi
-trap 'umount "$DISK" 2>/dev/null; t_cleanup' EXIT
+small_disk 64m "full disk under SQLite"
 
 double_history 10 --seed 37 --charges 400 --payouts 40
 profile_for plat
